@@ -1,0 +1,29 @@
+"""The criterion ids the suite knows: thresholds.toml may only name these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    title: str  # the spec's checklist wording
+    source: str  # health, prometheus, ssh
+
+
+CRITERIA: dict[str, Criterion] = {
+    c.id: c
+    for c in (
+        Criterion("health-up", "Health endpoint healthy and connected", "health"),
+        Criterion("health-version", "Deployed version is the expected one", "health"),
+        Criterion("uptime", "Uptime target met", "prometheus"),
+        Criterion("logs-clean", "Logs clean (no error-priority journal lines)", "ssh"),
+        Criterion("service-active", "Service active", "ssh"),
+    )
+}
+
+
+def test_name_to_id(function_name: str) -> str:
+    """`test_longest_disconnect` -> `longest-disconnect`."""
+    return function_name.removeprefix("test_").replace("_", "-")

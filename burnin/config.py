@@ -1,0 +1,448 @@
+"""Load and check thresholds.toml and targets.toml before any test runs.
+
+Every problem becomes one ConfigError whose text names the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from burnin.bands import Better, Tiers
+from burnin.catalogue import CRITERIA
+from burnin.promql import parse_selector
+
+
+class ConfigError(Exception):
+    """A configuration mistake, worded for the person who made it."""
+
+
+# ---------------------------------------------------------------- thresholds.toml
+
+TIER_KEYS = ("target", "acceptable", "critical")
+PLACEHOLDER = "PROD_IP"
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    unit: str
+    better: Better
+    base: Mapping[str, float | None]
+    phase_overrides: Mapping[str, Mapping[str, float]]
+
+    def tiers(self, phase: str) -> Tiers:
+        merged = {**self.base, **self.phase_overrides.get(phase, {})}
+        return Tiers(
+            metric=self.name,
+            unit=self.unit,
+            better=self.better,
+            target=merged["target"],
+            acceptable=float(merged["acceptable"] or 0.0),
+            critical=float(merged["critical"] or 0.0),
+        )
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str  # "6h"
+    duration: timedelta
+    marker: str  # "checkpoint_6h"
+    criteria: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DailyHours:
+    start: time
+    end: time
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Traffic:
+    timezone: ZoneInfo
+    peak: DailyHours
+    off_peak: DailyHours
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    path: Path
+    metrics: Mapping[str, MetricSpec]
+    phases: Mapping[str, Phase]
+    traffic: Traffic
+
+    def tiers(self, metric: str, phase: str) -> Tiers:
+        return self.metrics[metric].tiers(phase)
+
+
+def _where(path: Path, key: str) -> str:
+    return f"{path.name}: {key}"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _check_keys(path: Path, key: str, table: Mapping[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"{_where(path, f'{key}.{unknown[0]}' if key else unknown[0])}: unknown key; "
+            f"expected one of {', '.join(sorted(allowed))}"
+        )
+
+
+def _table(path: Path, key: str, value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{_where(path, key)}: expected a table, got {value!r}")
+    return value
+
+
+def _number(path: Path, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise ConfigError(f"{_where(path, key)}: expected a number, got {value!r}")
+    return float(value)
+
+
+def _string(path: Path, key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{_where(path, key)}: expected a string, got {value!r}")
+    return value
+
+
+def _check_order(path: Path, key: str, better: Better, tiers: Mapping[str, float | None]) -> None:
+    target, acceptable, critical = (tiers[k] for k in TIER_KEYS)
+    sign = 1.0 if better is Better.LOWER else -1.0
+    word = "above" if better is Better.LOWER else "below"
+    if target is not None and sign * target > sign * acceptable:  # type: ignore[operator]
+        raise ConfigError(
+            f"{_where(path, key)}: target {target:g} must not be {word} acceptable "
+            f"{acceptable:g} when {better.value} is better"
+        )
+    if sign * acceptable > sign * critical:  # type: ignore[operator]
+        raise ConfigError(
+            f"{_where(path, key)}: critical {critical:g} is on the wrong side of acceptable "
+            f"{acceptable:g} ({better.value} is better, so critical must not be {word} acceptable)"
+        )
+
+
+def _metric(path: Path, name: str, raw: Any, phase_names: set[str]) -> MetricSpec:
+    key = f"metrics.{name}"
+    table = _table(path, key, raw)
+    _check_keys(path, key, table, {"unit", "better", *TIER_KEYS, "phase"})
+    for required in ("unit", "better", "acceptable", "critical"):
+        if required not in table:
+            raise ConfigError(f"{_where(path, f'{key}.{required}')}: missing")
+    unit = _string(path, f"{key}.unit", table["unit"])
+    better_text = _string(path, f"{key}.better", table["better"])
+    try:
+        better = Better(better_text)
+    except ValueError:
+        raise ConfigError(
+            f'{_where(path, f"{key}.better")}: expected "lower" or "higher", got {better_text!r}'
+        ) from None
+    base: dict[str, float | None] = {"target": None}
+    for tier in TIER_KEYS:
+        if tier in table:
+            base[tier] = _number(path, f"{key}.{tier}", table[tier])
+    _check_order(path, key, better, base)
+    overrides: dict[str, dict[str, float]] = {}
+    for phase, raw_override in _table(path, f"{key}.phase", table.get("phase", {})).items():
+        okey = f"{key}.phase.{phase}"
+        if phase not in phase_names:
+            raise ConfigError(
+                f"{_where(path, okey)}: unknown phase; expected one of {', '.join(sorted(phase_names))}"
+            )
+        override_table = _table(path, okey, raw_override)
+        _check_keys(path, okey, override_table, set(TIER_KEYS))
+        overrides[phase] = {t: _number(path, f"{okey}.{t}", v) for t, v in override_table.items()}
+        _check_order(path, okey, better, {**base, **overrides[phase]})
+    return MetricSpec(name, unit, better, base, overrides)
+
+
+def _phase(path: Path, name: str, raw: Any) -> Phase:
+    key = f"phases.{name}"
+    table = _table(path, key, raw)
+    _check_keys(path, key, table, {"hours", "minutes", "marker", "criteria"})
+    if ("hours" in table) == ("minutes" in table):
+        raise ConfigError(f"{_where(path, key)}: expected exactly one of hours or minutes")
+    unit = "hours" if "hours" in table else "minutes"
+    length = _number(path, f"{key}.{unit}", table[unit])
+    if length <= 0:
+        raise ConfigError(
+            f"{_where(path, f'{key}.{unit}')}: expected a positive number, got {length:g}"
+        )
+    duration = timedelta(hours=length) if unit == "hours" else timedelta(minutes=length)
+    marker = _string(path, f"{key}.marker", table.get("marker", f"checkpoint_{name}"))
+    criteria = table.get("criteria", [])
+    if not isinstance(criteria, list) or not all(isinstance(c, str) for c in criteria):
+        raise ConfigError(f"{_where(path, f'{key}.criteria')}: expected a list of criterion ids")
+    for criterion in criteria:
+        if criterion not in CRITERIA:
+            raise ConfigError(
+                f"{_where(path, f'{key}.criteria')}: unknown criterion {criterion!r}; "
+                f"expected one of {', '.join(CRITERIA)}"
+            )
+    return Phase(name, duration, marker, tuple(criteria))
+
+
+def _hours(path: Path, key: str, raw: Any) -> DailyHours:
+    text = _string(path, key, raw)
+    try:
+        start_text, end_text = text.split("-")
+        return DailyHours(
+            time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+        )
+    except ValueError:
+        raise ConfigError(f'{_where(path, key)}: expected "HH:MM-HH:MM", got {text!r}') from None
+
+
+def _traffic(path: Path, raw: Any) -> Traffic:
+    table = _table(path, "traffic", raw)
+    _check_keys(path, "traffic", table, {"timezone", "peak", "off_peak"})
+    zone_name = _string(path, "traffic.timezone", table.get("timezone", "UTC"))
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{_where(path, 'traffic.timezone')}: unknown timezone {zone_name!r}; expected an IANA "
+            'name such as "Europe/Berlin" or "UTC"'
+        ) from None
+    return Traffic(
+        zone,
+        _hours(path, "traffic.peak", table.get("peak", "18:00-23:00")),
+        _hours(path, "traffic.off_peak", table.get("off_peak", "02:00-07:00")),
+    )
+
+
+def load_thresholds(path: Path) -> Thresholds:
+    document = _read_toml(path)
+    _check_keys(path, "", document, {"metrics", "phases", "traffic"})
+    raw_phases = _table(path, "phases", document.get("phases", {}))
+    if not raw_phases:
+        raise ConfigError(f"{_where(path, 'phases')}: missing; expected at least one phase")
+    phases = {name: _phase(path, name, raw) for name, raw in raw_phases.items()}
+    metrics = {
+        name: _metric(path, name, raw, set(phases))
+        for name, raw in _table(path, "metrics", document.get("metrics", {})).items()
+    }
+    return Thresholds(path, metrics, phases, _traffic(path, document.get("traffic", {})))
+
+
+# ---------------------------------------------------------------- targets.toml + options + env
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # in targets.toml
+    option: str  # on the command line
+    kind: type
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "BURNIN_" + self.option.removeprefix("--").replace("-", "_").upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("health_url", "--health-url", str, "", "URL of the bot's health endpoint"),
+    Setting("prometheus_url", "--prometheus-url", str, "", "Prometheus base URL"),
+    Setting("alertmanager_url", "--alertmanager-url", str, "", "Alertmanager base URL"),
+    Setting("dashboard_url", "--dashboard-url", str, "", "dashboard URL"),
+    Setting("ssh_host", "--ssh-host", str, "", "SSH host (a Host alias from ~/.ssh/config works)"),
+    Setting("ssh_user", "--ssh-user", str, "", "SSH user (empty: from ssh_config)"),
+    Setting("ssh_port", "--ssh-port", int, 0, "SSH port (0: from ssh_config, else 22)"),
+    Setting("ssh_key", "--ssh-key", str, "", "SSH private key file (empty: ssh_config/agent)"),
+    Setting("ssh_sudo", "--ssh-sudo", bool, False, "run systemctl/journalctl with `sudo -n`"),
+    Setting("known_hosts", "--known-hosts", str, "~/.ssh/known_hosts", "known_hosts to verify"),
+    Setting(
+        "accept_new_host_key",
+        "--accept-new-host-key",
+        bool,
+        False,
+        "trust an SSH host key that is not in known_hosts (explicit opt-in)",
+    ),
+    Setting("unit", "--unit", str, "rosey-bot", "systemd unit of the bot"),
+    Setting("selector", "--selector", str, 'env="production"', "PromQL label matchers"),
+    Setting("metric_prefix", "--metric-prefix", str, "", "prefix on every bot metric name"),
+    Setting("channel", "--channel", str, "", "channel the bot must be in (empty: any)"),
+    Setting("version", "--expected-version", str, "", "version that must be deployed"),
+    Setting("deployed_at", "--deployed-at", str, "", "deployment start, ISO 8601 with offset"),
+    Setting("timeout_s", "--source-timeout", float, 10.0, "timeout of each network call, s"),
+)
+SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
+
+HEALTH_FIELDS = (
+    "status",
+    "connected",
+    "channel",
+    "uptime_seconds",
+    "version",
+    "user_count",
+    "requests_handled",
+    "error_count",
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    values: Mapping[str, Any]
+    sources: Mapping[
+        str, str
+    ]  # key -> "--health-url", "BURNIN_HEALTH_URL", "targets.toml", "default"
+    health_fields: Mapping[str, str]
+    deployed_at: datetime | None
+    base_dir: Path = field(default=Path("."))
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def path(self, key: str) -> Path | None:
+        """A file setting, relative to the targets file, '~' expanded; None when unset."""
+        text = self.values[key]
+        if not text:
+            return None
+        candidate = Path(os.path.expanduser(text))
+        return candidate if candidate.is_absolute() else self.base_dir / candidate
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(key, value, where it came from) rows for the report header."""
+        return [(k, str(self.values[k]), self.sources[k]) for k in self.values]
+
+
+def _coerce(setting: Setting, raw: Any, where: str) -> Any:
+    if setting.kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in (
+            "1",
+            "true",
+            "yes",
+            "on",
+            "0",
+            "false",
+            "no",
+            "off",
+        ):
+            return raw.lower() in ("1", "true", "yes", "on")
+        raise ConfigError(f"{where}: expected true or false, got {raw!r}")
+    if setting.kind is int:
+        try:
+            if isinstance(raw, bool):
+                raise ValueError
+            return int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected an integer, got {raw!r}") from None
+    if setting.kind is float:
+        try:
+            if isinstance(raw, bool):
+                raise ValueError
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected a number, got {raw!r}") from None
+        if not value > 0:
+            raise ConfigError(f"{where}: expected a positive number, got {raw!r}")
+        return value
+    if not isinstance(raw, str):
+        raise ConfigError(f"{where}: expected a string, got {raw!r}")
+    return raw
+
+
+def _setting_where(path: Path, key: str, name: str, sources: Mapping[str, str]) -> str:
+    source = sources[name]
+    return _where(path, f"{key}.{name}") if source.startswith(path.name) else source
+
+
+def parse_time(text: str, where: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(
+            f"{where}: expected an ISO 8601 time such as 2026-11-28T09:00:00+00:00, got {text!r}"
+        ) from None
+    if moment.tzinfo is None:
+        raise ConfigError(f"{where}: {text!r} has no UTC offset; add one, e.g. {text}+00:00")
+    return moment
+
+
+def load_target(
+    path: Path,
+    cli: Mapping[str, Any],
+    env: Mapping[str, str],
+    name: str | None = None,
+) -> Target:
+    """Resolve one target: CLI option > environment variable > targets file > default.
+
+    `cli` holds only the options given on the command line (key -> raw value); `name` is the
+    --target value, else BURNIN_TARGET, else the file's `default`.
+    """
+    document = _read_toml(path)
+    _check_keys(path, "", document, {"default", "targets"})
+    targets = _table(path, "targets", document.get("targets", {}))
+    chosen = name or env.get("BURNIN_TARGET") or document.get("default")
+    if not chosen:
+        raise ConfigError(f"{path.name}: no target chosen; pass --target NAME or set `default`")
+    if chosen not in targets:
+        raise ConfigError(
+            f"{path.name}: unknown target {chosen!r}; expected one of {', '.join(targets) or '(none)'}"
+        )
+    key = f"targets.{chosen}"
+    table = _table(path, key, targets[chosen])
+    _check_keys(path, key, table, {*SETTINGS_BY_KEY, "health_fields"})
+
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for setting in SETTINGS:
+        if setting.key in cli and cli[setting.key] is not None:
+            raw, source = cli[setting.key], setting.option
+        elif setting.env in env:
+            raw, source = env[setting.env], setting.env
+        elif setting.key in table:
+            raw, source = table[setting.key], f"{path.name} [{key}]"
+        else:
+            raw, source = setting.default, "default"
+        where = _where(path, f"{key}.{setting.key}") if source.startswith(path.name) else source
+        values[setting.key] = _coerce(setting, raw, where)
+        sources[setting.key] = source
+        if isinstance(values[setting.key], str) and PLACEHOLDER in values[setting.key]:
+            raise ConfigError(
+                f"{where}: still the placeholder {values[setting.key]!r}; point it at production "
+                f"({setting.option} / {setting.env} or edit {path.name}) or choose another target "
+                "with --target"
+            )
+
+    try:
+        parse_selector(values["selector"])
+    except ValueError as exc:
+        raise ConfigError(f"{_setting_where(path, key, 'selector', sources)}: {exc}") from None
+
+    fields = _table(path, f"{key}.health_fields", table.get("health_fields", {}))
+    _check_keys(path, f"{key}.health_fields", fields, set(HEALTH_FIELDS))
+    health_fields = {
+        f: _string(path, f"{key}.health_fields.{f}", fields.get(f, f)) for f in HEALTH_FIELDS
+    }
+
+    deployed_at = None
+    if values["deployed_at"]:
+        deployed_at = parse_time(
+            values["deployed_at"], _setting_where(path, key, "deployed_at", sources)
+        )
+    return Target(chosen, values, sources, health_fields, deployed_at, path.parent)

@@ -1,0 +1,176 @@
+"""logs-clean and service-active: the unit's journal and state, asked over SSH."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from burnin.bands import Band
+from burnin.probes.ssh import CommandResult, SshProbe
+from burnin.verdict import Evidence, Verdict, no_data
+from burnin.window import Window
+
+EXCERPT_LINES = 20
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    time: datetime
+    priority: int
+    message: str
+
+    def line(self) -> str:
+        return f"{self.time.isoformat(timespec='seconds')} p{self.priority} {self.message}"
+
+
+def parse_journal_json(stdout: str) -> list[JournalEntry]:
+    """`journalctl -o json` output: one object per line. MESSAGE may be a byte array."""
+    entries = []
+    for line in stdout.splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        message = record.get("MESSAGE", "")
+        if isinstance(message, list):
+            message = bytes(message).decode("utf-8", errors="replace")
+        micros = int(record.get("__REALTIME_TIMESTAMP", 0))
+        entries.append(
+            JournalEntry(
+                datetime.fromtimestamp(micros / 1e6, UTC),
+                int(record.get("PRIORITY", 6)),
+                str(message),
+            )
+        )
+    return entries
+
+
+def journal_command(unit: str, window: Window, priority: str | None, *extra: str) -> list[str]:
+    argv = [
+        "journalctl",
+        "--no-pager",
+        "-q",
+        "-u",
+        unit,
+        f"--since=@{int(window.start.timestamp())}",
+        f"--until=@{int(window.end.timestamp())}",
+    ]
+    if priority:
+        argv.append(f"--priority={priority}")
+    return [*argv, *extra]
+
+
+@dataclass(frozen=True)
+class JournalMeasurement:
+    errors: list[JournalEntry] | None
+    warnings: list[JournalEntry] | None
+    has_entries: bool
+    results: tuple[CommandResult, ...]
+
+    @property
+    def failed(self) -> CommandResult | None:
+        return next((r for r in self.results if not r.ok), None)
+
+
+def measure_journal(ssh: SshProbe, unit: str, window: Window) -> JournalMeasurement:
+    # Existence first: an empty answer for the error query means nothing unless the unit logged.
+    presence = ssh.run(journal_command(unit, window, None, "-n", "1", "-o", "cat"), privileged=True)
+    errors = ssh.run(journal_command(unit, window, "err", "-o", "json"), privileged=True)
+    warnings = ssh.run(
+        journal_command(unit, window, "warning..warning", "-o", "json"), privileged=True
+    )
+    results = (presence, errors, warnings)
+    if not all(r.ok for r in results):
+        return JournalMeasurement(None, None, False, results)
+    return JournalMeasurement(
+        parse_journal_json(errors.stdout),
+        parse_journal_json(warnings.stdout),
+        bool(presence.stdout.strip()),
+        results,
+    )
+
+
+def _excerpt(entries: list[JournalEntry]) -> str:
+    shown = [e.line() for e in entries[:EXCERPT_LINES]]
+    if len(entries) > EXCERPT_LINES:
+        shown.append(f"... {len(entries) - EXCERPT_LINES} more")
+    return "\n".join(shown)
+
+
+def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict:
+    errors_cmd, warnings_cmd = measurement.results[1], measurement.results[2]
+    failed = measurement.failed
+    if failed is not None:
+        return Verdict(
+            "logs-clean",
+            Band.SOURCE_ERROR,
+            None,
+            "",
+            "",
+            f"journal query failed: {failed.describe()}",
+            window,
+            tuple(Evidence("ssh", r.command, {"exit": r.exit_code}) for r in measurement.results),
+        )
+    assert measurement.errors is not None and measurement.warnings is not None
+    evidence = (
+        Evidence(
+            "ssh",
+            errors_cmd.command,
+            {"error_lines": len(measurement.errors)},
+            _excerpt(measurement.errors),
+        ),
+        Evidence(
+            "ssh",
+            warnings_cmd.command,
+            {"warning_lines": len(measurement.warnings)},
+            _excerpt(measurement.warnings),
+        ),
+    )
+    if not measurement.has_entries:
+        return no_data(
+            "logs-clean",
+            "the unit wrote no journal entries at all in the window: wrong unit "
+            "name, or logging is broken",
+            window,
+            (Evidence("ssh", measurement.results[0].command),),
+        )
+    count = len(measurement.errors)
+    band = Band.TARGET if count == 0 else Band.CRITICAL
+    cause = (
+        f"{len(measurement.warnings)} warning lines (listed as evidence)"
+        if measurement.warnings
+        else ""
+    )
+    return Verdict(
+        "logs-clean", band, count, "error lines", "0 error-priority lines", cause, window, evidence
+    )
+
+
+def measure_service(ssh: SshProbe, unit: str) -> tuple[CommandResult, CommandResult]:
+    state = ssh.run(["systemctl", "is-active", unit], privileged=True)
+    load = ssh.run(["systemctl", "show", "-p", "LoadState", "--value", unit], privileged=True)
+    return state, load
+
+
+def judge_service_active(state: CommandResult, load: CommandResult) -> Verdict:
+    evidence = (
+        Evidence("ssh", state.command, {"exit": state.exit_code, "stdout": state.stdout.strip()}),
+        Evidence("ssh", load.command, {"exit": load.exit_code, "stdout": load.stdout.strip()}),
+    )
+    if state.exit_code is None or load.exit_code != 0:
+        failed = state if state.exit_code is None else load
+        return Verdict(
+            "service-active",
+            Band.SOURCE_ERROR,
+            None,
+            "",
+            "",
+            f"systemctl failed: {failed.describe()}",
+            None,
+            evidence,
+        )
+    if load.stdout.strip() == "not-found":
+        return no_data("service-active", "the host has no such unit: check --unit", None, evidence)
+    answer = state.stdout.strip() or "(no output)"
+    band = Band.TARGET if answer == "active" else Band.CRITICAL
+    return Verdict("service-active", band, answer, "", "active", "", None, evidence)

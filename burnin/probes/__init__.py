@@ -1,0 +1,1 @@
+"""Probes ask one source and return typed evidence. They never assert."""

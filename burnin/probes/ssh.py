@@ -1,0 +1,137 @@
+"""Commands on the bot's host over SSH (fabric), results returned as objects, never raised."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import paramiko
+from fabric import Connection
+from invoke.exceptions import CommandTimedOut
+
+from burnin.verdict import SourceError
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    command: str  # exactly what ran on the host, quoted
+    exit_code: int | None  # None: it did not finish (timeout, connection lost)
+    stdout: str
+    stderr: str
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def describe(self) -> str:
+        text = f"`{self.command}` exit {self.exit_code}"
+        if self.problem:
+            text += f" ({self.problem})"
+        if self.stderr.strip():
+            text += f"; stderr: {self.stderr.strip()[:300]}"
+        return text
+
+
+@dataclass(frozen=True)
+class SshSettings:
+    host: str
+    user: str = ""
+    port: int = 0
+    key: Path | None = None
+    known_hosts: Path | None = None
+    accept_new_host_key: bool = False
+    sudo: bool = False
+    timeout_s: float = 10.0
+
+    @property
+    def where(self) -> str:
+        user = f"{self.user}@" if self.user else ""
+        port = f":{self.port}" if self.port else ""
+        return f"ssh://{user}{self.host}{port}"
+
+
+class SshProbe:
+    """One connection per target per session; ssh_config (Host aliases, User, Port,
+    IdentityFile) is honoured through fabric. Host keys are verified unless the user opted out."""
+
+    source = "ssh"
+
+    def __init__(self, settings: SshSettings) -> None:
+        self.settings = settings
+        self._connection: Connection | None = None
+
+    def _fail(self, cause: str) -> SourceError:
+        return SourceError(self.source, self.settings.where, cause)
+
+    def connect(self) -> None:
+        """Open the connection now, or raise SourceError saying why not."""
+        s = self.settings
+        connect_kwargs: dict[str, object] = {
+            "banner_timeout": s.timeout_s,
+            "auth_timeout": s.timeout_s,
+        }
+        if s.key is not None:
+            connect_kwargs.update(key_filename=str(s.key), look_for_keys=False, allow_agent=False)
+        connection = Connection(
+            s.host,
+            user=s.user or None,
+            port=s.port or None,
+            connect_timeout=max(1, int(s.timeout_s)),
+            connect_kwargs=connect_kwargs,
+        )
+        # fabric trusts unknown host keys silently; production must not.
+        if s.accept_new_host_key:
+            connection.client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+        else:
+            connection.client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        if s.known_hosts is not None and s.known_hosts.exists():
+            connection.client.load_host_keys(str(s.known_hosts))
+        elif not s.accept_new_host_key:
+            raise self._fail(
+                f"known_hosts file {s.known_hosts} not found: host keys cannot be verified "
+                "(set --known-hosts, or --accept-new-host-key to trust the host's key)"
+            )
+        try:
+            connection.open()
+        except paramiko.SSHException as exc:
+            if "not found in known_hosts" in str(exc):
+                raise self._fail(
+                    f"host key not in {s.known_hosts}: {exc} (verify it and add it, or pass "
+                    "--accept-new-host-key)"
+                ) from None
+            raise self._fail(f"SSH refused: {exc}") from None
+        except (OSError, EOFError) as exc:  # refused, unreachable, timed out
+            raise self._fail(f"cannot connect: {exc}") from None
+        self._connection = connection
+
+    def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
+        """Run argv (each word quoted). `privileged` adds `sudo -n` when the target needs it."""
+        words = list(argv)
+        if privileged and self.settings.sudo:
+            words = ["sudo", "-n", *words]
+        command = shlex.join(words)
+        if self._connection is None:
+            return CommandResult(command, None, "", "", "not connected")
+        try:
+            result = self._connection.run(
+                command, hide=True, warn=True, timeout=self.settings.timeout_s, in_stream=False
+            )
+        except CommandTimedOut:
+            return CommandResult(
+                command, None, "", "", f"timed out after {self.settings.timeout_s:g} s"
+            )
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            return CommandResult(command, None, "", "", f"connection lost: {exc}")
+        return CommandResult(command, result.exited, result.stdout, result.stderr)
+
+    @property
+    def connected(self) -> bool:
+        return self._connection is not None and self._connection.is_connected
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

@@ -1,0 +1,127 @@
+"""Evidence, the verdict of one criterion, and the overall verdict of a run."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from burnin.bands import Band, Tiers
+from burnin.window import Window
+
+
+class SourceError(Exception):
+    """A data source could not be asked: the observer is broken, not the service."""
+
+    def __init__(self, source: str, where: str, cause: str) -> None:
+        super().__init__(f"{source} at {where}: {cause}")
+        self.source = source
+        self.where = where
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one probe saw: the exact query or command, and the raw values it returned."""
+
+    source: str  # "prometheus", "health", "ssh"
+    query: str  # PromQL, shell command or URL
+    values: Mapping[str, Any] = field(default_factory=dict)
+    excerpt: str = ""  # text worth reading as is (journal lines)
+
+    def describe(self) -> str:
+        return f"{self.source}: {self.query}"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    criterion: str
+    band: Band
+    observed: float | str | None
+    unit: str
+    threshold: str
+    cause: str = ""
+    window: Window | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    @classmethod
+    def from_tiers(
+        cls,
+        criterion: str,
+        value: float,
+        tiers: Tiers,
+        window: Window | None,
+        evidence: Iterable[Evidence],
+        cause: str = "",
+    ) -> Verdict:
+        return cls(
+            criterion,
+            tiers.band(value),
+            value,
+            tiers.unit,
+            tiers.describe(),
+            cause,
+            window,
+            tuple(evidence),
+        )
+
+    @property
+    def observed_text(self) -> str:
+        if self.observed is None:
+            return "no value"
+        if isinstance(self.observed, float):
+            return f"{self.observed:.4g} {self.unit}".strip()
+        return f"{self.observed} {self.unit}".strip()
+
+    def message(self) -> str:
+        """One block with everything needed to judge the judgement."""
+        head = f"{self.criterion}: {self.band.name}"
+        if self.band in (Band.NO_DATA, Band.SOURCE_ERROR, Band.SKIPPED, Band.PENDING):
+            head += f": {self.cause}"
+        else:
+            head += f": observed {self.observed_text}; threshold {self.threshold}"
+            if self.cause:
+                head += f"; {self.cause}"
+        lines = [head]
+        if self.window is not None:
+            lines.append(f"  window: {self.window}")
+        for item in self.evidence:
+            lines.append(f"  {item.describe()}")
+            if item.excerpt:
+                lines.extend("    | " + line for line in item.excerpt.splitlines()[:20])
+        return "\n".join(lines)
+
+
+def no_data(
+    criterion: str, cause: str, window: Window | None, evidence: Iterable[Evidence]
+) -> Verdict:
+    return Verdict(criterion, Band.NO_DATA, None, "", "", cause, window, tuple(evidence))
+
+
+class Overall(enum.Enum):
+    HEALTHY = "✅ HEALTHY"
+    ISSUES = "⚠️ ISSUES"
+    CRITICAL = "❌ CRITICAL"
+
+
+RECOMMENDATION = {
+    Overall.HEALTHY: "Continue monitoring (PASS at the final checkpoint: declare success)",
+    Overall.ISSUES: "Address issues before proceeding; extend monitoring",
+    Overall.CRITICAL: "Roll back and investigate",
+}
+
+
+def overall(bands: Iterable[Band]) -> Overall:
+    """CRITICAL if anything is critical; ISSUES if anything else did not pass (degraded, no data,
+    a broken source, a pending manual item); HEALTHY only when everything passed."""
+    seen = set(bands)
+    if Band.CRITICAL in seen:
+        return Overall.CRITICAL
+    if seen - {Band.TARGET, Band.ACCEPTABLE, Band.SKIPPED} or not seen:
+        return Overall.ISSUES
+    return Overall.HEALTHY
+
+
+# What the `judge` fixture hands a criterion test: pass, skip or fail the test by the verdict.
+Judge = Callable[[Verdict], None]

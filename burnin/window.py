@@ -1,0 +1,54 @@
+"""The stretch of time a phase judges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from burnin.config import ConfigError, Phase
+
+# A checkpoint run a little before its hour is still that checkpoint.
+EARLY_GRACE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def seconds(self) -> int:
+        return int(self.duration.total_seconds())
+
+    def promql_range(self) -> str:
+        """The window as a PromQL range, e.g. `[86400s]`, to evaluate at `end`."""
+        return f"[{self.seconds}s]"
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat(timespec='seconds')} .. {self.end.isoformat(timespec='seconds')}"
+
+
+def phase_window(
+    phase: Phase,
+    deployed_at: datetime | None,
+    at: datetime | None,
+    now: datetime | None = None,
+) -> Window:
+    """From deployment start to start + phase when the start is known, else the phase back from
+    `at` (a past moment to evaluate) or now."""
+    now = now or datetime.now(UTC)
+    end = at or now
+    if deployed_at is None or phase.duration < timedelta(hours=1):
+        return Window(end - phase.duration, end)
+    start = deployed_at
+    phase_end = start + phase.duration
+    if phase_end > end + EARLY_GRACE:
+        raise ConfigError(
+            f"phase {phase.name}: deployed at {start.isoformat()} so the {phase.name} checkpoint is "
+            f"due at {phase_end.isoformat()}, after {end.isoformat()}; run it then or pass --at"
+        )
+    return Window(start, min(phase_end, end))

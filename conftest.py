@@ -1,0 +1,10 @@
+"""burnin's pytest glue: one plugin module per data source, all logic in the `burnin` package."""
+
+pytest_plugins = [
+    "fixtures.config",
+    "fixtures.health",
+    "fixtures.prometheus",
+    "fixtures.ssh",
+    "fixtures.verdicts",
+    "fixtures.report",
+]

@@ -1,0 +1,16 @@
+"""The bot's health endpoint, asked the way the spec's curl | jq does, but parsed exactly."""
+
+from burnin.criteria.health import judge_health_up, judge_health_version
+from burnin.probes.health import HealthProbe
+from burnin.run import RunSettings
+from burnin.verdict import Judge
+
+
+def test_health_up(health: HealthProbe, burnin_run: RunSettings, judge: Judge, phase: str) -> None:
+    judge(judge_health_up(health.read(), burnin_run.target["channel"]))
+
+
+def test_health_version(
+    health: HealthProbe, burnin_run: RunSettings, judge: Judge, phase: str
+) -> None:
+    judge(judge_health_version(health.read(), burnin_run.target["version"]))
