@@ -130,6 +130,7 @@ def _check_order(path: Path, key: str, better: Better, tiers: Mapping[str, float
     target, acceptable, critical = (tiers[k] for k in TIER_KEYS)
     sign = 1.0 if better is Better.LOWER else -1.0
     word = "above" if better is Better.LOWER else "below"
+    opposite = "below" if better is Better.LOWER else "above"
     if target is not None and sign * target > sign * acceptable:  # type: ignore[operator]
         raise ConfigError(
             f"{_where(path, key)}: target {target:g} must not be {word} acceptable "
@@ -138,7 +139,7 @@ def _check_order(path: Path, key: str, better: Better, tiers: Mapping[str, float
     if sign * acceptable > sign * critical:  # type: ignore[operator]
         raise ConfigError(
             f"{_where(path, key)}: critical {critical:g} is on the wrong side of acceptable "
-            f"{acceptable:g} ({better.value} is better, so critical must not be {word} acceptable)"
+            f"{acceptable:g} ({better.value} is better, so critical must not be {opposite} acceptable)"
         )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import requests
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
+from urllib3.util.retry import Retry
 
 from burnin.verdict import SourceError
 
@@ -31,7 +32,11 @@ class PrometheusProbe:
         self.url = url.rstrip("/")
         self.timeout_s = timeout_s
         self._session = session or requests.Session()
-        self._client = PrometheusConnect(url=self.url, session=self._session, timeout=timeout_s)
+        # One quick retry for a dropped connection; more would multiply the time bound.
+        retry = Retry(total=1, backoff_factor=0.2, status_forcelist=[502, 503, 504])
+        self._client = PrometheusConnect(
+            url=self.url, session=self._session, timeout=timeout_s, retry=retry
+        )
 
     def _fail(self, cause: object) -> SourceError:
         return SourceError(self.source, self.url, str(cause).strip() or type(cause).__name__)

@@ -1,0 +1,130 @@
+"""The pytest glue seen from outside: markers, ids, configuration errors, exit codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.reports import report_rows
+
+
+def collected(result: pytest.RunResult) -> list[str]:
+    return [line for line in result.outlines if "::" in line]
+
+
+def test_checkpoint_marker_selects_its_phase_only(suite):
+    result = suite.runpytest_subprocess("-m", "checkpoint_6h", "--target", "sandbox", "--co", "-q")
+    ids = collected(result)
+    assert ids, result.stdout.str()
+    assert all(i.endswith("[sandbox-6h]") for i in ids), ids
+    assert {i.split("::")[1].split("[")[0] for i in ids} == {
+        "test_health_up",
+        "test_health_version",
+        "test_uptime",
+        "test_logs_clean",
+        "test_service_active",
+    }
+
+
+def test_smoke_marker_selects_the_quick_checks(suite):
+    result = suite.runpytest_subprocess("-m", "smoke", "--target", "sandbox", "--co", "-q")
+    names = sorted(i.split("::")[1] for i in collected(result))
+    assert names == [
+        "test_health_up[sandbox-smoke]",
+        "test_logs_clean[sandbox-smoke]",
+        "test_service_active[sandbox-smoke]",
+    ]
+
+
+def test_plain_run_collects_only_the_production_suite(suite):
+    (suite.path / "tests").mkdir()
+    (suite.path / "tests" / "test_own.py").write_text("def test_own():\n    pass\n")
+    result = suite.runpytest_subprocess("-m", "checkpoint_24h", "--target", "sandbox", "--co", "-q")
+    assert all(i.startswith("tests_production/") for i in collected(result))
+
+
+def test_broken_thresholds_is_one_usage_error_before_any_test(suite):
+    text = (suite.path / "thresholds.toml").read_text()
+    (suite.path / "thresholds.toml").write_text(
+        text.replace("critical = 99.0", "critical = 99.95", 1)
+    )
+    result = suite.runpytest_subprocess("-m", "checkpoint_6h", "--target", "sandbox")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.errlines if line.strip()]
+    assert errors == [
+        "ERROR: burnin configuration: thresholds.toml: metrics.uptime: critical 99.95 is on the "
+        "wrong side of acceptable 99.9 (higher is better, so critical must not be above acceptable)"
+    ]
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_unparsable_thresholds_names_the_file(suite):
+    (suite.path / "thresholds.toml").write_text("[metrics.uptime\n")
+    result = suite.runpytest_subprocess("-m", "checkpoint_6h", "--target", "sandbox")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "thresholds.toml: not valid TOML" in result.stderr.str()
+
+
+def test_unconfigured_production_target_is_refused(suite):
+    result = suite.runpytest_subprocess("-m", "checkpoint_6h")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "targets.production.health_url: still the placeholder" in result.stderr.str()
+
+
+def test_unknown_target_is_refused(suite):
+    result = suite.runpytest_subprocess("-m", "checkpoint_6h", "--target", "staging")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "unknown target 'staging'; expected one of production, sandbox" in result.stderr.str()
+
+
+def test_cli_overrides_env_and_file(suite, monkeypatch):
+    monkeypatch.setenv("BURNIN_UNIT", "from-env")
+    monkeypatch.setenv("BURNIN_SSH_PORT", "not-a-port")
+    result = suite.runpytest_subprocess(
+        "-m", "smoke", "--target", "sandbox", "--ssh-port", "22", "--co"
+    )
+    assert result.ret == pytest.ExitCode.OK, result.stderr.str()
+    monkeypatch.delenv("BURNIN_SSH_PORT")
+    result = suite.runpytest_subprocess(
+        "-m", "smoke", "--target", "sandbox", "--ssh-port", "x", "--co"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--ssh-port: expected an integer, got 'x'" in result.stderr.str()
+
+
+def test_premature_checkpoint_is_refused(suite):
+    result = suite.runpytest_subprocess(
+        "-m", "checkpoint_24h", "--target", "sandbox", "--deployed-at", "2099-01-01T00:00:00+00:00"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "phase 6h: deployed at 2099-01-01T00:00:00+00:00" in result.stderr.str()
+
+
+def test_unreachable_sources_error_or_fail_and_the_report_is_still_written(suite):
+    """Nothing listens on the ports: health fails (a red flag), Prometheus and SSH error (the
+    observer is broken). Nothing passes, the run ends quickly, the report exists."""
+    result = suite.runpytest_subprocess(
+        "-m",
+        "checkpoint_24h",
+        "--target",
+        "sandbox",
+        "--health-url",
+        "http://127.0.0.1:9/api/health",
+        "--prometheus-url",
+        "http://127.0.0.1:9",
+        "--ssh-port",
+        "9",
+        "--accept-new-host-key",
+        "true",
+        "--source-timeout",
+        "2",
+        timeout=60,
+    )
+    outcomes = result.parseoutcomes()
+    assert "passed" not in outcomes
+    assert outcomes["failed"] == 2 and outcomes["errors"] == 3, outcomes
+    out = result.stdout.str()
+    assert "SOURCE_ERROR prometheus at http://127.0.0.1:9: not reachable" in out
+    assert "SOURCE_ERROR ssh at ssh://root@127.0.0.1:9: cannot connect" in out
+    assert "BURNIN CRITICAL - 2 critical, 3 source error, 0 ok" in out
+    rows = report_rows(suite.path / "reports" / "latest.html")
+    assert {row["band"] for row in rows.values()} == {"critical", "source_error"}
