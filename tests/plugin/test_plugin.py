@@ -114,7 +114,6 @@ def test_unreachable_sources_error_or_fail_and_the_report_is_still_written(suite
         "--ssh-port",
         "9",
         "--accept-new-host-key",
-        "true",
         "--source-timeout",
         "2",
         timeout=60,
