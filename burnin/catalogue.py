@@ -17,7 +17,17 @@ CRITERIA: dict[str, Criterion] = {
     for c in (
         Criterion("health-up", "Health endpoint healthy and connected", "health"),
         Criterion("health-version", "Deployed version is the expected one", "health"),
+        Criterion("health-latency", "Health endpoint response time acceptable", "health"),
         Criterion("uptime", "Uptime target met", "prometheus"),
+        Criterion("longest-disconnect", "No disconnection longer than 1 minute", "prometheus"),
+        Criterion("errors-total", "Error count within limits", "prometheus"),
+        Criterion("error-rate", "Error rate acceptable", "prometheus"),
+        Criterion("restarts", "Zero unplanned restarts", "prometheus"),
+        Criterion("alerts", "No alerts (or only expected ones)", "prometheus"),
+        Criterion("memory-growth", "Memory stable (no leak)", "prometheus"),
+        Criterion("memory-peak", "Memory usage below the limit", "prometheus"),
+        Criterion("cpu", "CPU usage low", "prometheus"),
+        Criterion("coverage", "Monitoring covered the whole window", "prometheus"),
         Criterion("logs-clean", "Logs clean (no error-priority journal lines)", "ssh"),
         Criterion("service-active", "Service active", "ssh"),
     )

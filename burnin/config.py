@@ -56,6 +56,7 @@ class Phase:
     duration: timedelta
     marker: str  # "checkpoint_6h"
     criteria: tuple[str, ...]
+    no_critical_alerts: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,17 @@ class Traffic:
 
 
 @dataclass(frozen=True)
+class Sampling:
+    health_requests: int = 10  # requests behind health-latency's average and p95
+
+
+@dataclass(frozen=True)
 class Thresholds:
     path: Path
     metrics: Mapping[str, MetricSpec]
     phases: Mapping[str, Phase]
     traffic: Traffic
+    sampling: Sampling = field(default_factory=Sampling)
 
     def tiers(self, metric: str, phase: str) -> Tiers:
         return self.metrics[metric].tiers(phase)
@@ -180,7 +187,7 @@ def _metric(path: Path, name: str, raw: Any, phase_names: set[str]) -> MetricSpe
 def _phase(path: Path, name: str, raw: Any) -> Phase:
     key = f"phases.{name}"
     table = _table(path, key, raw)
-    _check_keys(path, key, table, {"hours", "minutes", "marker", "criteria"})
+    _check_keys(path, key, table, {"hours", "minutes", "marker", "criteria", "no_critical_alerts"})
     if ("hours" in table) == ("minutes" in table):
         raise ConfigError(f"{_where(path, key)}: expected exactly one of hours or minutes")
     unit = "hours" if "hours" in table else "minutes"
@@ -200,7 +207,10 @@ def _phase(path: Path, name: str, raw: Any) -> Phase:
                 f"{_where(path, f'{key}.criteria')}: unknown criterion {criterion!r}; "
                 f"expected one of {', '.join(CRITERIA)}"
             )
-    return Phase(name, duration, marker, tuple(criteria))
+    no_critical = table.get("no_critical_alerts", False)
+    if not isinstance(no_critical, bool):
+        raise ConfigError(f"{_where(path, f'{key}.no_critical_alerts')}: expected true or false")
+    return Phase(name, duration, marker, tuple(criteria), no_critical)
 
 
 def _hours(path: Path, key: str, raw: Any) -> DailyHours:
@@ -234,7 +244,7 @@ def _traffic(path: Path, raw: Any) -> Traffic:
 
 def load_thresholds(path: Path) -> Thresholds:
     document = _read_toml(path)
-    _check_keys(path, "", document, {"metrics", "phases", "traffic"})
+    _check_keys(path, "", document, {"metrics", "phases", "traffic", "sampling"})
     raw_phases = _table(path, "phases", document.get("phases", {}))
     if not raw_phases:
         raise ConfigError(f"{_where(path, 'phases')}: missing; expected at least one phase")
@@ -243,7 +253,24 @@ def load_thresholds(path: Path) -> Thresholds:
         name: _metric(path, name, raw, set(phases))
         for name, raw in _table(path, "metrics", document.get("metrics", {})).items()
     }
-    return Thresholds(path, metrics, phases, _traffic(path, document.get("traffic", {})))
+    return Thresholds(
+        path,
+        metrics,
+        phases,
+        _traffic(path, document.get("traffic", {})),
+        _sampling(path, document.get("sampling", {})),
+    )
+
+
+def _sampling(path: Path, raw: Any) -> Sampling:
+    table = _table(path, "sampling", raw)
+    _check_keys(path, "sampling", table, {"health_requests"})
+    requests = _number(path, "sampling.health_requests", table.get("health_requests", 10))
+    if requests < 1 or requests != int(requests):
+        raise ConfigError(
+            f"{_where(path, 'sampling.health_requests')}: expected a whole number >= 1"
+        )
+    return Sampling(int(requests))
 
 
 # ---------------------------------------------------------------- targets.toml + options + env
@@ -286,6 +313,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("channel", "--channel", str, "", "channel the bot must be in (empty: any)"),
     Setting("version", "--expected-version", str, "", "version that must be deployed"),
     Setting("deployed_at", "--deployed-at", str, "", "deployment start, ISO 8601 with offset"),
+    Setting(
+        "planned_restarts",
+        "--planned-restarts",
+        str,
+        "",
+        "comma-separated ISO 8601 times of planned restarts (not counted as unplanned)",
+    ),
     Setting("timeout_s", "--source-timeout", float, 10.0, "timeout of each network call, s"),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
@@ -312,6 +346,7 @@ class Target:
     health_fields: Mapping[str, str]
     deployed_at: datetime | None
     base_dir: Path = field(default=Path("."))
+    planned_restarts: tuple[datetime, ...] = ()
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -446,4 +481,9 @@ def load_target(
         deployed_at = parse_time(
             values["deployed_at"], _setting_where(path, key, "deployed_at", sources)
         )
-    return Target(chosen, values, sources, health_fields, deployed_at, path.parent)
+    planned = tuple(
+        parse_time(text, _setting_where(path, key, "planned_restarts", sources))
+        for text in values["planned_restarts"].split(",")
+        if text.strip()
+    )
+    return Target(chosen, values, sources, health_fields, deployed_at, path.parent, planned)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import math
+import statistics
+from dataclasses import asdict, dataclass
 
-from burnin.bands import Band
-from burnin.probes.health import HealthReading
+from burnin.bands import Band, Tiers
+from burnin.criteria.reading import worse
+from burnin.probes.health import HealthProbe, HealthReading
 from burnin.verdict import Evidence, Verdict
 
 
@@ -83,3 +86,61 @@ def judge_health_version(reading: HealthReading, expected_version: str) -> Verdi
     band = Band.TARGET if version == expected_version else Band.CRITICAL
     cause = "" if band is Band.TARGET else f"deployed version is {version!r}"
     return Verdict("health-version", band, version, "", expectation, cause, None, evidence)
+
+
+@dataclass(frozen=True)
+class LatencySample:
+    readings: list[HealthReading]
+
+    @property
+    def latencies_ms(self) -> list[float]:
+        return [r.latency_ms for r in self.readings if r.ok and r.latency_ms is not None]
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        index = min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))
+        return ordered[index]
+
+
+def measure_health_latency(probe: HealthProbe, requests: int) -> LatencySample:
+    return LatencySample([probe.read() for _ in range(requests)])
+
+
+def judge_health_latency(sample: LatencySample, tiers: Tiers) -> Verdict:
+    latencies = sample.latencies_ms
+    failed = [r for r in sample.readings if not r.ok]
+    url = sample.readings[0].url if sample.readings else ""
+    evidence = (
+        Evidence(
+            "health",
+            f"GET {url} x{len(sample.readings)}",
+            {
+                "latencies_ms": [round(x, 1) for x in latencies],
+                "failures": [r.problem for r in failed],
+            },
+        ),
+    )
+    if failed:
+        return Verdict(
+            "health-latency",
+            Band.CRITICAL,
+            f"{len(failed)} of {len(sample.readings)} failed",
+            "",
+            tiers.describe(),
+            f"health endpoint did not answer: {failed[0].problem}",
+            None,
+            evidence,
+        )
+    average = statistics.fmean(latencies)
+    p95 = sample.percentile(0.95)
+    band = worse(tiers.band(average), tiers.band(p95))
+    return Verdict(
+        "health-latency",
+        band,
+        round(average, 1),
+        tiers.unit,
+        tiers.describe() + " (avg and p95)",
+        f"p95 {p95:.1f} ms over {len(latencies)} requests",
+        None,
+        evidence,
+    )

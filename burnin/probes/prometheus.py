@@ -32,6 +32,7 @@ class PrometheusProbe:
         self.url = url.rstrip("/")
         self.timeout_s = timeout_s
         self._session = session or requests.Session()
+        self._ranges: dict[tuple[str, datetime, datetime, int], list[Series]] = {}
         # One quick retry for a dropped connection; more would multiply the time bound.
         retry = Retry(total=1, backoff_factor=0.2, status_forcelist=[502, 503, 504])
         self._client = PrometheusConnect(
@@ -76,6 +77,14 @@ class PrometheusProbe:
         return samples[0].value
 
     def range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
+        """A range query; answers are kept for the session, so criteria (and the report's plots)
+        that need the same series share one request."""
+        key = (query, start, end, step_s)
+        if key not in self._ranges:
+            self._ranges[key] = self._range(query, start, end, step_s)
+        return self._ranges[key]
+
+    def _range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
         result = self._ask(
             lambda: self._client.custom_query_range(query, start, end, f"{step_s}s"), query
         )
@@ -83,3 +92,15 @@ class PrometheusProbe:
             Series(item.get("metric", {}), [(float(t), float(v)) for t, v in item["values"]])
             for item in result
         ]
+
+    def alerting_rule_count(self) -> int:
+        """How many alerting rules Prometheus evaluates (GET /api/v1/rules?type=alert)."""
+        try:
+            response = self._session.get(
+                f"{self.url}/api/v1/rules", params={"type": "alert"}, timeout=self.timeout_s
+            )
+            response.raise_for_status()
+            groups = response.json()["data"]["groups"]
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            raise self._fail(f"GET /api/v1/rules failed: {exc}") from None
+        return sum(len(group.get("rules", [])) for group in groups)

@@ -1,0 +1,57 @@
+"""errors-total and error-rate, from the bot's error counter."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from burnin.bands import Band, Tiers
+from burnin.criteria.reading import Reading, judge_reading, read, worse
+from burnin.probes.prometheus import PrometheusProbe
+from burnin.promql import Metrics
+from burnin.verdict import Verdict
+from burnin.window import Window
+
+# "Error rate > 1/minute sustained" is judged over this span.
+SUSTAINED = "5m"
+
+
+def measure_errors_total(prometheus: PrometheusProbe, metrics: Metrics, window: Window) -> Reading:
+    series = metrics.series("bot_errors_total")
+    return read(prometheus, f"sum(increase({series}{window.promql_range()}))", window.end)
+
+
+def judge_errors_total(reading: Reading, tiers: Tiers, window: Window) -> Verdict:
+    if reading.value is not None:
+        # increase() extrapolates to the window's edges; errors come whole.
+        reading = replace(reading, value=float(round(reading.value)))
+    return judge_reading("errors-total", reading, tiers, window)
+
+
+def measure_error_rate(
+    prometheus: PrometheusProbe, metrics: Metrics, window: Window
+) -> tuple[Reading, Reading]:
+    """Errors per minute over the whole window, and the worst 5-minute rate inside it."""
+    series = metrics.series("bot_errors_total")
+    average = read(
+        prometheus,
+        f"sum(increase({series}{window.promql_range()})) / {window.seconds / 60:g}",
+        window.end,
+    )
+    worst = read(
+        prometheus,
+        f"max_over_time(sum(rate({series}[{SUSTAINED}]))[{window.seconds}s:1m]) * 60",
+        window.end,
+    )
+    return average, worst
+
+
+def judge_error_rate(average: Reading, worst: Reading, tiers: Tiers, window: Window) -> Verdict:
+    verdict = judge_reading("error-rate", average, tiers, window, extra=(worst,))
+    if not verdict.band.passes and verdict.band not in (Band.DEGRADED, Band.CRITICAL):
+        return verdict
+    if worst.value is not None and worst.value > tiers.critical:
+        band = worse(verdict.band, Band.CRITICAL)
+        cause = f"worst {SUSTAINED} rate {worst.value:.3g} errors/min is above the critical {tiers.critical:g} (sustained)"
+        return replace(verdict, band=band, cause=cause)
+    peak = "" if worst.value is None else f"worst {SUSTAINED} rate {worst.value:.3g} errors/min"
+    return replace(verdict, cause=peak)

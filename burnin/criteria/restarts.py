@@ -1,0 +1,77 @@
+"""restarts: unplanned restarts, from Prometheus (uptime drops, process start changes),
+cross-checked with the journal's service start lines and systemd's NRestarts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from burnin.bands import Tiers
+from burnin.criteria.host import journal_command, parse_journal_json
+from burnin.criteria.reading import Reading, read
+from burnin.probes.prometheus import PrometheusProbe
+from burnin.probes.ssh import CommandResult, SshProbe
+from burnin.promql import Metrics
+from burnin.verdict import Evidence, Verdict, no_data
+from burnin.window import Window
+
+
+@dataclass(frozen=True)
+class RestartMeasurement:
+    uptime_resets: Reading
+    start_changes: Reading
+    journal: CommandResult
+    n_restarts: CommandResult
+    journal_starts: list[datetime]
+
+
+def measure_restarts(
+    prometheus: PrometheusProbe, ssh: SshProbe, metrics: Metrics, unit: str, window: Window
+) -> RestartMeasurement:
+    rng = window.promql_range()
+    uptime = read(
+        prometheus, f"sum(resets({metrics.series('bot_uptime_seconds')}{rng}))", window.end
+    )
+    starts = read(
+        prometheus, f"sum(changes({metrics.series('process_start_time_seconds')}{rng}))", window.end
+    )
+    journal = ssh.run(
+        journal_command(
+            unit, window, None, "-o", "json", "--output-fields=MESSAGE,__REALTIME_TIMESTAMP"
+        ),
+        privileged=True,
+    )
+    n_restarts = ssh.run(["systemctl", "show", "-p", "NRestarts", "--value", unit], privileged=True)
+    restart_lines = []
+    if journal.ok:
+        restart_lines = [
+            e.time
+            for e in parse_journal_json(journal.stdout)
+            if e.message.startswith("Scheduled restart job")
+        ]
+    return RestartMeasurement(uptime, starts, journal, n_restarts, restart_lines)
+
+
+def judge_restarts(
+    measurement: RestartMeasurement, planned: list[datetime], tiers: Tiers, window: Window
+) -> Verdict:
+    m = measurement
+    evidence = (
+        m.uptime_resets.evidence(),
+        m.start_changes.evidence(),
+        Evidence(
+            "ssh", m.journal.command, {"restart_lines": [t.isoformat() for t in m.journal_starts]}
+        ),
+        Evidence("ssh", m.n_restarts.command, {"NRestarts": m.n_restarts.stdout.strip()}),
+    )
+    if m.uptime_resets.value is None:
+        return no_data("restarts", "no bot_uptime_seconds samples in the window", window, evidence)
+    seen_by_metrics = max(m.uptime_resets.value, m.start_changes.value or 0.0)
+    seen = max(seen_by_metrics, float(len(m.journal_starts)))
+    planned_here = [p for p in planned if window.start <= p <= window.end]
+    unplanned = max(0.0, seen - len(planned_here))
+    cause = (
+        f"Prometheus saw {seen_by_metrics:g}, the journal {len(m.journal_starts)} systemd restart(s); "
+        f"{len(planned_here)} planned"
+    )
+    return Verdict.from_tiers("restarts", unplanned, tiers, window, evidence, cause)

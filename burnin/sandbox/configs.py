@@ -1,0 +1,109 @@
+"""Configuration files of the sandbox's servers (Prometheus, rules, Alertmanager, sshd)."""
+
+from __future__ import annotations
+
+from burnin.sandbox.paths import (
+    ALERTMANAGER_PORT,
+    BOT_PORT,
+    ENV,
+    HOST,
+    JOB,
+    PROMETHEUS_PORT,
+    SSH_PORT,
+    Layout,
+)
+
+
+def prometheus_yml(layout: Layout) -> str:
+    return f"""\
+global:
+  scrape_interval: 15s
+  evaluation_interval: 15s
+rule_files:
+  - {layout.config / "rules.yml"}
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ["{HOST}:{ALERTMANAGER_PORT}"]
+scrape_configs:
+  - job_name: {JOB}
+    metrics_path: /api/metrics
+    static_configs:
+      - targets: ["{HOST}:{BOT_PORT}"]
+        labels:
+          env: {ENV}
+  - job_name: prometheus
+    static_configs:
+      - targets: ["{HOST}:{PROMETHEUS_PORT}"]
+"""
+
+
+# Exactly the table of CONTRACT.md ("Alert rules that production runs").
+RULES_YML = """\
+groups:
+  - name: rosey_bot_alerts
+    rules:
+      - alert: BotDown
+        expr: bot_connected == 0
+        for: 1m
+        labels:
+          severity: critical
+      - alert: BotRestarting
+        expr: rate(bot_uptime_seconds[5m]) < 0
+        for: 2m
+        labels:
+          severity: warning
+      - alert: HighErrorRate
+        expr: rate(bot_errors_total[5m]) > 0.1
+        for: 5m
+        labels:
+          severity: warning
+      - alert: CriticalErrorRate
+        expr: rate(bot_errors_total[5m]) > 1
+        for: 1m
+        labels:
+          severity: critical
+      - alert: ChannelEmpty
+        expr: bot_users == 0
+        for: 10m
+        labels:
+          severity: info
+"""
+
+# One receiver without any integration: alerts are kept and listed, nothing is sent.
+ALERTMANAGER_YML = """\
+route:
+  receiver: "null"
+  group_by: [alertname]
+  group_wait: 10s
+  group_interval: 1m
+  repeat_interval: 4h
+receivers:
+  - name: "null"
+"""
+
+
+def sshd_config(layout: Layout) -> str:
+    return f"""\
+Port {SSH_PORT}
+ListenAddress {HOST}
+HostKey {layout.host_key}
+PidFile /run/sshd-burnin.pid
+AuthorizedKeysFile {layout.client_key}.pub
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+PrintMotd no
+AcceptEnv LANG LC_*
+Subsystem sftp /usr/lib/openssh/sftp-server
+"""
+
+
+def write_all(layout: Layout) -> None:
+    layout.config.mkdir(parents=True, exist_ok=True)
+    (layout.config / "prometheus.yml").write_text(prometheus_yml(layout))
+    (layout.config / "rules.yml").write_text(RULES_YML)
+    (layout.config / "alertmanager.yml").write_text(ALERTMANAGER_YML)
+    layout.sshd_config.write_text(sshd_config(layout))

@@ -1,0 +1,345 @@
+"""The past 24 hours of a scenario: Prometheus samples and journal entries from one timeline.
+
+Both outputs are computed in a single pass over the same events (disconnects, errors, restarts),
+so the error counter, the `[ERROR]` journal lines and `bot_connected` agree to the second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from burnin.sandbox.paths import ENV, INSTANCE, JOB, UNIT
+from burnin.sandbox.scenario import HOUR, Scenario, load_factor, noise, resolve, users_at
+
+STEP = 15  # seconds, the live scrape interval
+SPAN = 24 * 3600 + 600  # 24 h plus 10 min so a [24h] window is full
+RESTART_SEC = 10  # systemd RestartSec of rosey-bot.service
+STARTUP_S = 2  # from process start to connected
+SERVER_URL = "wss://chat.rosey.example/socket.io"
+CHANNEL = "#production-channel"
+HEARTBEAT_S = 300
+MB = 1024 * 1024
+
+COUNTERS = {"bot_requests", "bot_errors", "process_cpu_seconds"}
+TARGET_LABELS = (("env", ENV), ("instance", INSTANCE), ("job", JOB))
+
+Labels = tuple[tuple[str, str], ...]
+
+
+@dataclass
+class Segment:
+    """One process lifetime: started at `start`, connected from `alive`, crashed at `end`."""
+
+    start: float
+    alive: float
+    end: float
+    pid: int
+
+
+@dataclass
+class History:
+    scenario: str
+    start: float
+    end: float
+    # family name -> labels -> [(t, value)], each list in time order
+    series: dict[str, dict[Labels, list[tuple[int, float]]]] = field(default_factory=dict)
+    journal: list[dict[str, str]] = field(default_factory=list)
+    error_times: list[float] = field(default_factory=list)
+    # What the live bot continues from (values at `end`).
+    last: dict[str, float] = field(default_factory=dict)
+
+    def add(self, family: str, t: int, value: float, labels: Labels = TARGET_LABELS) -> None:
+        self.series.setdefault(family, {}).setdefault(labels, []).append((t, value))
+
+
+def history_end(now: float, lag: float = 30.0) -> int:
+    """Last history sample: on the 15 s grid and `lag` s in the past, so the first live scrape
+    (after the backfill and the start of Prometheus) is newer than every backfilled block."""
+    return int((now - lag) // STEP * STEP)
+
+
+def _in(t: float, windows: list[tuple[float, float]]) -> bool:
+    return any(a <= t < b for a, b in windows)
+
+
+def _segments(scenario: Scenario, start: float, end: float) -> list[Segment]:
+    crashes = sorted(resolve(r, end) for r in scenario.restarts)
+    segs = [Segment(start - scenario.process_age_s, start - scenario.process_age_s, end, 4242)]
+    for k, r in enumerate(crashes, 1):
+        segs[-1].end = r
+        segs.append(Segment(r + RESTART_SEC, r + RESTART_SEC + STARTUP_S, end, 4242 + 137 * k))
+    return segs
+
+
+def _spread(start: float, duration: float, count: int, seed: int) -> list[float]:
+    """`count` moments spread over [start, start+duration) with deterministic jitter."""
+    gap = duration / count
+    return [start + (k + 0.5 + 0.4 * noise(k, seed)) * gap for k in range(count)]
+
+
+class _Journal:
+    def __init__(self, hist: History, boot_time: float, seed: str) -> None:
+        self.hist = hist
+        self.boot_time = boot_time
+        self.boot_id = hashlib.md5(f"boot-{seed}".encode()).hexdigest()
+        self.hostname = socket.gethostname()
+
+    def _base(self, t: float) -> dict[str, str]:
+        return {
+            "__REALTIME_TIMESTAMP": str(int(t * 1_000_000)),
+            "__MONOTONIC_TIMESTAMP": str(int((t - self.boot_time) * 1_000_000)),
+            "_BOOT_ID": self.boot_id,
+            "_HOSTNAME": self.hostname,
+        }
+
+    def bot(self, t: float, pid: int, logger: str, level: str, text: str) -> None:
+        priority = {"CRITICAL": "2", "ERROR": "3", "WARNING": "4", "INFO": "6"}[level]
+        stamp = datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        entry = self._base(t) | {
+            "_SYSTEMD_UNIT": UNIT,
+            "_SYSTEMD_SLICE": "system.slice",
+            "_SYSTEMD_CGROUP": f"/system.slice/{UNIT}",
+            "_TRANSPORT": "stdout",
+            "_PID": str(pid),
+            "_UID": "0",
+            "_GID": "0",
+            "_COMM": "python",
+            "SYSLOG_FACILITY": "3",
+            "SYSLOG_IDENTIFIER": "rosey-bot",
+            "PRIORITY": priority,
+            "MESSAGE": f"[{stamp}] [{logger}] [{level}] {text}",
+        }
+        self.hist.journal.append(entry)
+
+    def systemd(self, t: float, priority: int, text: str) -> None:
+        # PID 1's messages about the unit carry UNIT=, which `journalctl -u` also matches.
+        entry = self._base(t) | {
+            "_SYSTEMD_UNIT": "init.scope",
+            "_TRANSPORT": "journal",
+            "_PID": "1",
+            "_UID": "0",
+            "_GID": "0",
+            "_COMM": "systemd",
+            "SYSLOG_FACILITY": "3",
+            "SYSLOG_IDENTIFIER": "systemd",
+            "UNIT": UNIT,
+            "PRIORITY": str(priority),
+            "MESSAGE": text,
+        }
+        self.hist.journal.append(entry)
+
+
+def generate(scenario: Scenario, end: int) -> History:
+    """The scenario's history over [end - 24h10m, end] at 15 s steps."""
+    start = end - SPAN
+    hist = History(scenario.name, start, end)
+    seed = scenario.seed
+    segs = _segments(scenario, start, end)
+    log = _Journal(hist, segs[0].start - 60, f"{scenario.name}-{seed}")
+
+    disconnects = sorted(
+        (resolve(d.start, end), resolve(d.start, end) + d.duration_s) for d in scenario.disconnects
+    )
+    gaps = [
+        (resolve(g.start, end), resolve(g.start, end) + g.duration_s) for g in scenario.scrape_gaps
+    ]
+    down = [(s.end, s.end + RESTART_SEC + STARTUP_S) for s in segs[:-1]]
+
+    # Error events: one per disconnect and the bursts' rate; none while the process is down.
+    errors: list[tuple[float, str, str]] = []
+    for a, _ in disconnects:
+        errors.append(
+            (
+                a,
+                "lib.connection",
+                f"Connection lost to {SERVER_URL}: ConnectionResetError(104, "
+                "'Connection reset by peer')",
+            )
+        )
+    for i, b in enumerate(scenario.error_bursts):
+        b0 = resolve(b.start, end)
+        count = max(1, round(b.per_min * b.duration_s / 60))
+        log.bot(
+            b0,
+            _seg_at(segs, b0).pid,
+            "lib.media",
+            "WARNING",
+            "Media API slow: 4.8 s for GET /queue",
+        )
+        for t in _spread(b0, b.duration_s, count, seed + i):
+            errors.append(
+                (
+                    t,
+                    "lib.commands",
+                    "Command !np failed: TimeoutError: media API did not answer within 5 s",
+                )
+            )
+    errors = sorted(e for e in errors if start <= e[0] <= end and not _in(e[0], down))
+    hist.error_times = [t for t, _, _ in errors]
+    for t, logger, text in errors:
+        log.bot(t, _seg_at(segs, t).pid, logger, "ERROR", text)
+
+    for a, b in disconnects:
+        pid = _seg_at(segs, a).pid
+        for k, t in enumerate(range(int(a) + 5, int(b), 10), 1):
+            log.bot(t, pid, "lib.connection", "INFO", f"Reconnecting to {SERVER_URL} (attempt {k})")
+        log.bot(b, pid, "lib.connection", "INFO", f"Connected to {SERVER_URL}, joined {CHANNEL}")
+
+    for k, seg in enumerate(segs[1:], 1):
+        r = segs[k - 1].end
+        log.bot(
+            r,
+            segs[k - 1].pid,
+            "lib.bot",
+            "CRITICAL",
+            "Unhandled exception in event loop: RuntimeError: Session is closed",
+        )
+        log.systemd(r, 5, f"{UNIT}: Main process exited, code=exited, status=1/FAILURE")
+        log.systemd(r, 4, f"{UNIT}: Failed with result 'exit-code'.")
+        log.systemd(seg.start, 6, f"{UNIT}: Scheduled restart job, restart counter is at {k}.")
+        log.systemd(seg.start, 6, f"Stopped {UNIT} - Rosey chat bot.")
+        log.systemd(seg.start, 6, f"Started {UNIT} - Rosey chat bot.")
+        log.bot(seg.start + 0.5, seg.pid, "lib.bot", "INFO", "Starting rosey-bot v1.0.0")
+        log.bot(
+            seg.alive,
+            seg.pid,
+            "lib.connection",
+            "INFO",
+            f"Connected to {SERVER_URL}, joined {CHANNEL}",
+        )
+
+    _samples(scenario, hist, segs, disconnects, gaps, down, log)
+    _alerts(scenario, hist, gaps)
+    hist.journal.sort(key=lambda e: int(e["__REALTIME_TIMESTAMP"]))
+    return hist
+
+
+def _seg_at(segs: list[Segment], t: float) -> Segment:
+    for seg in reversed(segs):
+        if seg.start <= t:
+            return seg
+    return segs[0]
+
+
+def _samples(
+    scenario: Scenario,
+    hist: History,
+    segs: list[Segment],
+    disconnects: list[tuple[float, float]],
+    gaps: list[tuple[float, float]],
+    down: list[tuple[float, float]],
+    log: _Journal,
+) -> None:
+    s, seed = scenario, scenario.seed
+    seg = segs[0]
+    # Counters at window start: the process has been running for process_age_s already.
+    requests = s.process_age_s / 60 * s.users.baseline * s.requests_per_user_per_min
+    cpu = s.cpu_fraction * s.process_age_s
+    err_i = 0
+    errors = 0
+    for t in range(int(hist.start), int(hist.end) + 1, STEP):
+        current = _seg_at(segs, t)
+        if current is not seg:  # restarted: counters start from zero
+            seg, requests, cpu, errors = current, 0.0, 0.0, 0
+        alive = not _in(t, down)
+        connected = alive and not _in(t, disconnects)
+        users = users_at(s.users, t, seed) if connected else 0
+        if alive:
+            if connected:
+                requests += users * s.requests_per_user_per_min / 60 * STEP
+            cpu += s.cpu_fraction * load_factor(s.users, t, seed) * STEP
+        while err_i < len(hist.error_times) and hist.error_times[err_i] <= t:
+            err_i += 1
+            errors += 1
+        if connected and t % HEARTBEAT_S == 0:
+            log.bot(
+                t,
+                seg.pid,
+                "lib.bot",
+                "INFO",
+                f"Heartbeat: {users} users in {CHANNEL}, {int(requests)} requests handled",
+            )
+        if _in(t, gaps):
+            continue  # Prometheus was not scraping: no sample at all
+        hist.add("up", t, 1 if alive else 0)
+        if not alive:
+            continue
+        since = t - max(seg.start, hist.start)
+        memory = (
+            s.memory_baseline_mb
+            + s.memory_growth_mb_per_hr * since / HOUR
+            + 0.3 * _noise_at(t, seed)
+        ) * MB
+        hist.add("bot_connected", t, 1 if connected else 0)
+        hist.add("bot_uptime_seconds", t, round(t - seg.start))
+        hist.add("bot_users", t, users)
+        hist.add("bot_requests", t, int(requests))
+        hist.add("bot_errors", t, errors)
+        if s.process_metrics:
+            hist.add("process_resident_memory_bytes", t, int(memory))
+            hist.add("process_cpu_seconds", t, round(cpu, 2))
+            hist.add("process_start_time_seconds", t, round(seg.start, 2))
+        hist.last = {
+            "t": t,
+            "requests": int(requests),
+            "errors": errors,
+            "process_start": seg.start,
+            "memory_bytes": int(memory),
+            "cpu_seconds": round(cpu, 2),
+            "memory_since": max(seg.start, hist.start),
+        }
+
+
+def _noise_at(t: float, seed: int) -> float:
+    return noise(int(t // 60), seed + 7)
+
+
+def _alerts(scenario: Scenario, hist: History, gaps: list[tuple[float, float]]) -> None:
+    # Rules only evaluate forward from Prometheus' start: past alerts are written as ALERTS.
+    for a in sorted(scenario.alerts, key=lambda a: resolve(a.start, hist.end)):
+        a0 = resolve(a.start, hist.end)
+        labels = tuple(
+            sorted(
+                (("alertname", a.alertname), ("alertstate", "firing"), ("severity", a.severity))
+                + TARGET_LABELS
+            )
+        )
+        first = int(-(-a0 // STEP) * STEP)
+        for t in range(first, int(min(a0 + a.duration_s, hist.end)) + 1, STEP):
+            if not _in(t, gaps):
+                hist.add("ALERTS", t, 1, labels)
+    for samples in hist.series.get("ALERTS", {}).values():
+        samples.sort()
+
+
+def _fmt_labels(labels: Labels) -> str:
+    return ",".join(f'{k}="{v}"' for k, v in labels)
+
+
+def openmetrics(hist: History) -> str:
+    """OpenMetrics text for `promtool tsdb create-blocks-from openmetrics` (seconds, # EOF)."""
+    out: list[str] = []
+    for family, by_labels in hist.series.items():
+        kind = "counter" if family in COUNTERS else "gauge"
+        name = f"{family}_total" if kind == "counter" else family
+        out.append(f"# TYPE {family} {kind}")
+        for labels, samples in by_labels.items():
+            prefix = f"{name}{{{_fmt_labels(labels)}}} "
+            out.extend(f"{prefix}{_num(v)} {t}" for t, v in samples)
+    out.append("# EOF")
+    return "\n".join(out) + "\n"
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def journal_export(hist: History) -> bytes:
+    """Journal export format (entries separated by blank lines), sorted by realtime."""
+    chunks = []
+    for entry in hist.journal:
+        chunks.append("".join(f"{k}={v}\n" for k, v in entry.items()) + "\n")
+    return "".join(chunks).encode()

@@ -1,0 +1,321 @@
+"""`up`, `down` and `status` of the sandbox production."""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import requests
+
+from burnin.sandbox import configs, history, host
+from burnin.sandbox.paths import (
+    ALERTMANAGER_PORT,
+    BOT_PORT,
+    DASHBOARD_PORT,
+    HOST,
+    PROMETHEUS_PORT,
+    SSH_PORT,
+    Layout,
+    default_layout,
+    machine_id,
+)
+from burnin.sandbox.scenario import SCENARIOS, Scenario
+
+PORTS = {
+    "bot": BOT_PORT,
+    "dashboard": DASHBOARD_PORT,
+    "prometheus": PROMETHEUS_PORT,
+    "alertmanager": ALERTMANAGER_PORT,
+    "ssh": SSH_PORT,
+}
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    scenario: str
+    systemd_pid: int
+    unshare_pid: int
+    pid_namespace: str
+    started_at: float  # epoch seconds when `up` finished
+    up_seconds: float  # how long `up` took
+    history_start: float  # first backfilled sample (epoch seconds)
+    history_end: float  # last backfilled sample; live data follows
+    state_dir: str
+    ssh_key: str
+    known_hosts: str
+    ssh_user: str
+    host: str
+    ports: dict[str, int]
+    bot_url: str  # http://127.0.0.1:18000 (/api/health, /api/metrics)
+    dashboard_url: str
+    prometheus_url: str
+    alertmanager_url: str
+    systemd_ticks: int | None = None  # start time of the systemd PID (PID reuse guard)
+
+
+@contextmanager
+def _locked(layout: Layout) -> Iterator[None]:
+    layout.root.mkdir(parents=True, exist_ok=True)
+    with open(layout.lock_file, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
+def _read_state(layout: Layout) -> SandboxInfo | None:
+    try:
+        data = json.loads(layout.state_file.read_text())
+        return SandboxInfo(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _running(info: SandboxInfo) -> bool:
+    return host.alive(info.systemd_pid, info.systemd_ticks)
+
+
+def _healthy(info: SandboxInfo) -> bool:
+    try:
+        return all(
+            requests.get(u, timeout=2).ok
+            for u in (
+                f"{info.bot_url}/api/health",
+                f"{info.prometheus_url}/-/ready",
+                f"{info.alertmanager_url}/-/ready",
+            )
+        )
+    except requests.RequestException:
+        return False
+
+
+def status(layout: Layout | None = None) -> SandboxInfo | None:
+    """The running sandbox, or None."""
+    layout = layout or default_layout()
+    info = _read_state(layout)
+    return info if info and _running(info) else None
+
+
+def systemctl(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run `systemctl ARGS` inside the sandbox host (e.g. systemctl("stop", "prometheus"))."""
+    info = status()
+    if info is None:
+        raise RuntimeError("the sandbox is not up")
+    return host.systemctl(info.systemd_pid, *args)
+
+
+def down(layout: Layout | None = None) -> None:
+    """Stop the sandbox; no process, mount or namespace is left behind."""
+    layout = layout or default_layout()
+    with _locked(layout):
+        _down(layout)
+
+
+def _down(layout: Layout) -> None:
+    info = _read_state(layout)
+    if info is not None:
+        t0 = time.monotonic()
+        host.stop(info.unshare_pid, info.systemd_pid, info.systemd_ticks)
+        print(f"sandbox down in {time.monotonic() - t0:.1f} s")
+    host.remove_cgroups(layout)
+    layout.state_file.unlink(missing_ok=True)
+
+
+def up(scenario: str, layout: Layout | None = None) -> SandboxInfo:
+    """Start the sandbox production with `scenario` (idempotent; switches scenarios)."""
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
+    layout = layout or default_layout()
+    with _locked(layout):
+        current = _read_state(layout)
+        if current and current.scenario == scenario and _running(current) and _healthy(current):
+            print(f"sandbox already up with scenario {scenario!r}")
+            return current
+        _down(layout)
+        t0 = time.monotonic()
+        try:
+            info = _up(SCENARIOS[scenario], layout, t0)
+        except BaseException:
+            _down(layout)
+            raise
+        print(f"sandbox up with scenario {scenario!r} in {info.up_seconds:.1f} s")
+        return info
+
+
+def _check_ports_free() -> None:
+    busy = []
+    for name, port in PORTS.items():
+        with socket.socket() as s:
+            if s.connect_ex((HOST, port)) == 0:
+                busy.append(f"{name} {port}")
+    if busy:
+        raise RuntimeError(f"ports already in use on {HOST}: {', '.join(busy)}")
+
+
+def _fresh(layout: Layout) -> None:
+    for d in (layout.journal, layout.prometheus_data, layout.alertmanager_data, layout.logs):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+    layout.bot_run_marker.unlink(missing_ok=True)
+
+
+def _ensure_keys(layout: Layout) -> None:
+    """Keys are made once and kept: known_hosts stays valid across ups."""
+    layout.ssh.mkdir(parents=True, exist_ok=True)
+    for key, comment in ((layout.client_key, "burnin-client"), (layout.host_key, "burnin-host")):
+        if not key.exists():
+            subprocess.run(
+                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(key)],
+                check=True,
+            )
+        os.chmod(key, 0o600)
+    host_pub = layout.host_key.with_suffix(".pub").read_text().split()
+    layout.known_hosts.write_text(f"[{HOST}]:{SSH_PORT} {host_pub[0]} {host_pub[1]}\n")
+
+
+def _backfill(scenario: Scenario, layout: Layout) -> history.History:
+    hist = history.generate(scenario, history.history_end(time.time()))
+    om = layout.logs / "history.om"
+    om.write_text(history.openmetrics(hist))
+    with open(layout.logs / "promtool.log", "wb") as log:
+        subprocess.run(
+            [
+                "promtool",
+                "tsdb",
+                "create-blocks-from",
+                "openmetrics",
+                str(om),
+                str(layout.prometheus_data),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
+    jdir = layout.journal / machine_id()
+    jdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "/lib/systemd/systemd-journal-remote",
+            "--split-mode=none",
+            "-o",
+            str(jdir / "history.journal"),
+            "-",
+        ],
+        input=history.journal_export(hist),
+        capture_output=True,
+        check=True,
+    )
+    return hist
+
+
+def _write_bot_config(scenario: Scenario, hist: history.History, layout: Layout) -> None:
+    cfg = {
+        "host": HOST,
+        "port": BOT_PORT,
+        "dashboard_port": DASHBOARD_PORT,
+        "channel": history.CHANNEL,
+        "server": history.SERVER_URL,
+        "version": "v1.0.0",
+        "status": scenario.live_status,
+        "connected": scenario.live_connected,
+        "errors_per_min": scenario.live_errors_per_min,
+        "health_delay_ms": scenario.live_health_delay_ms,
+        "process_metrics": scenario.process_metrics,
+        "users": dataclasses.asdict(scenario.users),
+        "seed": scenario.seed,
+        "requests_per_user_per_min": scenario.requests_per_user_per_min,
+        "cpu_fraction": scenario.cpu_fraction,
+        "memory_baseline_mb": scenario.memory_baseline_mb,
+        "memory_growth_mb_per_hr": scenario.memory_growth_mb_per_hr,
+        "history": hist.last,
+        "run_marker": str(layout.bot_run_marker),
+    }
+    layout.bot_config.write_text(json.dumps(cfg, indent=2))
+
+
+def _wait_ready(layout: Layout, systemd_pid: int, timeout: float = 30.0) -> None:
+    urls = [
+        f"http://{HOST}:{BOT_PORT}/api/health",
+        f"http://{HOST}:{DASHBOARD_PORT}/",
+        f"http://{HOST}:{PROMETHEUS_PORT}/-/ready",
+        f"http://{HOST}:{ALERTMANAGER_PORT}/-/ready",
+    ]
+    pending = set(urls) | {"ssh"}
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        for u in sorted(pending):
+            if u == "ssh" and _ssh_banner():
+                pending.discard(u)
+            elif u != "ssh":
+                try:
+                    if requests.get(u, timeout=1).ok:
+                        pending.discard(u)
+                except requests.RequestException:
+                    pass
+        if pending:
+            time.sleep(0.1)
+    if pending:
+        failed = host.systemctl(systemd_pid, "--failed", "--no-pager").stdout
+        raise RuntimeError(
+            f"sandbox not ready after {timeout:.0f} s: {sorted(pending)}\n"
+            f"{failed}\nlogs: {layout.logs}"
+        )
+
+
+def _ssh_banner() -> bool:
+    try:
+        with socket.create_connection((HOST, SSH_PORT), timeout=1) as s:
+            return s.recv(4).startswith(b"SSH-")
+    except OSError:
+        return False
+
+
+def _up(scenario: Scenario, layout: Layout, t0: float) -> SandboxInfo:
+    _check_ports_free()
+    _fresh(layout)
+    _ensure_keys(layout)
+    hist = _backfill(scenario, layout)
+    _write_bot_config(scenario, hist, layout)
+    configs.write_all(layout)
+    unshare_pid, systemd_pid = host.start(layout)
+    info = SandboxInfo(
+        scenario=scenario.name,
+        systemd_pid=systemd_pid,
+        unshare_pid=unshare_pid,
+        pid_namespace=host.pid_namespace(systemd_pid) or "",
+        started_at=time.time(),
+        up_seconds=round(time.monotonic() - t0, 2),
+        history_start=hist.start,
+        history_end=hist.end,
+        state_dir=str(layout.root),
+        ssh_key=str(layout.client_key),
+        known_hosts=str(layout.known_hosts),
+        ssh_user="root",
+        host=HOST,
+        ports=dict(PORTS),
+        bot_url=f"http://{HOST}:{BOT_PORT}",
+        dashboard_url=f"http://{HOST}:{DASHBOARD_PORT}",
+        prometheus_url=f"http://{HOST}:{PROMETHEUS_PORT}",
+        alertmanager_url=f"http://{HOST}:{ALERTMANAGER_PORT}",
+        systemd_ticks=host.proc_start_ticks(systemd_pid),
+    )
+    _write_state(layout, info)  # before waiting: a failed `up` must still be able to `down`
+    _wait_ready(layout, systemd_pid)
+    info = dataclasses.replace(
+        info, started_at=time.time(), up_seconds=round(time.monotonic() - t0, 2)
+    )
+    _write_state(layout, info)
+    return info
+
+
+def _write_state(layout: Layout, info: SandboxInfo) -> None:
+    tmp = layout.state_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(dataclasses.asdict(info), indent=2))
+    tmp.replace(layout.state_file)

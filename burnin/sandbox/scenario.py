@@ -1,0 +1,162 @@
+"""Declarative scenarios of a 24-hour production burn-in.
+
+One frozen `Scenario` describes both the past (what history.py backfills into Prometheus and the
+journal) and the live behaviour of the reference bot, so every signal the suite reads tells the
+same story. Moments are given relative to the end of the history (seconds before it) or, for
+things tied to the time of day, as "HH:MM" UTC (the latest such moment inside the window).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+HOUR = 3600.0
+DAY = 24 * HOUR
+
+# When: seconds before the end of history, or "HH:MM" (UTC, latest occurrence in the window).
+When = float | str
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    start: When
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class ErrorBurst:
+    start: When
+    duration_s: float
+    per_min: float
+
+
+@dataclass(frozen=True)
+class AlertEvent:
+    alertname: str
+    severity: str
+    start: When
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class ScrapeGap:
+    """Prometheus itself was not scraping: no samples at all, not even `up`."""
+
+    start: When
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Users:
+    baseline: int = 40
+    evening_peak: int = 85  # 18:00-23:00 UTC
+    night_low: int = 6  # 02:00-07:00 UTC
+    jitter: int = 3
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    disconnects: tuple[Disconnect, ...] = ()
+    error_bursts: tuple[ErrorBurst, ...] = ()
+    restarts: tuple[When, ...] = ()  # unplanned restarts (crash, systemd restarts after 10 s)
+    process_age_s: float = 3 * DAY  # how long the process had run when the window starts
+    memory_baseline_mb: float = 85.0  # at window start and after each restart
+    memory_growth_mb_per_hr: float = 0.2
+    cpu_fraction: float = 0.02  # average CPU usage (fraction of one core)
+    users: Users = field(default_factory=Users)
+    requests_per_user_per_min: float = 0.05
+    alerts: tuple[AlertEvent, ...] = ()
+    scrape_gaps: tuple[ScrapeGap, ...] = ()
+    process_metrics: bool = True
+    # Live behaviour of the running reference bot.
+    live_connected: bool = True
+    live_errors_per_min: float = 0.0
+    live_health_delay_ms: float = 5.0
+    live_status: str | None = None  # None: "healthy" when connected, else "unhealthy"
+    seed: int = 10
+
+    def variant(self, name: str, description: str, **changes: object) -> Scenario:
+        """A new scenario differing in a few fields: later scenarios are a few lines each."""
+        return dataclasses.replace(self, name=name, description=description, **changes)
+
+
+def resolve(when: When, end: float) -> float:
+    """Absolute epoch seconds of `when` for a history ending at `end`."""
+    if isinstance(when, int | float):
+        return end - float(when)
+    hh, mm = (int(x) for x in when.split(":"))
+    end_dt = datetime.fromtimestamp(end, UTC)
+    moment = end_dt.replace(hour=hh, minute=mm, second=0, microsecond=0)
+    if moment >= end_dt - timedelta(minutes=30):
+        moment -= timedelta(days=1)  # latest occurrence that is comfortably in the past
+    return moment.timestamp()
+
+
+def noise(i: int, seed: int) -> float:
+    """Deterministic pseudo-random value in [-1, 1] (same for the history and the live bot)."""
+    x = (i * 2654435761 + seed * 40503) & 0xFFFFFFFF
+    x ^= x >> 13
+    x = (x * 1274126177) & 0xFFFFFFFF
+    return (x % 2001) / 1000.0 - 1.0
+
+
+def _level(users: Users, hour: float) -> float:
+    """Daily curve: night low 02-07, evening peak 18-23, one-hour ramps in between."""
+    b, p, low = users.baseline, users.evening_peak, users.night_low
+    if 2 <= hour < 7:
+        return low
+    if 18 <= hour < 23:
+        return p
+    if 1 <= hour < 2:
+        return b + (low - b) * (hour - 1)
+    if 7 <= hour < 8:
+        return low + (b - low) * (hour - 7)
+    if 17 <= hour < 18:
+        return b + (p - b) * (hour - 17)
+    if 23 <= hour < 24:
+        return p + (b - p) * (hour - 23)
+    return b
+
+
+def users_at(users: Users, t: float, seed: int = 0) -> int:
+    """Users in the channel at epoch `t` while connected."""
+    hour = (t % DAY) / HOUR
+    value = _level(users, hour) + users.jitter * noise(int(t // 60), seed)
+    return max(1, round(value))
+
+
+def load_factor(users: Users, t: float, seed: int = 0) -> float:
+    """Relative load (about 1 on average): CPU follows the users, off-peak uses less."""
+    return 0.5 + 0.5 * users_at(users, t, seed) / max(1, users.baseline)
+
+
+HEALTHY = Scenario(
+    name="healthy",
+    description="Always connected, no errors, flat memory, ~2% CPU, evening peak, no alerts.",
+)
+
+
+def _flapping_disconnects() -> tuple[Disconnect, ...]:
+    # 12 drops of 30-40 s spread over the day: about 0.5% of 24 h disconnected (uptime ~99.5%).
+    durations = (35, 32, 38, 30, 40, 36, 33, 39, 31, 37, 34, 38)
+    return tuple(
+        Disconnect(start=(1.5 + i * 1.9) * HOUR + 97 * i, duration_s=d)
+        for i, d in enumerate(durations)
+    )
+
+
+FLAPPING = HEALTHY.variant(
+    "flapping",
+    "Connection drops of 30-40 s about a dozen times (uptime ~99.5%) and a 10-minute burst of "
+    "errors above 1/min; the live bot keeps logging errors.",
+    disconnects=_flapping_disconnects(),
+    error_bursts=(ErrorBurst(start=5.2 * HOUR, duration_s=600, per_min=2.0),),
+    live_errors_per_min=2.0,
+    seed=11,
+)
+
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in (HEALTHY, FLAPPING)}

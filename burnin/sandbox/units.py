@@ -1,0 +1,232 @@
+"""systemd units of the sandbox host and the scripts that start its systemd in namespaces.
+
+Safety first (PLATFORM.md danger note): a systemd that reaches sysinit.target runs
+systemd-tmpfiles, which wiped the machine's real /tmp once. So the host boots a minimal target,
+every unit has DefaultDependencies=no, sysinit.target and the tmpfiles units are masked, and the
+namespace gets a private /tmp.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+from burnin.sandbox.paths import (
+    ALERTMANAGER_PORT,
+    HOST,
+    PROMETHEUS_PORT,
+    REPO,
+    VENV,
+    Layout,
+)
+
+TARGET = "burnin-sandbox.target"
+CGROUP_NAME = "burnin-sandbox"
+
+# Packaged units that could wipe /tmp or start daemons on default ports and all interfaces.
+MASKED = (
+    "sysinit.target",
+    "basic.target",
+    "multi-user.target",
+    "graphical.target",
+    "default.target",
+    "local-fs.target",
+    "remote-fs.target",
+    "timers.target",
+    "systemd-tmpfiles-setup.service",
+    "systemd-tmpfiles-setup-dev.service",
+    "systemd-tmpfiles-clean.service",
+    "systemd-tmpfiles-clean.timer",
+    "tmp.mount",
+    "networking.service",
+    "systemd-networkd.service",
+    "systemd-networkd.socket",
+    "systemd-timesyncd.service",
+    "systemd-journald-audit.socket",
+    "prometheus-alertmanager.service",
+    "prometheus-node-exporter.service",
+    "ssh.socket",
+    "sshd.service",
+    "rescue-ssh.target",
+    "postgresql.service",
+    "getty@tty1.service",
+    "cron.service",
+    "apt-daily.timer",
+    "apt-daily-upgrade.timer",
+)
+
+JOURNALD_CONF = """\
+[Journal]
+Storage=persistent
+RateLimitBurst=0
+ForwardToSyslog=no
+ForwardToKMsg=no
+ForwardToConsole=no
+ForwardToWall=no
+"""
+
+
+def _unit(description: str, service: str, after: str = "burnin-journal-flush.service") -> str:
+    return (
+        f"[Unit]\nDescription={description}\nDefaultDependencies=no\nAfter={after}\n\n"
+        f"[Service]\n{service}"
+    )
+
+
+def units(layout: Layout) -> dict[str, str]:
+    python = VENV / "bin" / "python"
+    cfg = layout.config
+    return {
+        TARGET: (
+            "[Unit]\nDescription=burnin sandbox production host\nDefaultDependencies=no\n"
+            "Wants=systemd-journald.socket systemd-journald.service burnin-journal-flush.service "
+            "rosey-bot.service ssh.service prometheus.service alertmanager.service\n"
+        ),
+        # Moves journald from /run to the persistent dir (bound to .sandbox/journal).
+        "burnin-journal-flush.service": _unit(
+            "Flush journal to persistent storage",
+            "Type=oneshot\nRemainAfterExit=yes\nExecStart=/bin/journalctl --flush\n",
+            after="systemd-journald.service",
+        ).replace(
+            "DefaultDependencies=no\n",
+            "DefaultDependencies=no\nRequires=systemd-journald.service\n",
+        ),
+        "rosey-bot.service": _unit(
+            "Rosey chat bot",
+            f"Type=simple\nWorkingDirectory={REPO}\nEnvironment=PYTHONPATH={REPO}\n"
+            "Environment=PYTHONUNBUFFERED=1\n"
+            f"ExecStart={python} -m burnin.sandbox.bot --config {layout.bot_config}\n"
+            "Restart=always\nRestartSec=10\nSyslogIdentifier=rosey-bot\n"
+            "StandardOutput=journal\nStandardError=journal\n",
+        )
+        + "\n[Install]\nWantedBy=multi-user.target\n",
+        "ssh.service": _unit(
+            "OpenBSD Secure Shell server (sandbox)",
+            "ExecStartPre=/bin/mkdir -p /run/sshd\n"
+            f"ExecStart=/usr/sbin/sshd -D -e -f {layout.sshd_config}\n"
+            "Restart=on-failure\n",
+        ),
+        "prometheus.service": _unit(
+            "Prometheus (sandbox)",
+            "ExecStart=/usr/bin/prometheus "
+            f"--config.file={cfg / 'prometheus.yml'} "
+            f"--storage.tsdb.path={layout.prometheus_data} "
+            "--storage.tsdb.retention.time=3650d "
+            f"--web.listen-address={HOST}:{PROMETHEUS_PORT}\n"
+            "Restart=on-failure\n",
+        ),
+        "alertmanager.service": _unit(
+            "Alertmanager (sandbox)",
+            "ExecStart=/usr/bin/prometheus-alertmanager "
+            f"--config.file={cfg / 'alertmanager.yml'} "
+            f"--storage.path={layout.alertmanager_data} "
+            f"--web.listen-address={HOST}:{ALERTMANAGER_PORT} "
+            # An empty value turns gossip off (it would listen on 0.0.0.0:9094).
+            "--cluster.listen-address=\n"
+            "Restart=on-failure\n",
+        ),
+    }
+
+
+def write_units(layout: Layout) -> None:
+    layout.units.mkdir(parents=True, exist_ok=True)
+    for old in layout.units.iterdir():
+        old.unlink()
+    for name, text in units(layout).items():
+        (layout.units / name).write_text(text)
+
+
+def paths_to_keep(layout: Layout) -> list[str]:
+    """Paths under the real /tmp that units need: the private /tmp would hide them."""
+    candidates = {os.path.realpath(p) for p in (REPO, VENV, layout.root)}
+    under_tmp = sorted(p for p in candidates if p == "/tmp" or p.startswith("/tmp/"))
+    kept: list[str] = []
+    for p in under_tmp:  # sorted: a parent comes before its children
+        if not any(p == k or p.startswith(k + "/") for k in kept):
+            kept.append(p)
+    return kept
+
+
+def inner_script(layout: Layout) -> str:
+    """Runs as PID 1 of the new namespaces, then execs systemd."""
+    keep = paths_to_keep(layout)
+    q = shlex.quote
+    lines = [
+        "set -eu",
+        "mount -t tmpfs -o mode=755 tmpfs /run",
+        "mkdir -p /run/burnin-keep",
+    ]
+    for i, p in enumerate(keep):
+        lines += [f"mkdir -p /run/burnin-keep/{i}", f"mount --bind {q(p)} /run/burnin-keep/{i}"]
+    lines.append("mount -t tmpfs -o mode=1777 tmpfs /tmp")  # private: tmpfiles can't reach it
+    # Inherited cgroup mounts show the machine's root, so systemd would create init.scope etc.
+    # at the machine's top level (seen). Mounted from inside the cgroup namespace they are
+    # rooted at our own cgroups; the tmpfs keeps systemd's extra mounts in the namespace.
+    lines.append("mount -t tmpfs -o mode=755 tmpfs /sys/fs/cgroup")
+    for mountpoint, fstype, opts in cgroup_mounts():
+        opt = f"-o {opts} " if opts else ""
+        lines += [f"mkdir -p {mountpoint}", f"mount -t {fstype} {opt}{fstype} {mountpoint}"]
+    for i, p in enumerate(keep):
+        lines += [f"mkdir -p {q(p)}", f"mount --move /run/burnin-keep/{i} {q(p)}"]
+    lines += [
+        "mount -t tmpfs -o mode=755 tmpfs /etc/systemd/system",
+        f"cp {q(str(layout.units))}/* /etc/systemd/system/",
+    ]
+    lines += [f"ln -sf /dev/null /etc/systemd/system/{u}" for u in MASKED]
+    # Enabled like on a real host (`systemctl is-enabled rosey-bot`); the target is masked.
+    lines += [
+        "mkdir -p /etc/systemd/system/multi-user.target.wants",
+        "ln -s ../rosey-bot.service /etc/systemd/system/multi-user.target.wants/",
+    ]
+    lines += [
+        "mkdir -p /var/log/journal",
+        f"mount --bind {q(str(layout.journal))} /var/log/journal",
+        "mkdir -p /run/systemd/journald.conf.d",
+        f"printf %s {q(JOURNALD_CONF)} > /run/systemd/journald.conf.d/burnin.conf",
+        "export container=unshare",
+        f"exec /lib/systemd/systemd --system --unit={TARGET}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def cgroup_mounts() -> list[tuple[str, str, str]]:
+    """(mount point, fstype, options) of the machine's cgroup hierarchies."""
+    found = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        left, right = line.split(" - ", 1)
+        mountpoint = left.split()[4]
+        fstype, _src, opts = right.split()[:3]
+        if fstype in ("cgroup", "cgroup2") and mountpoint.startswith("/sys/fs/cgroup/"):
+            keep = [o for o in opts.split(",") if o not in ("rw", "ro")]
+            found.append((mountpoint, fstype, ",".join(keep)))
+    return found
+
+
+def own_cgroups() -> list[str]:
+    """A `burnin-sandbox` child of the caller's cgroup in each hierarchy (cpuset excluded: a
+    new cpuset has no CPUs). systemd's cgroups then all sit below directories `down` removes."""
+    current: dict[str, str] = {}
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _id, controllers, path = line.split(":", 2)
+        current[controllers.removeprefix("name=") or "unified"] = path
+    dirs = []
+    for mountpoint, _fstype, _opts in cgroup_mounts():
+        name = mountpoint.rsplit("/", 1)[1]
+        if name in current and name != "cpuset":
+            dirs.append(f"{mountpoint}{current[name].rstrip('/')}/{CGROUP_NAME}")
+    return dirs
+
+
+def outer_script(layout: Layout, pidfile: Path, cgroups: list[str]) -> str:
+    """Moves itself into cgroups of its own, records its PID, and becomes `unshare`."""
+    q = shlex.quote
+    lines = ["set -eu"]
+    for d in cgroups:
+        lines.append(f"mkdir -p {q(d)} && echo $$ > {q(d)}/cgroup.procs")
+    lines += [
+        f"echo $$ > {q(str(pidfile))}",
+        "exec unshare --pid --fork --mount --cgroup --uts --ipc --mount-proc "
+        f"--propagation private /bin/bash -c {q(inner_script(layout))}",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,162 @@
+"""Unit tests of the history generator: no servers, fast."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from burnin.sandbox import history
+from burnin.sandbox.scenario import (
+    HOUR,
+    SCENARIOS,
+    AlertEvent,
+    ScrapeGap,
+    resolve,
+)
+
+END = history.history_end(time.time())
+
+
+@pytest.fixture(scope="module", params=sorted(SCENARIOS))
+def hist(request: pytest.FixtureRequest) -> history.History:
+    return history.generate(SCENARIOS[request.param], END)
+
+
+def _samples(h: history.History, family: str) -> list[tuple[int, float]]:
+    return h.series[family][history.TARGET_LABELS]
+
+
+def _increase(samples: list[tuple[int, float]]) -> float:
+    """Counter increase with resets, like PromQL's increase() without extrapolation."""
+    total = 0.0
+    for (_, a), (_, b) in zip(samples, samples[1:], strict=False):
+        total += b - a if b >= a else b
+    return total
+
+
+def test_openmetrics_format(hist: history.History) -> None:
+    text = history.openmetrics(hist)
+    lines = text.splitlines()
+    assert text.endswith("# EOF\n")
+    assert lines.count("# EOF") == 1 and "" not in lines
+    for line in lines[:-1]:
+        if line.startswith("#"):
+            continue
+        ts = int(line.rsplit(" ", 1)[1])
+        # Seconds, not milliseconds (milliseconds would land in the year 58000).
+        assert hist.start <= ts <= hist.end <= time.time()
+
+
+def test_series_sorted_and_on_grid(hist: history.History) -> None:
+    for by_labels in hist.series.values():
+        for samples in by_labels.values():
+            times = [t for t, _ in samples]
+            assert times == sorted(set(times))
+            assert all(t % history.STEP == 0 for t in times)
+
+
+def test_span_covers_24h_plus_margin(hist: history.History) -> None:
+    connected = _samples(hist, "bot_connected")
+    assert connected[0][0] == hist.start == hist.end - 24 * 3600 - 600
+    assert connected[-1][0] == hist.end
+    assert len(connected) == 24 * 240 + 40 + 1  # 15 s steps over 24 h 10 min, both ends
+
+
+def test_same_labels_as_live_scrape(hist: history.History) -> None:
+    labels = dict(history.TARGET_LABELS)
+    assert labels == {"job": "rosey-bot", "instance": "127.0.0.1:18000", "env": "production"}
+
+
+def test_uptime_percentages() -> None:
+    def uptime(name: str) -> float:
+        s = _samples(history.generate(SCENARIOS[name], END), "bot_connected")
+        return 100 * sum(v for _, v in s) / len(s)
+
+    assert uptime("healthy") == 100.0
+    assert 99.3 <= uptime("flapping") <= 99.7
+
+
+def test_journal_sorted_and_consistent_with_error_counter(hist: history.History) -> None:
+    stamps = [int(e["__REALTIME_TIMESTAMP"]) for e in hist.journal]
+    assert stamps == sorted(stamps)
+    errors = [e for e in hist.journal if e["PRIORITY"] == "3"]
+    assert all("[ERROR]" in e["MESSAGE"] and e["_SYSTEMD_UNIT"] == "rosey-bot.service"
+               for e in errors)
+    assert len(errors) == _increase(_samples(hist, "bot_errors")) == len(hist.error_times)
+
+
+def test_healthy_is_clean() -> None:
+    h = history.generate(SCENARIOS["healthy"], END)
+    assert not [e for e in h.journal if int(e["PRIORITY"]) <= 4]
+    assert "ALERTS" not in h.series
+    assert _increase(_samples(h, "process_start_time_seconds")) == 0
+    mem = _samples(h, "process_resident_memory_bytes")
+    growth_mb_per_hr = (mem[-1][1] - mem[0][1]) / 2**20 / ((mem[-1][0] - mem[0][0]) / HOUR)
+    assert growth_mb_per_hr < 1
+
+
+def test_flapping_logs_reconnects_and_error_burst() -> None:
+    s = SCENARIOS["flapping"]
+    h = history.generate(s, END)
+    msgs = [e["MESSAGE"] for e in h.journal]
+    lost = [m for m in msgs if "Connection lost" in m]
+    assert len(lost) == len(s.disconnects)
+    assert sum("Reconnecting to " in m for m in msgs) >= len(s.disconnects)
+    burst = s.error_bursts[0]
+    b0 = resolve(burst.start, END)
+    in_burst = [t for t in h.error_times if b0 <= t < b0 + burst.duration_s]
+    assert len(in_burst) / (burst.duration_s / 60) > 1  # more than 1 error/min for 10 min
+
+
+def test_users_follow_the_day(hist: history.History) -> None:
+    from datetime import UTC, datetime
+
+    def mean(hours: range) -> float:
+        vals = [v for t, v in _samples(hist, "bot_users")
+                if datetime.fromtimestamp(t, UTC).hour in hours and v > 0]
+        return sum(vals) / len(vals)
+
+    assert mean(range(18, 23)) > 1.5 * mean(range(8, 17)) > 3 * mean(range(2, 7))
+
+
+def test_variant_restart_gap_alert_and_missing_process_metrics() -> None:
+    s = SCENARIOS["healthy"].variant(
+        "t", "restart, gap, alert",
+        restarts=(6 * HOUR,), scrape_gaps=(ScrapeGap(12 * HOUR, 1800),),
+        alerts=(AlertEvent("HighErrorRate", "warning", 3 * HOUR, 600),),
+        process_metrics=False,
+    )
+    h = history.generate(s, END)
+    uptime = _samples(h, "bot_uptime_seconds")
+    drops = [b for (_, a), (_, b) in zip(uptime, uptime[1:], strict=False) if b < a]
+    assert len(drops) == 1 and drops[0] < 60
+    assert 0 in [v for _, v in _samples(h, "up")]
+    times = [t for t, _ in _samples(h, "bot_connected")]
+    assert max(b - a for a, b in zip(times, times[1:], strict=False)) >= 1800
+    assert not any(f.startswith("process_") for f in h.series)
+    (alert,) = h.series["ALERTS"].values()
+    assert 39 <= len(alert) <= 41
+    assert any("Scheduled restart job" in e["MESSAGE"] for e in h.journal)
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")
+def test_promtool_and_journal_remote_accept_the_files(tmp_path: Path) -> None:
+    h = history.generate(SCENARIOS["flapping"], END)
+    om = tmp_path / "h.om"
+    om.write_text(history.openmetrics(h))
+    subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", str(om),
+                    str(tmp_path / "data")], check=True, capture_output=True)
+    assert any((tmp_path / "data").iterdir())
+    journal = tmp_path / "history.journal"
+    subprocess.run(["/lib/systemd/systemd-journal-remote", "--split-mode=none", "-o",
+                    str(journal), "-"], input=history.journal_export(h), check=True,
+                   capture_output=True)
+    subprocess.run(["journalctl", "--file", str(journal), "--verify"], check=True,
+                   capture_output=True)
+    out = subprocess.run(["journalctl", "--file", str(journal), "-u", "rosey-bot", "-p", "err",
+                          "-o", "cat"], check=True, capture_output=True, text=True).stdout
+    assert len(out.splitlines()) == len(h.error_times)

@@ -1,0 +1,27 @@
+"""Errors: the total in the window and the rate per minute (average and worst 5 minutes)."""
+
+from burnin.criteria.errors import (
+    judge_error_rate,
+    judge_errors_total,
+    measure_error_rate,
+    measure_errors_total,
+)
+from burnin.probes.prometheus import PrometheusProbe
+from burnin.run import RunSettings
+from burnin.verdict import Judge
+from burnin.window import Window
+
+
+def test_errors_total(
+    prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
+) -> None:
+    reading = measure_errors_total(prometheus, burnin_run.metrics, window)
+    judge(judge_errors_total(reading, burnin_run.thresholds.tiers("errors_total", phase), window))
+
+
+def test_error_rate(
+    prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
+) -> None:
+    average, worst = measure_error_rate(prometheus, burnin_run.metrics, window)
+    tiers = burnin_run.thresholds.tiers("error_rate", phase)
+    judge(judge_error_rate(average, worst, tiers, window))
