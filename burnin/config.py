@@ -230,7 +230,7 @@ def _traffic(path: Path, raw: Any) -> Traffic:
     zone_name = _string(path, "traffic.timezone", table.get("timezone", "UTC"))
     try:
         zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a zone folder, e.g. "Europe"
         raise ConfigError(
             f"{_where(path, 'traffic.timezone')}: unknown timezone {zone_name!r}; expected an IANA "
             'name such as "Europe/Berlin" or "UTC"'
@@ -382,11 +382,16 @@ def _coerce(setting: Setting, raw: Any, where: str) -> Any:
         raise ConfigError(f"{where}: expected true or false, got {raw!r}")
     if setting.kind is int:
         try:
-            if isinstance(raw, bool):
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
                 raise ValueError
-            return int(raw)
+            value = int(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"{where}: expected an integer, got {raw!r}") from None
+        if setting.key.endswith("port") and not 0 <= value <= 65535:
+            raise ConfigError(
+                f"{where}: expected a port number 1-65535 (0: from ssh_config), got {value}"
+            )
+        return value
     if setting.kind is float:
         try:
             if isinstance(raw, bool):
@@ -397,6 +402,8 @@ def _coerce(setting: Setting, raw: Any, where: str) -> Any:
         if not value > 0:
             raise ConfigError(f"{where}: expected a positive number, got {raw!r}")
         return value
+    if isinstance(raw, datetime):  # an unquoted TOML datetime
+        return raw.isoformat()
     if not isinstance(raw, str):
         raise ConfigError(f"{where}: expected a string, got {raw!r}")
     return raw

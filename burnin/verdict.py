@@ -118,8 +118,11 @@ def overall(bands: Iterable[Band]) -> Overall:
     seen = set(bands)
     if Band.CRITICAL in seen:
         return Overall.CRITICAL
-    if seen - {Band.TARGET, Band.ACCEPTABLE, Band.SKIPPED} or not seen:
-        return Overall.ISSUES
+    if seen - {Band.TARGET, Band.ACCEPTABLE, Band.SKIPPED} or not seen & {
+        Band.TARGET,
+        Band.ACCEPTABLE,
+    }:
+        return Overall.ISSUES  # includes a run where nothing was judged at all
     return Overall.HEALTHY
 
 

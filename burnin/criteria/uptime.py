@@ -59,7 +59,10 @@ def judge_uptime(measurement: UptimeMeasurement, tiers: Tiers, window: Window) -
             measurement.evidence,
         )
     uptime = measurement.uptime_percent
-    assert uptime is not None
+    if uptime is None:
+        return no_data(
+            "uptime", "the connected-samples query returned nothing", window, measurement.evidence
+        )
     return Verdict.from_tiers(
         "uptime",
         uptime,

@@ -77,6 +77,8 @@ def parse_health(body: str, fields: Mapping[str, str]) -> HealthPayload:
         document = json.loads(body)
     except json.JSONDecodeError as exc:
         raise PayloadError(f"not JSON ({exc.msg} at char {exc.pos})") from None
+    except (ValueError, RecursionError) as exc:  # 5000-digit numbers, absurd nesting
+        raise PayloadError(f"not usable JSON ({type(exc).__name__}: {str(exc)[:100]})") from None
     if not isinstance(document, dict):
         raise PayloadError(f"expected a JSON object, got {type(document).__name__}")
     values = {}

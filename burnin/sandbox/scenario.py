@@ -159,4 +159,75 @@ FLAPPING = HEALTHY.variant(
     seed=11,
 )
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (HEALTHY, FLAPPING)}
+LEAK_SLOW = HEALTHY.variant(
+    "leak-slow",
+    "Resident memory grows 20 MB/hr (degraded: between 10 and 50).",
+    memory_growth_mb_per_hr=20.0,
+)
+LEAK_FAST = HEALTHY.variant(
+    "leak-fast",
+    "Resident memory grows 80 MB/hr (critical: above 50; peak ~2 GB).",
+    memory_growth_mb_per_hr=80.0,
+)
+PEAK_ERROR_BURST = HEALTHY.variant(
+    "peak-error-burst",
+    "Errors at 3/min for 10 minutes at 19:00, inside the evening peak.",
+    error_bursts=(ErrorBurst(start="19:00", duration_s=600, per_min=3.0),),
+)
+RESTART = HEALTHY.variant(
+    "restart",
+    "One unplanned restart (crash, systemd brings it back after 10 s) 3 h ago.",
+    restarts=(3 * HOUR,),
+)
+SLOW_HEALTH = HEALTHY.variant(
+    "slow-health",
+    "The health endpoint answers in ~150 ms (degraded: between 100 and 200).",
+    live_health_delay_ms=150.0,
+)
+ALERT_HISTORY = HEALTHY.variant(
+    "alert-history",
+    "Two HighErrorRate warnings and one critical BotDown fired in the last 10 h.",
+    alerts=(
+        AlertEvent("HighErrorRate", "warning", 9 * HOUR, 420),
+        AlertEvent("HighErrorRate", "warning", 7 * HOUR, 360),
+        AlertEvent("BotDown", "critical", 4 * HOUR, 120),
+    ),
+)
+SCRAPE_GAP = HEALTHY.variant(
+    "scrape-gap",
+    "Prometheus scraped nothing for 30 minutes 2 h ago.",
+    scrape_gaps=(ScrapeGap(start=2 * HOUR, duration_s=1800),),
+)
+NO_PROCESS_METRICS = HEALTHY.variant(
+    "no-process-metrics",
+    "The bot exports no process_* metrics (they are optional).",
+    process_metrics=False,
+)
+OFFPEAK_DISCONNECT = HEALTHY.variant(
+    "offpeak-disconnect",
+    "Disconnected for 5 minutes at 03:30, in the off-peak hours.",
+    disconnects=(Disconnect(start="03:30", duration_s=300),),
+)
+LONG_DROP = HEALTHY.variant(
+    "long-drop",
+    "One disconnection of 90 s (a red flag: over 1 minute) 5 h ago.",
+    disconnects=(Disconnect(start=5 * HOUR, duration_s=90),),
+)
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        HEALTHY,
+        FLAPPING,
+        LEAK_SLOW,
+        LEAK_FAST,
+        PEAK_ERROR_BURST,
+        RESTART,
+        SLOW_HEALTH,
+        ALERT_HISTORY,
+        SCRAPE_GAP,
+        NO_PROCESS_METRICS,
+        OFFPEAK_DISCONNECT,
+        LONG_DROP,
+    )
+}

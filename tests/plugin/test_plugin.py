@@ -20,8 +20,14 @@ def test_checkpoint_marker_selects_its_phase_only(suite):
         "test_health_up",
         "test_health_version",
         "test_uptime",
+        "test_longest_disconnect",
+        "test_errors_total",
+        "test_restarts",
+        "test_alerts",
+        "test_memory_growth",
         "test_logs_clean",
         "test_service_active",
+        "test_coverage",
     }
 
 
@@ -29,6 +35,7 @@ def test_smoke_marker_selects_the_quick_checks(suite):
     result = suite.runpytest_subprocess("-m", "smoke", "--target", "sandbox", "--co", "-q")
     names = sorted(i.split("::")[1] for i in collected(result))
     assert names == [
+        "test_health_latency[sandbox-smoke]",
         "test_health_up[sandbox-smoke]",
         "test_logs_clean[sandbox-smoke]",
         "test_service_active[sandbox-smoke]",
@@ -120,10 +127,11 @@ def test_unreachable_sources_error_or_fail_and_the_report_is_still_written(suite
     )
     outcomes = result.parseoutcomes()
     assert "passed" not in outcomes
-    assert outcomes["failed"] == 2 and outcomes["errors"] == 3, outcomes
+    # health-up, -version, -latency fail; the 9 Prometheus and 2 SSH criteria error.
+    assert outcomes["failed"] == 3 and outcomes["errors"] == 11, outcomes
     out = result.stdout.str()
     assert "SOURCE_ERROR prometheus at http://127.0.0.1:9: not reachable" in out
     assert "SOURCE_ERROR ssh at ssh://root@127.0.0.1:9: cannot connect" in out
-    assert "BURNIN CRITICAL - 2 critical, 3 source error, 0 ok" in out
+    assert "BURNIN CRITICAL - 3 critical, 11 source error, 0 ok" in out
     rows = report_rows(suite.path / "reports" / "latest.html")
     assert {row["band"] for row in rows.values()} == {"critical", "source_error"}

@@ -1,0 +1,60 @@
+"""Run the production suite against the sandbox in a subprocess, the way a user runs it, and
+read back each test's band from the JUnit XML it writes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ALL_PHASES = "smoke or checkpoint_6h or checkpoint_12h or checkpoint_24h"
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    returncode: int
+    output: str
+    bands: dict[str, str]  # "uptime[24h]" -> "degraded"
+    outcomes: dict[str, str]  # "uptime[24h]" -> passed / failed / error / skipped
+    messages: dict[str, str]
+    reports_dir: Path
+
+
+def run_suite(tmp: Path, *args: str, marker: str = ALL_PHASES, timeout: float = 180) -> SuiteRun:
+    junit = tmp / "junit.xml"
+    reports = tmp / "reports"
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-m",
+        marker,
+        "--target",
+        "sandbox",
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={junit}",
+        f"--html={reports / 'report.html'}",
+        "--self-contained-html",
+        *args,
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    bands, outcomes, messages = {}, {}, {}
+    if junit.exists():
+        for case in ET.parse(junit).getroot().iter("testcase"):
+            name = case.get("name", "")
+            criterion, _, rest = name.removeprefix("test_").partition("[")
+            key = f"{criterion.replace('_', '-')}[{rest.rstrip(']').split('-')[-1]}]"
+            props = {p.get("name"): p.get("value") for p in case.iter("property")}
+            bands[key] = props.get("band", "")
+            outcome = "passed"
+            for tag in ("failure", "error", "skipped"):
+                found = case.find(tag)
+                if found is not None:
+                    outcome = {"failure": "failed"}.get(tag, tag)
+                    messages[key] = found.get("message", "")
+            outcomes[key] = outcome
+    return SuiteRun(done.returncode, done.stdout + done.stderr, bands, outcomes, messages, reports)

@@ -1,0 +1,121 @@
+"""PromQL text from configuration: label values escaped, selectors parsed strictly."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from burnin.promql import Matcher, Metrics, escape_label_value, parse_selector
+
+
+@pytest.mark.parametrize(
+    ("value", "escaped"),
+    [
+        ("production", "production"),
+        ('say "hi"', 'say \\"hi\\"'),
+        ("C:\\bot", "C:\\\\bot"),
+        ("two\nlines", "two\\nlines"),
+        ('\\"', '\\\\\\"'),
+        ("", ""),
+    ],
+)
+def test_escape_label_value_escapes_quotes_backslashes_and_newlines(value, escaped):
+    assert escape_label_value(value) == escaped
+
+
+def test_matcher_text_quotes_and_escapes_its_value():
+    assert str(Matcher("job", "=~", 'rosey"bot\n')) == 'job=~"rosey\\"bot\\n"'
+
+
+def test_parse_selector_reads_every_operator():
+    assert parse_selector('env="production", job=~"rosey.*", a!="b", c!~"d"') == (
+        Matcher("env", "=", "production"),
+        Matcher("job", "=~", "rosey.*"),
+        Matcher("a", "!=", "b"),
+        Matcher("c", "!~", "d"),
+    )
+
+
+def test_parse_selector_accepts_braces_spaces_and_a_trailing_comma():
+    assert parse_selector(' {env = "prod" ,} ') == (Matcher("env", "=", "prod"),)
+
+
+def test_parse_selector_unescapes_values():
+    assert parse_selector(r'msg="a\"b\\c\nd"') == (Matcher("msg", "=", 'a"b\\c\nd'),)
+
+
+def test_parse_selector_of_empty_text_is_no_matchers():
+    assert parse_selector("") == ()
+    assert parse_selector("{}") == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "env=production",
+        "env='production'",
+        'env="a" job="b"',
+        '1env="x"',
+        'env=="x"',
+        'env="unterminated',
+        'env="x"; drop',
+        'env="x"} or vector(1) {a="b"',
+        "production",
+    ],
+)
+def test_parse_selector_rejects_garbage(text):
+    with pytest.raises(ValueError, match="expected label matchers like"):
+        parse_selector(text)
+
+
+def test_parse_selector_round_trips_through_matcher_text():
+    text = 'env="production",job=~"rosey-bot|rosey_bot",path!="C:\\\\x"'
+    matchers = parse_selector(text)
+    assert ",".join(str(m) for m in matchers) == text
+    assert parse_selector(",".join(str(m) for m in matchers)) == matchers
+
+
+labels = st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,15}", fullmatch=True)
+operators = st.sampled_from(["=", "!=", "=~", "!~"])
+
+
+@given(value=st.text())
+def test_any_label_value_survives_matcher_text_and_parsing(value):
+    matcher = Matcher("env", "=", value)
+    assert parse_selector(str(matcher)) == (matcher,)
+
+
+@given(matchers=st.lists(st.builds(Matcher, labels, operators, st.text()), max_size=5))
+def test_any_list_of_matchers_survives_selector_text_and_parsing(matchers):
+    text = ", ".join(str(m) for m in matchers)
+    assert parse_selector(text) == tuple(matchers)
+
+
+@given(value=st.text())
+def test_escaped_value_never_ends_the_string_early(value):
+    """No unescaped quote and no raw newline reach the query text."""
+    escaped = escape_label_value(value)
+    assert "\n" not in escaped
+    unescaped_backslashes = 0
+    for char in escaped:
+        if char == '"':
+            assert unescaped_backslashes % 2 == 1
+        unescaped_backslashes = unescaped_backslashes + 1 if char == "\\" else 0
+
+
+def test_metrics_series_without_prefix():
+    metrics = Metrics(parse_selector('env="production"'))
+    assert metrics.series("bot_connected") == 'bot_connected{env="production"}'
+
+
+def test_metrics_series_with_prefix_and_extra_matchers():
+    metrics = Metrics(parse_selector('env="prod", job="rosey-bot"'), prefix="rosey_")
+    assert (
+        metrics.series("bot_errors_total", (Matcher("level", "=", 'x"y'),))
+        == 'rosey_bot_errors_total{env="prod",job="rosey-bot",level="x\\"y"}'
+    )
+
+
+def test_metrics_series_with_no_selector_has_empty_braces():
+    assert Metrics(()).series("bot_connected") == "bot_connected{}"
