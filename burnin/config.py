@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,6 +77,22 @@ class Traffic:
 
 
 @dataclass(frozen=True)
+class ChannelEvents:
+    """Journal lines that mark channel events, and how long after one an error counts as caused."""
+
+    patterns: Mapping[str, str]  # event type -> regular expression on the journal MESSAGE
+    quiet_s: float = 10.0
+
+
+DEFAULT_CHANNEL_EVENTS = {
+    "topic-change": r"(?i)topic (changed|set)",
+    "kick-ban": r"(?i)\b(kicked|banned)\b",
+    "media-change": r"(?i)media (added|changed|queued|removed)",
+    "user-join-leave": r"(?i)\b(joined|left) the channel\b",
+}
+
+
+@dataclass(frozen=True)
 class Sampling:
     health_requests: int = 10  # requests behind health-latency's average and p95
 
@@ -87,6 +104,9 @@ class Thresholds:
     phases: Mapping[str, Phase]
     traffic: Traffic
     sampling: Sampling = field(default_factory=Sampling)
+    channel_events: ChannelEvents = field(
+        default_factory=lambda: ChannelEvents(DEFAULT_CHANNEL_EVENTS)
+    )
 
     def tiers(self, metric: str, phase: str) -> Tiers:
         return self.metrics[metric].tiers(phase)
@@ -244,7 +264,7 @@ def _traffic(path: Path, raw: Any) -> Traffic:
 
 def load_thresholds(path: Path) -> Thresholds:
     document = _read_toml(path)
-    _check_keys(path, "", document, {"metrics", "phases", "traffic", "sampling"})
+    _check_keys(path, "", document, {"metrics", "phases", "traffic", "sampling", "channel_events"})
     raw_phases = _table(path, "phases", document.get("phases", {}))
     if not raw_phases:
         raise ConfigError(f"{_where(path, 'phases')}: missing; expected at least one phase")
@@ -259,7 +279,28 @@ def load_thresholds(path: Path) -> Thresholds:
         phases,
         _traffic(path, document.get("traffic", {})),
         _sampling(path, document.get("sampling", {})),
+        _channel_events(path, document.get("channel_events", {})),
     )
+
+
+def _channel_events(path: Path, raw: Any) -> ChannelEvents:
+    table = _table(path, "channel_events", raw)
+    _check_keys(path, "channel_events", table, {"quiet_s", "patterns"})
+    quiet_s = _number(path, "channel_events.quiet_s", table.get("quiet_s", 10.0))
+    if quiet_s <= 0:
+        raise ConfigError(f"{_where(path, 'channel_events.quiet_s')}: expected a positive number")
+    patterns = dict(DEFAULT_CHANNEL_EVENTS)
+    for name, pattern in _table(path, "channel_events.patterns", table.get("patterns", {})).items():
+        key = f"channel_events.patterns.{name}"
+        text = _string(path, key, pattern)
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise ConfigError(
+                f"{_where(path, key)}: not a valid regular expression: {exc}"
+            ) from None
+        patterns[name] = text
+    return ChannelEvents(patterns, quiet_s)
 
 
 def _sampling(path: Path, raw: Any) -> Sampling:
@@ -319,6 +360,27 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "",
         "comma-separated ISO 8601 times of planned restarts (not counted as unplanned)",
+    ),
+    Setting(
+        "backup_glob",
+        "--backup-glob",
+        str,
+        "/backups/rosey-*.db",
+        "where the daily backups are on the host (a shell glob; empty: no backup check)",
+    ),
+    Setting(
+        "send_test_alert",
+        "--send-test-alert",
+        bool,
+        False,
+        "alerts-functional: send a test alert through Alertmanager (writes to production)",
+    ),
+    Setting(
+        "signoff_file",
+        "--signoff-file",
+        str,
+        "signoff.toml",
+        "the manual sign-off record (who, when, answer)",
     ),
     Setting("timeout_s", "--source-timeout", float, 10.0, "timeout of each network call, s"),
 )
