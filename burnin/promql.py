@@ -47,7 +47,8 @@ class Metrics:
     selector: tuple[Matcher, ...]
     prefix: str = ""
 
-    def series(self, name: str, extra: tuple[Matcher, ...] = ()) -> str:
-        """`bot_connected` -> `bot_connected{env="production"}` (with the deployment's prefix)."""
+    def series(self, name: str, extra: tuple[Matcher, ...] = (), prefixed: bool = True) -> str:
+        """`bot_connected` -> `bot_connected{env="production"}` (with the deployment's prefix;
+        `prefixed=False` for Prometheus' own series such as `up`)."""
         matchers = ",".join(str(m) for m in (*self.selector, *extra))
-        return f"{self.prefix}{name}{{{matchers}}}"
+        return f"{self.prefix if prefixed else ''}{name}{{{matchers}}}"

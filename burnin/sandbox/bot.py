@@ -139,6 +139,10 @@ class Bot:
             return self.cpu0 + max(real_cpu() - self.real_cpu0, self.sim_cpu)
 
     def health(self) -> dict:
+        """What /api/health says: the truth, unless the scenario makes the endpoint lie."""
+        return {**self.state(), **self.cfg.get("health_overrides", {})}
+
+    def state(self) -> dict:
         status = self.cfg["status"] or ("healthy" if self.connected() else "unhealthy")
         with self.lock:
             return {
@@ -153,7 +157,7 @@ class Bot:
             }
 
     def collect(self):  # noqa: ANN201 - prometheus_client collector protocol
-        h = self.health()
+        h = self.state()
         yield GaugeMetricFamily(
             "bot_connected", "Connected to the chat server", value=1 if h["connected"] else 0
         )

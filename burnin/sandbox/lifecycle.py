@@ -227,6 +227,7 @@ def _write_bot_config(scenario: Scenario, hist: history.History, layout: Layout)
         "connected": scenario.live_connected,
         "errors_per_min": scenario.live_errors_per_min,
         "health_delay_ms": scenario.live_health_delay_ms,
+        "health_overrides": dict(scenario.live_health_overrides),
         "process_metrics": scenario.process_metrics,
         "users": dataclasses.asdict(scenario.users),
         "seed": scenario.seed,

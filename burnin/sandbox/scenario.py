@@ -77,6 +77,8 @@ class Scenario:
     live_errors_per_min: float = 0.0
     live_health_delay_ms: float = 5.0
     live_status: str | None = None  # None: "healthy" when connected, else "unhealthy"
+    # Fields /api/health reports instead of the truth (the metrics keep telling the truth).
+    live_health_overrides: tuple[tuple[str, object], ...] = ()
     seed: int = 10
 
     def variant(self, name: str, description: str, **changes: object) -> Scenario:
@@ -214,6 +216,12 @@ LONG_DROP = HEALTHY.variant(
     disconnects=(Disconnect(start=5 * HOUR, duration_s=90),),
 )
 
+LYING_HEALTH = HEALTHY.variant(
+    "lying-health",
+    "/api/health claims 999 users; the metrics tell the truth (~40 users).",
+    live_health_overrides=(("user_count", 999),),
+)
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -229,5 +237,6 @@ SCENARIOS: dict[str, Scenario] = {
         NO_PROCESS_METRICS,
         OFFPEAK_DISCONNECT,
         LONG_DROP,
+        LYING_HEALTH,
     )
 }

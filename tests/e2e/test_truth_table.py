@@ -7,12 +7,10 @@ band for every phase that runs the criterion, or {phase: band} (unlisted phases 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from burnin.sandbox import SCENARIOS
-from burnin.sandbox.scenario import resolve
+from burnin.sandbox.scenario import Scenario, resolve
 from tests.e2e.suite_run import run_suite
 
 pytestmark = pytest.mark.sandbox
@@ -47,6 +45,7 @@ TRUTH: dict[str, dict[str, str | dict[str, str]]] = {
         "longest-disconnect": "critical",
         "logs-clean": {"6h": "critical", "12h": "critical", "24h": "critical"},
     },
+    "lying-health": {"consistency": "degraded"},
     "long-drop": {
         "uptime": "degraded",
         "longest-disconnect": "critical",
@@ -61,14 +60,48 @@ CLOCK_INCIDENTS = {"peak-error-burst": ("19:00", 600), "offpeak-disconnect": ("0
 PHASE_HOURS = {"smoke": 0.25, "6h": 6, "12h": 12, "24h": 24}
 
 
+FAIL = "degraded or critical"
+# Without a sign-off record and without --send-test-alert, in every scenario.
+NOT_JUDGED_HERE = {"sign-off": "pending", "alerts-functional": "skipped"}
+# Daily hours of the traffic criteria (thresholds.toml [traffic], UTC), as hours of the day.
+DAILY_HOURS = {"peak-handled": (18, 23), "offpeak-handled": (2, 7)}
+
+
+def incidents(scenario: Scenario, history_end: float) -> list[tuple[float, float]]:
+    """Disconnections and error bursts as (start, end) epoch seconds."""
+    spans = [(resolve(d.start, history_end), d.duration_s) for d in scenario.disconnects]
+    spans += [(resolve(b.start, history_end), b.duration_s) for b in scenario.error_bursts]
+    return [(start, start + duration) for start, duration in spans]
+
+
+def in_daily_hours(start: float, end: float, hours: tuple[int, int]) -> bool:
+    return any(
+        hours[0] <= (t % 86400) / 3600 < hours[1] for t in range(int(start), int(end) + 1, 10)
+    )
+
+
+def peak_minutes(window_end: float, hours: float) -> int:
+    start = window_end - hours * 3600
+    return sum(1 for t in range(int(start), int(window_end), 60) if 18 <= (t % 86400) / 3600 < 23)
+
+
 def expected_band(scenario: str, criterion: str, phase: str, history_end: float) -> str:
-    rule = TRUTH[scenario].get(criterion, PASS)
+    """What the table says, with time-of-day effects worked out independently of the suite."""
+    window_start = history_end - PHASE_HOURS[phase] * 3600
+    if criterion in DAILY_HOURS:
+        hit = any(
+            end > window_start
+            and in_daily_hours(max(start, window_start), end, DAILY_HOURS[criterion])
+            for start, end in incidents(SCENARIOS[scenario], history_end)
+        )
+        return FAIL if hit else PASS
+    if criterion == "peak-observed":
+        return PASS if peak_minutes(history_end, PHASE_HOURS[phase]) >= 5 * 60 - 2 else "degraded"
+    rule = TRUTH[scenario].get(criterion, NOT_JUDGED_HERE.get(criterion, PASS))
     band = rule.get(phase, PASS) if isinstance(rule, dict) else rule
     if band != PASS and scenario in CLOCK_INCIDENTS:
         when, duration_s = CLOCK_INCIDENTS[scenario]
-        start = resolve(when, history_end)
-        window_start = history_end - timedelta(hours=PHASE_HOURS[phase]).total_seconds()
-        if start + duration_s < window_start:
+        if resolve(when, history_end) + duration_s < window_start:
             return PASS
     return band
 
@@ -79,6 +112,7 @@ def observed(band: str, outcome: str) -> str:
         "target": "passed",
         "acceptable": "passed",
         "skipped": "skipped",
+        "pending": "skipped",
         "source_error": "error",
     }.get(band, "failed")
     assert outcome == expected_outcome, f"band {band} came out as {outcome}"
@@ -104,7 +138,11 @@ def test_truth_table(scenario, sandbox_up, tmp_path):
     wrong = {
         key: f"expected {expected[key]}, got {actual[key]}: {run.messages.get(key, '')[:300]}"
         for key in actual
-        if actual[key] != expected[key]
+        if not matches(actual[key], expected[key])
     }
     assert not wrong, "\n".join(f"{k}: {v}" for k, v in sorted(wrong.items()))
-    assert (run.returncode == 0) == all(v in (PASS, "skipped") for v in expected.values())
+    assert (run.returncode == 0) == all(v in (PASS, "skipped", "pending") for v in actual.values())
+
+
+def matches(actual: str, expected: str) -> bool:
+    return actual in ("degraded", "critical") if expected == FAIL else actual == expected

@@ -1,0 +1,136 @@
+"""monitoring-operational: Prometheus, its scrape of the bot, Alertmanager, the alert rules and
+the dashboard all work ("All monitoring systems operational")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+
+from burnin.bands import Band
+from burnin.criteria.reading import Reading, read
+from burnin.probes.http import HttpAnswer, http_get
+from burnin.probes.prometheus import PrometheusProbe
+from burnin.promql import Metrics
+from burnin.verdict import Evidence, Verdict
+from burnin.window import Window
+
+# The contract's alert rules (group rosey_bot_alerts).
+EXPECTED_ALERTS = ("BotDown", "BotRestarting", "HighErrorRate", "CriticalErrorRate", "ChannelEmpty")
+# "the bot's scrape target up for >= 99.9 % of the window"
+MIN_SCRAPE_UP_PERCENT = 99.9
+
+
+@dataclass(frozen=True)
+class MonitoringMeasurement:
+    scrape_up: Reading
+    alertmanagers: HttpAnswer
+    rules: HttpAnswer
+    alertmanager_ready: HttpAnswer | None  # None: no alertmanager_url configured
+    dashboard: HttpAnswer | None  # None: no dashboard_url configured
+
+
+def measure_monitoring(
+    prometheus: PrometheusProbe,
+    metrics: Metrics,
+    window: Window,
+    alertmanager_url: str,
+    dashboard_url: str,
+    timeout_s: float,
+) -> MonitoringMeasurement:
+    session = requests.Session()
+    up = f"avg(avg_over_time({metrics.series('up', prefixed=False)}{window.promql_range()})) * 100"
+    base = prometheus.url
+    return MonitoringMeasurement(
+        read(prometheus, up, window.end),
+        http_get(session, f"{base}/api/v1/alertmanagers", timeout_s, json_body=True),
+        http_get(session, f"{base}/api/v1/rules?type=alert", timeout_s, json_body=True),
+        http_get(session, f"{alertmanager_url.rstrip('/')}/-/ready", timeout_s)
+        if alertmanager_url
+        else None,
+        http_get(session, dashboard_url, timeout_s) if dashboard_url else None,
+    )
+
+
+def _rule_health(answer: HttpAnswer) -> dict[str, str]:
+    try:
+        groups = answer.body["data"]["groups"]
+        return {rule["name"]: rule.get("health", "unknown") for g in groups for rule in g["rules"]}
+    except (TypeError, KeyError):
+        return {}
+
+
+def _active_alertmanagers(answer: HttpAnswer) -> list[str]:
+    try:
+        return [a["url"] for a in answer.body["data"]["activeAlertmanagers"]]
+    except (TypeError, KeyError):
+        return []
+
+
+def judge_monitoring(
+    m: MonitoringMeasurement, window: Window, expected: tuple[str, ...] = EXPECTED_ALERTS
+) -> Verdict:
+    rules = _rule_health(m.rules)
+    managers = _active_alertmanagers(m.alertmanagers)
+    critical: list[str] = []
+    degraded: list[str] = []
+    if m.scrape_up.value is None:
+        critical.append("no `up` samples for the bot's scrape target")
+    elif m.scrape_up.value < MIN_SCRAPE_UP_PERCENT:
+        critical.append(f"bot scrape target up {m.scrape_up.value:.3f} % of the window")
+    if not managers:
+        critical.append(
+            f"Prometheus knows no active Alertmanager ({m.alertmanagers.problem or 'empty list'})"
+        )
+    if m.alertmanager_ready is None:
+        degraded.append("no alertmanager_url configured: Alertmanager not checked")
+    elif not m.alertmanager_ready.ok:
+        critical.append(
+            f"Alertmanager not ready: {m.alertmanager_ready.problem or m.alertmanager_ready.status}"
+        )
+    missing = [name for name in expected if name not in rules]
+    unhealthy = [
+        f"{name}={health}" for name, health in rules.items() if health not in ("ok", "unknown")
+    ]
+    if missing:
+        critical.append(f"alert rules not loaded: {', '.join(missing)}")
+    if unhealthy:
+        critical.append(f"alert rules failing: {', '.join(unhealthy)}")
+    if m.dashboard is None:
+        degraded.append("no dashboard_url configured: dashboard not checked")
+    elif not m.dashboard.ok:
+        degraded.append(
+            f"dashboard {m.dashboard.url} answers {m.dashboard.problem or m.dashboard.status}"
+        )
+    band = Band.CRITICAL if critical else Band.DEGRADED if degraded else Band.TARGET
+    evidence = (
+        m.scrape_up.evidence(),
+        Evidence("prometheus", f"GET {m.alertmanagers.url}", {"active": managers}),
+        Evidence("prometheus", f"GET {m.rules.url}", {"rules": rules}),
+        *(
+            Evidence(
+                "http",
+                f"GET {a.url}",
+                {"status": a.status, "latency_ms": round(a.latency_ms, 1), "problem": a.problem},
+            )
+            for a in (m.alertmanager_ready, m.dashboard)
+            if a is not None
+        ),
+    )
+    observed = (
+        "all operational" if band is Band.TARGET else f"{len(critical) + len(degraded)} problem(s)"
+    )
+    threshold = (
+        "Prometheus ready; bot scrape up >= 99.9 %; Alertmanager ready and known to Prometheus; "
+        f"rules {', '.join(expected)} loaded and healthy; dashboard answers"
+    )
+    return Verdict(
+        "monitoring-operational",
+        band,
+        observed,
+        "",
+        threshold,
+        "; ".join(critical + degraded),
+        window,
+        evidence,
+    )

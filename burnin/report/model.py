@@ -1,0 +1,282 @@
+"""RunRecord: everything the report needs about one run, gathered once, typed, and free of pytest."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+from burnin.bands import Band
+from burnin.catalogue import CRITERIA
+from burnin.config import Thresholds
+from burnin.probes.prometheus import Series
+from burnin.verdict import RECOMMENDATION, Overall, Verdict, overall
+from burnin.window import Window
+
+REDACTED = "***"
+# Query parameters whose values are secrets (matched case-insensitively, anywhere in the name).
+SECRET_PARAM = re.compile(r"token|secret|pass|key|auth|sig|credential", re.IGNORECASE)
+
+
+class Decision(enum.Enum):
+    """The checkpoint decision of the spec's 24-hour checkpoint, applied to any phase."""
+
+    PASS = "PASS"
+    PARTIAL = "PARTIAL"
+    FAIL = "FAIL"
+
+
+DECISION_OF = {
+    Overall.HEALTHY: Decision.PASS,
+    Overall.ISSUES: Decision.PARTIAL,
+    Overall.CRITICAL: Decision.FAIL,
+}
+
+# The spec's "Decision" line of each checkpoint, by outcome.
+PHASE_DECISION = {
+    "6h": {
+        Decision.PASS: "Continue monitoring",
+        Decision.PARTIAL: "Investigate issues",
+        Decision.FAIL: "Investigate issues",
+    },
+    "12h": {
+        Decision.PASS: "Continue to 24 hours",
+        Decision.PARTIAL: "Continue to 24 hours, watching the issues",
+        Decision.FAIL: "Rollback",
+    },
+    "24h": {
+        Decision.PASS: "Declare Sprint 6 success, move to Sortie 11",
+        Decision.PARTIAL: "Fix issues, extend monitoring",
+        Decision.FAIL: "Rollback, investigate, retry",
+    },
+}
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One test row: the verdict when the criterion judged, else only its band and the failure."""
+
+    nodeid: str
+    criterion: str  # catalogue id, e.g. "uptime"
+    phase: str  # "24h"
+    band: Band
+    verdict: Verdict | None = None
+    detail: str = ""  # the failure text when there is no verdict (a source that is down)
+
+    @property
+    def title(self) -> str:
+        known = CRITERIA.get(self.criterion)
+        return known.title if known else self.criterion
+
+    @property
+    def observed_text(self) -> str:
+        if self.verdict is None:
+            return "no value"
+        return self.verdict.observed_text
+
+    @property
+    def cause(self) -> str:
+        if self.verdict is not None:
+            return self.verdict.cause
+        return self.detail.strip().splitlines()[0] if self.detail.strip() else ""
+
+    @property
+    def queries(self) -> list[str]:
+        return [] if self.verdict is None else [e.query for e in self.verdict.evidence]
+
+    def values(self, key: str) -> list[Any]:
+        """Every evidence value stored under `key`, in evidence order."""
+        if self.verdict is None:
+            return []
+        return [e.values[key] for e in self.verdict.evidence if key in e.values]
+
+
+@dataclass(frozen=True)
+class RangeAnswer:
+    """One range query a criterion asked, with Prometheus' answer (kept by the probe)."""
+
+    query: str
+    start: datetime
+    end: datetime
+    step_s: int
+    series: tuple[Series, ...]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    target: str
+    windows: Mapping[str, Window]  # phase -> window, for the phases that ran
+    started: datetime
+    finished: datetime
+    validator: str
+    thresholds: Thresholds
+    results: tuple[CriterionResult, ...]
+    environment: tuple[tuple[str, str], ...] = ()
+    ranges: Mapping[str, RangeAnswer] = field(default_factory=dict)  # "bot_connected" -> answer
+    interrupted: bool = False
+    version: str = ""  # burnin's
+
+    @property
+    def phases(self) -> list[str]:
+        return list(self.windows)
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return self.thresholds.traffic.timezone
+
+    @property
+    def overall(self) -> Overall:
+        return overall(r.band for r in self.results)
+
+    @property
+    def decision(self) -> Decision:
+        return DECISION_OF[self.overall]
+
+    @property
+    def recommendation(self) -> str:
+        return RECOMMENDATION[self.overall]
+
+    def phase_decision(self, phase: str) -> str:
+        table = PHASE_DECISION.get(phase)
+        return table[self.decision] if table else self.recommendation
+
+    @property
+    def counts(self) -> Counter[Band]:
+        return Counter(r.band for r in self.results)
+
+    @property
+    def failed(self) -> list[CriterionResult]:
+        """Rows that did not pass and were not skipped: the issues."""
+        return [r for r in self.results if not r.band.passes and r.band is not Band.SKIPPED]
+
+    def result(self, criterion: str, phase: str | None = None) -> CriterionResult | None:
+        for row in self.results:
+            if row.criterion == criterion and (phase is None or row.phase == phase):
+                return row
+        return None
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.timezone)
+
+    @property
+    def report_date(self) -> str:
+        ends = [w.end for w in self.windows.values()] or [self.started]
+        return f"{self.local(max(ends)):%Y-%m-%d}"
+
+    @property
+    def main_window(self) -> Window | None:
+        """The longest window that ran: the one plots and the timeline cover."""
+        if not self.windows:
+            return None
+        return max(self.windows.values(), key=lambda w: w.seconds)
+
+    @property
+    def title(self) -> str:
+        phases = ", ".join(self.phases) or "no phase"
+        return f"Production Validation Report — {self.target} — {phases} — {self.report_date}"
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password and secret-looking query values replaced, for the report."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:{REDACTED}@{host}" if ":" in userinfo else f"{REDACTED}@{host}"
+    query = urlencode(
+        [
+            (k, REDACTED if SECRET_PARAM.search(k) else v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        ],
+        safe="*",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def file_sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"
+
+
+def deployed_version(results: Iterable[CriterionResult]) -> str | None:
+    """The version the health endpoint reported, from any health evidence in the run."""
+    for row in results:
+        for payload in row.values("payload"):
+            if isinstance(payload, Mapping) and payload.get("version"):
+                return str(payload["version"])
+    return None
+
+
+def name_ranges(
+    answers: Iterable[RangeAnswer], queries: Mapping[str, str]
+) -> dict[str, RangeAnswer]:
+    """Pick the cached answers the plots know by name (`queries`: name -> exact PromQL); the
+    longest answer wins when one query was asked over several windows."""
+    wanted = {query: name for name, query in queries.items()}
+    named: dict[str, RangeAnswer] = {}
+    for answer in answers:
+        name = wanted.get(answer.query)
+        if name is None:
+            continue
+        current = named.get(name)
+        if current is None or answer.end - answer.start > current.end - current.start:
+            named[name] = answer
+    return named
+
+
+def _ssh_host(values: Mapping[str, Any]) -> str:
+    host = str(values.get("ssh_host", ""))
+    if not host:
+        return ""
+    user = values.get("ssh_user") or ""
+    port = values.get("ssh_port") or 0
+    return f"{user + '@' if user else ''}{host}{f':{port}' if port else ''}"
+
+
+def environment_rows(
+    target: str,
+    target_values: Mapping[str, Any],
+    windows: Mapping[str, Window],
+    zone: ZoneInfo,
+    version: str | None,
+    thresholds_path: Path,
+    burnin_version: str,
+    validator: str,
+) -> list[tuple[str, str]]:
+    """The report's environment table: what was judged, when, from which sources, by which rules."""
+    rows = [("Target", target), ("Validator", validator)]
+    for phase, window in windows.items():
+        start, end = window.start.astimezone(zone), window.end.astimezone(zone)
+        rows.append((f"Window {phase} start", start.isoformat(timespec="seconds") + f" ({zone.key})"))
+        rows.append((f"Window {phase} end", end.isoformat(timespec="seconds") + f" ({zone.key})"))
+    expected = target_values.get("version") or ""
+    shown = version or "unknown (health endpoint not read)"
+    if expected:
+        shown += f" (expected {expected})"
+    rows.append(("Deployed version", shown))
+    for key, label in (
+        ("health_url", "Health URL"),
+        ("prometheus_url", "Prometheus URL"),
+        ("alertmanager_url", "Alertmanager URL"),
+        ("dashboard_url", "Dashboard URL"),
+    ):
+        if target_values.get(key):
+            rows.append((label, redact_url(str(target_values[key]))))
+    rows.append(("SSH host", _ssh_host(target_values) or "(none)"))
+    rows.append(("burnin", burnin_version))
+    rows.append(("Thresholds", str(thresholds_path)))
+    rows.append(("Thresholds sha256", file_sha256(thresholds_path)))
+    return rows

@@ -1,0 +1,14 @@
+"""Channel events: no error follows a topic change, kick/ban, media change or join/leave."""
+
+from burnin.criteria.channel import judge_channel_events, measure_channel_events
+from burnin.probes.ssh import SshProbe
+from burnin.run import RunSettings
+from burnin.verdict import Judge
+from burnin.window import Window
+
+
+def test_channel_events(
+    ssh: SshProbe, unit: str, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
+) -> None:
+    measurement = measure_channel_events(ssh, unit, window)
+    judge(judge_channel_events(measurement, burnin_run.thresholds.channel_events, window))
