@@ -115,8 +115,9 @@ class HealthProbe:
             ) as response:
                 chunks: list[bytes] = []
                 size = 0
-                # The read timeout is per chunk: a server trickling bytes needs a total deadline.
-                for chunk in response.iter_content(chunk_size=8192):
+                # The read timeout is per socket read: a server trickling bytes needs a total
+                # deadline, checked after every read (read1 returns whatever one read brought).
+                for chunk in iter(lambda: response.raw.read1(8192), b""):
                     chunks.append(chunk)
                     size += len(chunk)
                     if time.monotonic() > deadline:

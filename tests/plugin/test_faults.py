@@ -1,0 +1,100 @@
+"""Bad input from the outside world: one clear line saying what and where, a bounded run, and
+the report still written. The health endpoint here is a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.reports import report_rows
+
+HANG_S = 30
+
+
+class Misbehaving(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path == "/html":
+            body = b"<html><body>502 Bad Gateway</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif self.path == "/hang":
+            time.sleep(HANG_S)
+        elif self.path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            for _ in range(HANG_S):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(1)
+        elif self.path == "/unhealthy":
+            body = (
+                b'{"status": "unhealthy", "connected": true, "channel": "#production-channel", '
+                b'"uptime_seconds": 30, "version": "v1.0.0", "user_count": 42, '
+                b'"requests_handled": 0, "error_count": 0}'
+            )
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Misbehaving)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def run_smoke(suite: pytest.Pytester, health_url: str) -> tuple[pytest.RunResult, float]:
+    started = time.monotonic()
+    result = suite.runpytest_subprocess(
+        "-m",
+        "smoke",
+        "-k",
+        "health_up",
+        "--target",
+        "sandbox",
+        "--health-url",
+        health_url,
+        "--source-timeout",
+        "2",
+        timeout=120,
+    )
+    return result, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (
+            "/html",
+            "health-up: CRITICAL: observed invalid payload (Content-Type text/html): not JSON",
+        ),
+        ("/hang", "health-up: CRITICAL: observed no answer within 2 s"),
+        ("/trickle", "health-up: CRITICAL: observed no complete answer within 2 s"),
+        ("/unhealthy", "health-up: CRITICAL: observed status='unhealthy'"),
+    ],
+)
+def test_bad_health_endpoint_fails_with_one_clear_line(suite, endpoint, path, expected):
+    result, seconds = run_smoke(suite, endpoint + path)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    lines = [line for line in result.outlines if line.startswith("health-up: ")]
+    assert len(lines) == 1 and lines[0].startswith(expected), result.stdout.str()
+    assert seconds < 30, f"the run took {seconds:.1f} s; the timeout is 2 s"
+    rows = report_rows(suite.path / "reports" / "latest.html")
+    assert [row["band"] for row in rows.values()] == ["critical"]
