@@ -1,0 +1,71 @@
+"""Sources failing for real, against the sandbox: never a pass, always the cause."""
+
+from __future__ import annotations
+
+import pytest
+
+import burnin.sandbox as sandbox
+from tests.e2e.suite_run import run_suite
+
+pytestmark = pytest.mark.sandbox
+
+
+def test_prometheus_stopped_mid_run_is_a_source_error(sandbox_up, tmp_path):
+    sandbox_up("healthy")
+    try:
+        run = run_suite(
+            tmp_path,
+            "-p",
+            "tests.e2e.stop_prometheus",
+            "-p",
+            "no:randomly",
+            marker="checkpoint_24h",
+        )
+    finally:
+        sandbox.systemctl("start", "prometheus")
+    prometheus_rows = [k for k, v in run.messages.items() if "SOURCE_ERROR prometheus" in v]
+    assert len(prometheus_rows) >= 10, run.output[-3000:]
+    for key in prometheus_rows:
+        assert run.outcomes[key] == "error" and run.bands[key] == "source_error"
+        assert "prometheus at http://127.0.0.1:19090: not reachable" in run.messages[key]
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED
+    assert "source error" in run.output.splitlines()[-3:][0] or "source error" in run.output
+
+
+def test_unknown_ssh_host_key_is_refused(sandbox_up, tmp_path):
+    sandbox_up("healthy")
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    run = run_suite(
+        tmp_path, f"--known-hosts={empty}", "-k", "service_active", marker="checkpoint_24h"
+    )
+    assert run.outcomes == {"service-active[24h]": "error"}
+    assert "host key not in" in run.messages["service-active[24h]"]
+
+
+def test_stopped_alertmanager_fails_monitoring_and_alert_path(sandbox_up, tmp_path):
+    sandbox_up("healthy")
+    sandbox.systemctl("stop", "alertmanager")
+    try:
+        run = run_suite(
+            tmp_path,
+            "--send-test-alert",
+            "-k",
+            "monitoring or alerts_functional",
+            marker="checkpoint_24h",
+        )
+    finally:
+        sandbox.systemctl("start", "alertmanager")
+    assert run.bands == {
+        "monitoring-operational[24h]": "critical",
+        "alerts-functional[24h]": "critical",
+    }
+    assert "Alertmanager not ready" in run.messages["monitoring-operational[24h]"]
+
+
+def test_test_alert_arrives_when_opted_in(sandbox_up, tmp_path):
+    sandbox_up("healthy")
+    run = run_suite(
+        tmp_path, "--send-test-alert", "-k", "alerts_functional", marker="checkpoint_24h"
+    )
+    assert run.bands == {"alerts-functional[24h]": "target"}, run.output[-2000:]
