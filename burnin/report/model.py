@@ -260,7 +260,9 @@ def environment_rows(
     rows = [("Target", target), ("Validator", validator)]
     for phase, window in windows.items():
         start, end = window.start.astimezone(zone), window.end.astimezone(zone)
-        rows.append((f"Window {phase} start", start.isoformat(timespec="seconds") + f" ({zone.key})"))
+        rows.append(
+            (f"Window {phase} start", start.isoformat(timespec="seconds") + f" ({zone.key})")
+        )
         rows.append((f"Window {phase} end", end.isoformat(timespec="seconds") + f" ({zone.key})"))
     expected = target_values.get("version") or ""
     shown = version or "unknown (health endpoint not read)"

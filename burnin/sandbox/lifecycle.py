@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
 
@@ -29,6 +30,7 @@ from burnin.sandbox.paths import (
     machine_id,
 )
 from burnin.sandbox.scenario import SCENARIOS, Scenario
+from burnin.sandbox.units import BACKUPS_MOUNT, backups_dir
 
 PORTS = {
     "bot": BOT_PORT,
@@ -125,6 +127,7 @@ def _down(layout: Layout) -> None:
         host.stop(info.unshare_pid, info.systemd_pid, info.systemd_ticks)
         print(f"sandbox down in {time.monotonic() - t0:.1f} s")
     host.remove_cgroups(layout)
+    _remove_backups_mountpoint(layout)
     layout.state_file.unlink(missing_ok=True)
 
 
@@ -160,7 +163,13 @@ def _check_ports_free() -> None:
 
 
 def _fresh(layout: Layout) -> None:
-    for d in (layout.journal, layout.prometheus_data, layout.alertmanager_data, layout.logs):
+    for d in (
+        layout.journal,
+        layout.prometheus_data,
+        layout.alertmanager_data,
+        layout.logs,
+        backups_dir(layout),
+    ):
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
     layout.bot_run_marker.unlink(missing_ok=True)
@@ -215,6 +224,39 @@ def _backfill(scenario: Scenario, layout: Layout) -> history.History:
     return hist
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _write_backups(scenario: Scenario, hist: history.History, layout: Layout) -> None:
+    """The scenario's daily copies, dated by name and mtime, in the host's backups directory."""
+    for backup in history.backup_files(scenario, hist.end):
+        path = backups_dir(layout) / backup.name
+        path.write_bytes(SQLITE_HEADER.ljust(backup.size_bytes, b"\0"))
+        os.utime(path, (backup.mtime, backup.mtime))
+
+
+def _backups_marker(layout: Layout) -> Path:
+    return layout.root / "backups-mountpoint"
+
+
+def _make_backups_mountpoint(layout: Layout) -> None:
+    # The mount point lives on the machine's real root filesystem: remember that it is ours.
+    mountpoint = Path(BACKUPS_MOUNT)
+    if not mountpoint.exists():
+        mountpoint.mkdir()
+        _backups_marker(layout).write_text(f"{BACKUPS_MOUNT}\n")
+
+
+def _remove_backups_mountpoint(layout: Layout) -> None:
+    marker = _backups_marker(layout)
+    if marker.exists():
+        try:
+            Path(BACKUPS_MOUNT).rmdir()  # only while empty: never anybody's files
+        except OSError:
+            pass
+        marker.unlink()
+
+
 def _write_bot_config(scenario: Scenario, hist: history.History, layout: Layout) -> None:
     cfg = {
         "host": HOST,
@@ -248,13 +290,16 @@ def _wait_ready(layout: Layout, systemd_pid: int, timeout: float = 30.0) -> None
         f"http://{HOST}:{PROMETHEUS_PORT}/-/ready",
         f"http://{HOST}:{ALERTMANAGER_PORT}/-/ready",
     ]
-    pending = set(urls) | {"ssh"}
+    # Prometheus finds its Alertmanager a moment after it is ready: a production host is past that.
+    pending = set(urls) | {"ssh", ALERTMANAGER_KNOWN}
     deadline = time.monotonic() + timeout
     while pending and time.monotonic() < deadline:
         for u in sorted(pending):
             if u == "ssh" and _ssh_banner():
                 pending.discard(u)
-            elif u != "ssh":
+            elif u == ALERTMANAGER_KNOWN and _prometheus_knows_alertmanager():
+                pending.discard(u)
+            elif u not in ("ssh", ALERTMANAGER_KNOWN):
                 try:
                     if requests.get(u, timeout=1).ok:
                         pending.discard(u)
@@ -270,6 +315,17 @@ def _wait_ready(layout: Layout, systemd_pid: int, timeout: float = 30.0) -> None
         )
 
 
+ALERTMANAGER_KNOWN = "prometheus knows the alertmanager"
+
+
+def _prometheus_knows_alertmanager() -> bool:
+    try:
+        answer = requests.get(f"http://{HOST}:{PROMETHEUS_PORT}/api/v1/alertmanagers", timeout=1)
+        return bool(answer.json()["data"]["activeAlertmanagers"])
+    except (requests.RequestException, ValueError, KeyError, TypeError):
+        return False
+
+
 def _ssh_banner() -> bool:
     try:
         with socket.create_connection((HOST, SSH_PORT), timeout=1) as s:
@@ -283,6 +339,8 @@ def _up(scenario: Scenario, layout: Layout, t0: float) -> SandboxInfo:
     _fresh(layout)
     _ensure_keys(layout)
     hist = _backfill(scenario, layout)
+    _write_backups(scenario, hist, layout)
+    _make_backups_mountpoint(layout)
     _write_bot_config(scenario, hist, layout)
     configs.write_all(layout)
     unshare_pid, systemd_pid = host.start(layout)

@@ -1,0 +1,65 @@
+"""The run as JSON for tools: verdict, decision, each criterion's band and value, the windows."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from burnin.report.model import RunRecord
+from burnin.report.summary import checklist, metric_rows
+
+
+def summary(record: RunRecord) -> dict[str, Any]:
+    return {
+        "title": record.title,
+        "burnin": record.version,
+        "target": record.target,
+        "validator": record.validator,
+        "started": record.started.isoformat(),
+        "finished": record.finished.isoformat(),
+        "interrupted": record.interrupted,
+        "timezone": record.timezone.key,
+        "windows": {
+            phase: {"start": w.start.isoformat(), "end": w.end.isoformat(), "seconds": w.seconds}
+            for phase, w in record.windows.items()
+        },
+        "overall": record.overall.name,
+        "decision": record.decision.value,
+        "recommendation": record.recommendation,
+        "counts": {
+            band.value: n for band, n in sorted(record.counts.items(), key=lambda x: x[0].value)
+        },
+        "criteria": [
+            {
+                "nodeid": row.nodeid,
+                "criterion": row.criterion,
+                "phase": row.phase,
+                "band": row.band.value,
+                "observed": row.verdict.observed if row.verdict else None,
+                "unit": row.verdict.unit if row.verdict else "",
+                "observed_text": row.observed_text,
+                "threshold": row.verdict.threshold if row.verdict else "",
+                "cause": row.cause,
+                "window": (
+                    {
+                        "start": row.verdict.window.start.isoformat(),
+                        "end": row.verdict.window.end.isoformat(),
+                    }
+                    if row.verdict and row.verdict.window
+                    else None
+                ),
+                "queries": row.queries,
+            }
+            for row in record.results
+        ],
+        "metrics_summary": {
+            phase: [row.__dict__ for row in metric_rows(record, phase)] for phase in record.phases
+        },
+        "checklist": {
+            phase: [item.__dict__ for item in checklist(record, phase)] for phase in record.phases
+        },
+    }
+
+
+def summary_json(record: RunRecord) -> str:
+    return json.dumps(summary(record), indent=2, ensure_ascii=False, default=str)

@@ -1,0 +1,121 @@
+"""burnin's benchmark: measures, in one run against the sandbox production, where the suite's
+time goes and what its two sharing decisions save. Prints measured values and ratios.
+
+    ci/bench            (brings the sandbox up with the healthy scenario, takes it down after)
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import burnin.sandbox as sandbox
+from burnin.criteria.connection import step_for
+from burnin.probes.health import HealthProbe
+from burnin.probes.prometheus import PrometheusProbe
+from burnin.probes.ssh import SshProbe, SshSettings
+from burnin.window import Window
+
+ROOT = Path(__file__).resolve().parent.parent
+REPEAT = 10
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    up_s = timed(lambda: sandbox.up("healthy"))
+    info = sandbox.status()
+    assert info is not None
+    now = datetime.now(UTC)
+    window = Window(now - timedelta(hours=24), now)
+    query = 'bot_connected{env="production"}'
+    step = step_for(window)
+
+    # 1. Range answers shared between criteria (longest-disconnect, coverage, peak-observed).
+    shared = PrometheusProbe(info.prometheus_url, 10)
+    shared_s = timed(
+        lambda: [shared.range(query, window.start, window.end, step) for _ in range(3)]
+    )
+    fresh_s = timed(
+        lambda: [
+            PrometheusProbe(info.prometheus_url, 10).range(query, window.start, window.end, step)
+            for _ in range(3)
+        ]
+    )
+
+    # 2. One SSH connection per session vs one per command.
+    settings = SshSettings(
+        "127.0.0.1", "root", info.ports["ssh"], Path(info.ssh_key), Path(info.known_hosts)
+    )
+
+    def reused() -> None:
+        probe = SshProbe(settings)
+        probe.connect()
+        for _ in range(REPEAT):
+            probe.run(["systemctl", "is-active", "rosey-bot"])
+        probe.close()
+
+    def per_command() -> None:
+        for _ in range(REPEAT):
+            probe = SshProbe(settings)
+            probe.connect()
+            probe.run(["systemctl", "is-active", "rosey-bot"])
+            probe.close()
+
+    reused_s, per_command_s = timed(reused), timed(per_command)
+
+    # 3. The whole 24-hour checkpoint, as a user runs it, against one health request.
+    health = HealthProbe(info.bot_url + "/api/health", 5, {})
+    health_s = timed(lambda: [health.read() for _ in range(REPEAT)]) / REPEAT
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-m",
+        "checkpoint_24h",
+        "--target",
+        "sandbox",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--html={ROOT / 'reports' / 'bench.html'}",
+    ]
+    suite_s = timed(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, check=False))
+    collect_s = timed(
+        lambda: subprocess.run([*command, "--co"], cwd=ROOT, capture_output=True, check=False)
+    )
+    down_s = timed(sandbox.down)
+
+    rows = [
+        ("sandbox up (healthy)", f"{up_s:.2f} s"),
+        ("sandbox down", f"{down_s:.2f} s"),
+        ("checkpoint_24h suite, whole run", f"{suite_s:.2f} s"),
+        ("  of which start-up + collection", f"{collect_s:.2f} s"),
+        ("health GET (mean of 10)", f"{health_s * 1000:.1f} ms"),
+        (f"3x range query {query} 24h, step {step}s: shared", f"{shared_s * 1000:.1f} ms"),
+        ("3x the same, a fresh request each", f"{fresh_s * 1000:.1f} ms"),
+        (f"{REPEAT} SSH commands on one connection", f"{reused_s:.2f} s"),
+        (f"{REPEAT} SSH commands, one connection each", f"{per_command_s:.2f} s"),
+    ]
+    ratios = [
+        ("range: fresh / shared", fresh_s / shared_s),
+        ("ssh: connection per command / shared connection", per_command_s / reused_s),
+        ("suite run / start-up + collection", suite_s / collect_s),
+    ]
+    width = max(len(name) for name, _ in rows + [(n, "") for n, _ in ratios])
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    for name, ratio in ratios:
+        print(f"{name:<{width}}  {ratio:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

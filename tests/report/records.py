@@ -1,0 +1,109 @@
+"""Fake runs for the report's unit tests: verdicts as the criteria write them, no network."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from burnin.bands import Band
+from burnin.config import load_thresholds
+from burnin.probes.prometheus import Series
+from burnin.report.model import CriterionResult, RangeAnswer, RunRecord
+from burnin.verdict import Evidence, Verdict
+from burnin.window import Window
+
+ROOT = Path(__file__).resolve().parents[2]
+THRESHOLDS = load_thresholds(ROOT / "thresholds.toml")
+END = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+WINDOW = Window(END - timedelta(hours=24), END)
+CONNECTED_QUERY = 'bot_connected{env="production"}'
+
+
+def _tiered(criterion: str, metric: str, value: float, **evidence: object) -> CriterionResult:
+    tiers = THRESHOLDS.tiers(metric, "24h")
+    verdict = Verdict.from_tiers(
+        criterion, value, tiers, WINDOW, (Evidence("prometheus", f"q_{metric}", evidence),)
+    )
+    return CriterionResult(f"t::{criterion}[24h]", criterion, "24h", verdict.band, verdict)
+
+
+def _plain(criterion: str, band: Band, **evidence: object) -> CriterionResult:
+    verdict = Verdict(
+        criterion, band, "x", "", "y", "", WINDOW, (Evidence("prometheus", "q", evidence),)
+    )
+    return CriterionResult(f"t::{criterion}[24h]", criterion, "24h", band, verdict)
+
+
+def connection(drop_at_s: float | None) -> RangeAnswer:
+    start = WINDOW.start.timestamp()
+    points = [(start + i * 60.0, 1.0) for i in range(24 * 60)]
+    if drop_at_s is not None:
+        index = int(drop_at_s // 60)
+        for i in range(index, index + 3):  # three minutes down
+            points[i] = (points[i][0], 0.0)
+    return RangeAnswer(CONNECTED_QUERY, WINDOW.start, WINDOW.end, 60, (Series({}, points),))
+
+
+def periods(users: float, errors: float) -> list[dict[str, object]]:
+    return [
+        {"period": "2026-11-28 18:00-23:00 UTC", "peak_users": users, "errors": errors},
+    ]
+
+
+def record(healthy: bool) -> RunRecord:
+    uptime = 100.0 if healthy else 98.0
+    results = (
+        _tiered("uptime", "uptime", uptime),
+        _tiered("error-rate", "error_rate", 0.0 if healthy else 2.0),
+        _tiered(
+            "restarts",
+            "unplanned_restarts",
+            0.0,
+            restart_lines=[] if healthy else ["2026-11-28T12:00:00+00:00"],
+        ),
+        _tiered(
+            "alerts",
+            "alert_count",
+            0.0 if healthy else 1.0,
+            firings=[]
+            if healthy
+            else [
+                {
+                    "alertname": "BotDown",
+                    "severity": "critical",
+                    "started": WINDOW.start.timestamp() + 3600,
+                    "seconds": 300.0,
+                }
+            ],
+        ),
+        _tiered("memory-growth", "memory_growth", 0.1),
+        _tiered("health-latency", "health_latency", 8.0, latencies_ms=[7.5, 8.0, 8.5]),
+        _plain(
+            "peak-handled",
+            Band.TARGET if healthy else Band.CRITICAL,
+            periods=periods(87, 0 if healthy else 40),
+        ),
+        _plain("offpeak-handled", Band.TARGET),
+        CriterionResult("t::sign-off[24h]", "sign-off", "24h", Band.PENDING, None),
+        CriterionResult(
+            "t::coverage[24h]",
+            "coverage",
+            "24h",
+            Band.TARGET if healthy else Band.SOURCE_ERROR,
+            None,
+            "" if healthy else "SOURCE_ERROR prometheus at http://x: not reachable",
+        ),
+    )
+    if healthy:
+        results = tuple(r for r in results if r.criterion != "sign-off")
+    return RunRecord(
+        target="production",
+        windows={"24h": WINDOW},
+        started=END,
+        finished=END + timedelta(seconds=30),
+        validator="Ana",
+        thresholds=THRESHOLDS,
+        results=results,
+        ranges={"bot_connected": connection(None if healthy else 3 * 3600)},
+        version="0.1.0",
+    )
