@@ -13,7 +13,9 @@ from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
 from burnin.verdict import Verdict, no_data
 
-# Counts move between the two reads (a scrape is up to one interval old): allow that much.
+# Counts move between the two reads (a scrape is up to one interval old): the health value is
+# compared with the range Prometheus saw over RECENT, widened by a tolerance.
+RECENT = "2m"
 USERS_TOLERANCE = (3, 0.10)  # absolute, relative
 ERRORS_TOLERANCE = (2, 0.01)
 
@@ -22,8 +24,8 @@ ERRORS_TOLERANCE = (2, 0.01)
 class ConsistencyMeasurement:
     health: HealthReading
     connected: Reading
-    users: Reading
-    errors: Reading
+    users: tuple[Reading, Reading]  # lowest and highest over RECENT
+    errors: tuple[Reading, Reading]
 
 
 def measure_consistency(
@@ -31,29 +33,40 @@ def measure_consistency(
 ) -> ConsistencyMeasurement:
     reading = health.read()
     now = datetime.now(UTC)
+
+    def recent(name: str) -> tuple[Reading, Reading]:
+        series = metrics.series(name)
+        return (
+            read(prometheus, f"sum(min_over_time({series}[{RECENT}]))", now),
+            read(prometheus, f"sum(max_over_time({series}[{RECENT}]))", now),
+        )
+
     return ConsistencyMeasurement(
         reading,
         read(prometheus, f"max({metrics.series('bot_connected')})", now),
-        read(prometheus, f"sum({metrics.series('bot_users')})", now),
-        read(prometheus, f"sum({metrics.series('bot_errors_total')})", now),
+        recent("bot_users"),
+        recent("bot_errors_total"),
     )
 
 
-def _close(claimed: float, measured: float, tolerance: tuple[float, float]) -> bool:
+def _within(claimed: float, low: float, high: float, tolerance: tuple[float, float]) -> bool:
     absolute, relative = tolerance
-    return abs(claimed - measured) <= max(absolute, relative * abs(measured))
+    slack = max(absolute, relative * abs(high))
+    return low - slack <= claimed <= high + slack
+
+
+def _span(pair: tuple[Reading, Reading]) -> str:
+    low, high = (r.value for r in pair)
+    return f"{low:g}" if low == high else f"{low:g}..{high:g}"
 
 
 def judge_consistency(m: ConsistencyMeasurement) -> Verdict:
-    evidence = (
-        reading_evidence(m.health),
-        m.connected.evidence(),
-        m.users.evidence(),
-        m.errors.evidence(),
-    )
+    readings = (m.connected, *m.users, *m.errors)
+    evidence = (reading_evidence(m.health), *(r.evidence() for r in readings))
     threshold = (
-        f"connected equal; users within {USERS_TOLERANCE[0]} or {USERS_TOLERANCE[1]:.0%}; "
-        f"errors within {ERRORS_TOLERANCE[0]} or {ERRORS_TOLERANCE[1]:.0%}"
+        f"connected equal; users and errors within the last {RECENT} of Prometheus values "
+        f"± {USERS_TOLERANCE[0]} users or {USERS_TOLERANCE[1]:.0%}, ± {ERRORS_TOLERANCE[0]} errors "
+        f"or {ERRORS_TOLERANCE[1]:.0%}"
     )
     if m.health.payload is None:
         return no_data(
@@ -62,7 +75,7 @@ def judge_consistency(m: ConsistencyMeasurement) -> Verdict:
             None,
             evidence,
         )
-    missing = [r.query for r in (m.connected, m.users, m.errors) if r.value is None]
+    missing = [r.query for r in readings if r.value is None]
     if missing:
         return no_data(
             "consistency",
@@ -71,27 +84,28 @@ def judge_consistency(m: ConsistencyMeasurement) -> Verdict:
             evidence,
         )
     payload = m.health.payload
-    assert (
-        m.connected.value is not None and m.users.value is not None and m.errors.value is not None
-    )
+    connected = m.connected.value or 0.0
     problems = []
     band = Band.TARGET
-    if payload.connected != (m.connected.value >= 1):
+    if payload.connected != (connected >= 1):
         problems.append(
-            f"health says connected={str(payload.connected).lower()}, bot_connected is {m.connected.value:g}"
+            f"health says connected={str(payload.connected).lower()}, bot_connected is {connected:g}"
         )
         band = Band.CRITICAL
-    if not _close(payload.user_count, m.users.value, USERS_TOLERANCE):
-        problems.append(f"health says {payload.user_count} users, bot_users is {m.users.value:g}")
-        band = Band.CRITICAL if band is Band.CRITICAL else Band.DEGRADED
-    if not _close(payload.error_count, m.errors.value, ERRORS_TOLERANCE):
-        problems.append(
-            f"health says {payload.error_count} errors, bot_errors_total is {m.errors.value:g}"
-        )
-        band = Band.CRITICAL if band is Band.CRITICAL else Band.DEGRADED
+    checks = (
+        ("users", payload.user_count, m.users, USERS_TOLERANCE, "bot_users"),
+        ("errors", payload.error_count, m.errors, ERRORS_TOLERANCE, "bot_errors_total"),
+    )
+    for word, claimed, pair, tolerance, metric in checks:
+        if not _within(claimed, pair[0].value or 0.0, pair[1].value or 0.0, tolerance):
+            problems.append(
+                f"health says {claimed} {word}, {metric} was {_span(pair)} over the last {RECENT}"
+            )
+            band = Band.CRITICAL if band is Band.CRITICAL else Band.DEGRADED
     observed = (
         f"health connected={str(payload.connected).lower()} users={payload.user_count} "
-        f"errors={payload.error_count}; Prometheus {m.connected.value:g}/{m.users.value:g}/{m.errors.value:g}"
+        f"errors={payload.error_count}; Prometheus connected={connected:g} users={_span(m.users)} "
+        f"errors={_span(m.errors)}"
     )
     return Verdict(
         "consistency", band, observed, "", threshold, "; ".join(problems), None, evidence
