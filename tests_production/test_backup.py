@@ -1,10 +1,17 @@
 """Backups: the daily job left a fresh, non-empty copy on the host, and prunes old ones."""
 
-from burnin.criteria.backup import judge_backup, measure_backups
-from burnin.probes.ssh import SshProbe
-from burnin.run import RunSettings
+import pytest
+
+from burnin.criteria.backup import BackupMeasurement, judge_backup, measure_backups
+from burnin.run import RunSettings, now
 from burnin.verdict import Judge
 
 
-def test_backup(ssh: SshProbe, burnin_run: RunSettings, judge: Judge, phase: str) -> None:
-    judge(judge_backup(measure_backups(ssh, burnin_run.target["backup_glob"])))
+def test_backup(
+    burnin_run: RunSettings, judge: Judge, phase: str, request: pytest.FixtureRequest
+) -> None:
+    glob = burnin_run.target["backup_glob"]
+    if not glob.strip():  # skipped with its reason, even where SSH is not configured
+        judge(judge_backup(BackupMeasurement(glob, now(), None, None)))
+        return
+    judge(judge_backup(measure_backups(request.getfixturevalue("ssh"), glob)))

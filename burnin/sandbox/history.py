@@ -6,13 +6,22 @@ so the error counter, the `[ERROR]` journal lines and `bot_connected` agree to t
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from burnin.sandbox.paths import ENV, INSTANCE, JOB, UNIT
-from burnin.sandbox.scenario import HOUR, Scenario, load_factor, noise, resolve, users_at
+from burnin.sandbox.scenario import (
+    DAY,
+    HOUR,
+    Scenario,
+    load_factor,
+    noise,
+    resolve,
+    users_at,
+)
 
 STEP = 15  # seconds, the live scrape interval
 SPAN = 24 * 3600 + 600  # 24 h plus 10 min so a [24h] window is full
@@ -22,6 +31,16 @@ SERVER_URL = "wss://chat.rosey.example/socket.io"
 CHANNEL = "#production-channel"
 HEARTBEAT_S = 300
 MB = 1024 * 1024
+
+# Channel events (the channel-events criterion): at most one per slot, likelier with more users.
+EVENT_SLOT_S = 300
+# No ordinary event this close before an error line: only a scenario's event_errors make an error
+# follow an event, whatever quiet time (10 s by default) the suite is configured with.
+EVENT_CLEARANCE_S = 60
+NAMES = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy")
+MODERATORS = ("mod_rosa", "admin_kai")
+MEDIA = ("Big Buck Bunny", "Sintel (trailer)", "Tears of Steel", "Lo-fi beats, 1 hour")
+TOPICS = ("Movie night Friday 20:00 UTC", "Be nice, no spoilers", "Community playlist night")
 
 COUNTERS = {"bot_requests", "bot_errors", "process_cpu_seconds"}
 TARGET_LABELS = (("env", ENV), ("instance", INSTANCE), ("job", JOB))
@@ -177,6 +196,14 @@ def generate(scenario: Scenario, end: int) -> History:
                     "Command !np failed: TimeoutError: media API did not answer within 5 s",
                 )
             )
+    for ev in scenario.event_errors:
+        errors.append(
+            (
+                resolve(ev.start, end) + ev.delay_s,
+                "lib.channel",
+                f"Handler for {ev.kind} event failed: KeyError: 'users' (UserList.remove)",
+            )
+        )
     errors = sorted(e for e in errors if start <= e[0] <= end and not _in(e[0], down))
     hist.error_times = [t for t, _, _ in errors]
     for t, logger, text in errors:
@@ -211,6 +238,7 @@ def generate(scenario: Scenario, end: int) -> History:
             f"Connected to {SERVER_URL}, joined {CHANNEL}",
         )
 
+    _channel_events(scenario, hist, segs, disconnects, down, log)
     _samples(scenario, hist, segs, disconnects, gaps, down, log)
     _alerts(scenario, hist, gaps)
     hist.journal.sort(key=lambda e: int(e["__REALTIME_TIMESTAMP"]))
@@ -222,6 +250,90 @@ def _seg_at(segs: list[Segment], t: float) -> Segment:
         if seg.start <= t:
             return seg
     return segs[0]
+
+
+def channel_event_text(kind: str, k: int, seed: int, first: bool | None = None) -> str:
+    """One channel event line in the bot's words (matches thresholds.toml's default patterns).
+    `first` picks the first wording of two (a kick, not a ban); None: the noise picks."""
+
+    def pick(options: tuple[str, ...], salt: int) -> str:
+        return options[int((noise(k, seed + salt) + 1) * 1000) % len(options)]
+
+    user, moderator = pick(NAMES, 31), pick(MODERATORS, 37)
+    if first is None:
+        first = noise(k, seed + 41) >= 0
+    if kind == "topic-change":
+        return f"Topic changed by {moderator}: {pick(TOPICS, 43)}"
+    if kind == "kick-ban":
+        action, reason = ("kicked", "flooding") if first else ("banned", "spam links")
+        return f"User {user} {action} by {moderator}: {reason}"
+    if kind == "media-change":
+        title = pick(MEDIA, 47)
+        return f"Media added by {user}: {title}" if first else f"Media changed: now playing {title}"
+    if kind == "user-join-leave":
+        return f"{user} {'joined' if first else 'left'} the channel"
+    raise ValueError(f"unknown channel event kind {kind!r}")
+
+
+def _event_kind(k: int, seed: int) -> str:
+    u = (noise(k, seed + 23) + 1) / 2
+    if u < 0.45:
+        return "user-join-leave"
+    if u < 0.75:
+        return "media-change"
+    if u < 0.88:
+        return "topic-change"
+    return "kick-ban"
+
+
+def _channel_events(
+    scenario: Scenario,
+    hist: History,
+    segs: list[Segment],
+    disconnects: list[tuple[float, float]],
+    down: list[tuple[float, float]],
+    log: _Journal,
+) -> None:
+    """Several events an hour while connected (more at the evening peak), kept clear of the
+    errors; then the scenario's mishandled events, each followed by its error line."""
+    seed = scenario.seed
+    away = down + [(a - EVENT_CLEARANCE_S, b) for a, b in disconnects]
+    errors = sorted([*hist.error_times, *(s.end for s in segs[:-1])])  # crashes log CRITICAL
+    first = int(hist.start // EVENT_SLOT_S + 1) * EVENT_SLOT_S
+    last = int(hist.end) - 2 * EVENT_SLOT_S  # the live bot's own errors follow the history
+    for slot in range(first, last, EVENT_SLOT_S):
+        k = slot // EVENT_SLOT_S
+        likelihood = 0.15 + users_at(scenario.users, slot, seed) / 150
+        if (noise(k, seed + 17) + 1) / 2 >= likelihood:
+            continue
+        t = slot + 30 + 120 * (noise(k, seed + 19) + 1)  # 30-270 s into the slot
+        i = bisect.bisect_left(errors, t)
+        if _in(t, away) or (i < len(errors) and errors[i] - t <= EVENT_CLEARANCE_S):
+            continue
+        kind = _event_kind(k, seed)
+        log.bot(t, _seg_at(segs, t).pid, "lib.channel", "INFO", channel_event_text(kind, k, seed))
+    for ev in scenario.event_errors:
+        t = resolve(ev.start, hist.end)
+        text = channel_event_text(ev.kind, int(t), seed, first=True)
+        log.bot(t, _seg_at(segs, t).pid, "lib.channel", "INFO", text)
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    name: str  # rosey-YYYYMMDD.db
+    mtime: float  # epoch seconds
+    size_bytes: int
+
+
+def backup_files(scenario: Scenario, end: float) -> list[BackupFile]:
+    """The daily backups on the host at the end of history, newest first."""
+    plan = scenario.backups
+    files = []
+    for day in range(plan.copies):
+        t = end - plan.newest - day * DAY
+        stamp = datetime.fromtimestamp(t, UTC).strftime("%Y%m%d")
+        files.append(BackupFile(f"rosey-{stamp}.db", t, max(1, plan.size_bytes - 512 * day)))
+    return files
 
 
 def _samples(

@@ -49,6 +49,25 @@ class ScrapeGap:
 
 
 @dataclass(frozen=True)
+class EventError:
+    """A channel event the bot mishandles: an `[ERROR]` line `delay_s` after a `kind` event."""
+
+    start: When
+    kind: str = "kick-ban"
+    delay_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class Backups:
+    """Daily copies `rosey-YYYYMMDD.db` in the host's /backups: the newest `newest` before the
+    end of history, then one a day before it."""
+
+    newest: float = 3 * HOUR
+    copies: int = 7
+    size_bytes: int = 24576  # the newest; each older copy a little smaller
+
+
+@dataclass(frozen=True)
 class Users:
     baseline: int = 40
     evening_peak: int = 85  # 18:00-23:00 UTC
@@ -72,6 +91,8 @@ class Scenario:
     alerts: tuple[AlertEvent, ...] = ()
     scrape_gaps: tuple[ScrapeGap, ...] = ()
     process_metrics: bool = True
+    event_errors: tuple[EventError, ...] = ()
+    backups: Backups = field(default_factory=Backups)
     # Live behaviour of the running reference bot.
     live_connected: bool = True
     live_errors_per_min: float = 0.0
@@ -222,6 +243,17 @@ LYING_HEALTH = HEALTHY.variant(
     live_health_overrides=(("user_count", 999),),
 )
 
+EVENT_ERROR = HEALTHY.variant(
+    "event-error",
+    "The bot logs an [ERROR] 3 s after a user is kicked, 5 h ago (one error, counted too).",
+    event_errors=(EventError(start=5 * HOUR),),
+)
+NO_BACKUP = HEALTHY.variant(
+    "no-backup",
+    "The daily backup job stopped: the newest backup in /backups is 3 days old.",
+    backups=Backups(newest=3 * DAY),
+)
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -238,5 +270,7 @@ SCENARIOS: dict[str, Scenario] = {
         OFFPEAK_DISCONNECT,
         LONG_DROP,
         LYING_HEALTH,
+        EVENT_ERROR,
+        NO_BACKUP,
     )
 }

@@ -23,6 +23,14 @@ from burnin.sandbox.paths import (
 
 TARGET = "burnin-sandbox.target"
 CGROUP_NAME = "burnin-sandbox"
+# Where the host keeps its daily backups (the contract's example; targets.toml's default glob).
+BACKUPS_MOUNT = "/backups"
+
+
+def backups_dir(layout: Layout) -> Path:
+    """The directory under the state dir that the host sees as BACKUPS_MOUNT."""
+    return layout.root / "backups"
+
 
 # Packaged units that could wipe /tmp or start daemons on default ports and all interfaces.
 MASKED = (
@@ -182,6 +190,8 @@ def inner_script(layout: Layout) -> str:
     lines += [
         "mkdir -p /var/log/journal",
         f"mount --bind {q(str(layout.journal))} /var/log/journal",
+        # The mount point itself is made (and removed again) by lifecycle, outside.
+        f"mount --bind {q(str(backups_dir(layout)))} {BACKUPS_MOUNT}",
         "mkdir -p /run/systemd/journald.conf.d",
         f"printf %s {q(JOURNALD_CONF)} > /run/systemd/journald.conf.d/burnin.conf",
         "export container=unshare",

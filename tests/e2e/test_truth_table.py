@@ -52,6 +52,14 @@ TRUTH: dict[str, dict[str, str | dict[str, str]]] = {
         "errors-total": {"6h": "degraded"},  # one error: over 6 h's zero, under 12 h's ten
         "logs-clean": {"6h": "critical", "12h": "critical", "24h": "critical"},
     },
+    # A kick 5 h ago and an [ERROR] 3 s later (counted: bot_errors_total +1). The one error is
+    # within 12 h's and 24 h's error-rate lines; off-peak-handled fails if it fell off-peak.
+    "event-error": {
+        "channel-events": {"12h": "critical", "24h": "critical"},
+        "errors-total": {"6h": "degraded"},
+        "logs-clean": {"6h": "critical", "12h": "critical", "24h": "critical"},
+    },
+    "no-backup": {"backup": "critical"},  # newest backup 3 days old
 }
 
 # Incidents pinned to a time of day fall inside a phase's window or not depending on when the
@@ -74,6 +82,12 @@ def incidents(scenario: Scenario, history_end: float) -> list[tuple[float, float
     return [(start, start + duration) for start, duration in spans]
 
 
+def lone_errors(scenario: Scenario, history_end: float) -> list[float]:
+    """Single error lines (mishandled channel events) as epoch seconds: within the error-rate
+    lines everywhere, they fail only the off-peak hours, which allow no error at all."""
+    return [resolve(e.start, history_end) + e.delay_s for e in scenario.event_errors]
+
+
 def in_daily_hours(start: float, end: float, hours: tuple[int, int]) -> bool:
     return any(
         hours[0] <= (t % 86400) / 3600 < hours[1] for t in range(int(start), int(end) + 1, 10)
@@ -94,6 +108,11 @@ def expected_band(scenario: str, criterion: str, phase: str, history_end: float)
             and in_daily_hours(max(start, window_start), end, DAILY_HOURS[criterion])
             for start, end in incidents(SCENARIOS[scenario], history_end)
         )
+        if criterion == "offpeak-handled":
+            hit = hit or any(
+                t > window_start and in_daily_hours(t, t, DAILY_HOURS[criterion])
+                for t in lone_errors(SCENARIOS[scenario], history_end)
+            )
         return FAIL if hit else PASS
     if criterion == "peak-observed":
         return PASS if peak_minutes(history_end, PHASE_HOURS[phase]) >= 5 * 60 - 2 else "degraded"

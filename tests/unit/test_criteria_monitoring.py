@@ -1,0 +1,509 @@
+"""monitoring-operational with hand-made HTTP answers; alerts-functional and the plain HTTP probe
+against real HTTP servers on 127.0.0.1 (one of them a tiny Alertmanager v2 API)."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from burnin.bands import Band
+from burnin.criteria.alert_path import (
+    AlertPathMeasurement,
+    judge_alert_path,
+    measure_alert_path,
+    not_opted_in,
+)
+from burnin.criteria.monitoring import EXPECTED_ALERTS, MonitoringMeasurement, judge_monitoring
+from burnin.criteria.reading import Reading
+from burnin.probes.http import HttpAnswer, http_get, http_post_json
+from burnin.window import Window
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+WINDOW = Window(NOW - timedelta(hours=24), NOW)
+PROMETHEUS = "http://prometheus.example:9090"
+ALERTMANAGER = "http://alertmanager.example:9093"
+DASHBOARD = "http://grafana.example:3000/d/rosey"
+UP_QUERY = 'avg(avg_over_time(up{job="rosey-bot"}[86400s])) * 100'
+TIMEOUT_S = 2.0
+
+
+# ---------------------------------------------------------------- monitoring-operational
+
+
+def answer(url: str, status: int | None = 200, problem: str = "", body: Any = None) -> HttpAnswer:
+    return HttpAnswer(url, status, 8.0, problem, body)
+
+
+def managers_answer(*urls: str, problem: str = "") -> HttpAnswer:
+    body = (
+        None
+        if problem
+        else {
+            "status": "success",
+            "data": {"activeAlertmanagers": [{"url": u} for u in urls], "droppedAlertmanagers": []},
+        }
+    )
+    return answer(f"{PROMETHEUS}/api/v1/alertmanagers", None if problem else 200, problem, body)
+
+
+def rules_answer(health: dict[str, str]) -> HttpAnswer:
+    rules = [{"name": name, "type": "alerting", "health": h} for name, h in health.items()]
+    body = {"status": "success", "data": {"groups": [{"name": "rosey_bot_alerts", "rules": rules}]}}
+    return answer(f"{PROMETHEUS}/api/v1/rules?type=alert", body=body)
+
+
+ALL_HEALTHY = dict.fromkeys(EXPECTED_ALERTS, "ok")
+READY = answer(f"{ALERTMANAGER}/-/ready")
+DASHBOARD_UP = answer(DASHBOARD)
+
+
+def monitoring(
+    scrape_up: float | None = 100.0,
+    managers: HttpAnswer | None = None,
+    rules: dict[str, str] | HttpAnswer | None = None,
+    ready: HttpAnswer | None = READY,
+    dashboard: HttpAnswer | None = DASHBOARD_UP,
+) -> MonitoringMeasurement:
+    if not isinstance(rules, HttpAnswer):
+        rules = rules_answer(ALL_HEALTHY if rules is None else rules)
+    return MonitoringMeasurement(
+        Reading(UP_QUERY, NOW, scrape_up),
+        managers or managers_answer(f"{ALERTMANAGER}/api/v2/alerts"),
+        rules,
+        ready,
+        dashboard,
+    )
+
+
+def test_everything_operational_is_target():
+    verdict = judge_monitoring(monitoring(), WINDOW)
+    assert verdict.band is Band.TARGET
+    assert verdict.observed == "all operational"
+    assert verdict.cause == ""
+    assert [e.source for e in verdict.evidence] == [
+        "prometheus",
+        "prometheus",
+        "prometheus",
+        "http",
+        "http",
+    ]
+    assert verdict.evidence[1].values == {"active": [f"{ALERTMANAGER}/api/v2/alerts"]}
+    assert verdict.evidence[3].query == f"GET {ALERTMANAGER}/-/ready"
+
+
+def test_rules_of_unknown_health_count_as_fine():
+    rules = {**ALL_HEALTHY, "BotDown": "unknown"}
+    assert judge_monitoring(monitoring(rules=rules), WINDOW).band is Band.TARGET
+
+
+def test_no_active_alertmanager_is_critical():
+    verdict = judge_monitoring(monitoring(managers=managers_answer()), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause == "Prometheus knows no active Alertmanager (empty list)"
+    assert verdict.observed == "1 problem(s)"
+
+
+def test_alertmanager_list_that_could_not_be_read_is_critical_with_the_reason():
+    unreachable = managers_answer(problem="not reachable: connection refused")
+    verdict = judge_monitoring(monitoring(managers=unreachable), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert "(not reachable: connection refused)" in verdict.cause
+
+
+def test_missing_alert_rule_is_critical_naming_it():
+    rules = {name: "ok" for name in EXPECTED_ALERTS if name != "ChannelEmpty"}
+    verdict = judge_monitoring(monitoring(rules=rules), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause == "alert rules not loaded: ChannelEmpty"
+
+
+def test_rules_answer_that_is_not_json_means_every_rule_is_missing():
+    broken = answer(f"{PROMETHEUS}/api/v1/rules?type=alert", 200, "answer is not JSON")
+    verdict = judge_monitoring(monitoring(rules=broken), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause == f"alert rules not loaded: {', '.join(EXPECTED_ALERTS)}"
+
+
+@pytest.mark.parametrize("health", ["err", "bad"])
+def test_unhealthy_alert_rule_is_critical(health):
+    rules = {**ALL_HEALTHY, "HighErrorRate": health, "ExtraRule": "ok"}
+    verdict = judge_monitoring(monitoring(rules=rules), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause == f"alert rules failing: HighErrorRate={health}"
+
+
+def test_unhealthy_rule_outside_the_contract_is_critical_too():
+    rules = {**ALL_HEALTHY, "DiskFull": "err"}
+    verdict = judge_monitoring(monitoring(rules=rules), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert "DiskFull=err" in verdict.cause
+
+
+@pytest.mark.parametrize(
+    ("scrape_up", "band"),
+    [(100.0, Band.TARGET), (99.9, Band.TARGET), (99.85, Band.CRITICAL), (50.0, Band.CRITICAL)],
+)
+def test_scrape_target_must_be_up_99_9_percent_of_the_window(scrape_up, band):
+    verdict = judge_monitoring(monitoring(scrape_up=scrape_up), WINDOW)
+    assert verdict.band is band
+    if band is Band.CRITICAL:
+        assert verdict.cause == f"bot scrape target up {scrape_up:.3f} % of the window"
+
+
+def test_no_up_samples_is_critical():
+    verdict = judge_monitoring(monitoring(scrape_up=None), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause == "no `up` samples for the bot's scrape target"
+
+
+@pytest.mark.parametrize(
+    ("ready", "reason"),
+    [
+        (answer(f"{ALERTMANAGER}/-/ready", 503), "503"),
+        (
+            answer(f"{ALERTMANAGER}/-/ready", None, "not reachable: timed out"),
+            "not reachable: timed out",
+        ),
+    ],
+)
+def test_alertmanager_not_ready_is_critical(ready, reason):
+    verdict = judge_monitoring(monitoring(ready=ready), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause == f"Alertmanager not ready: {reason}"
+
+
+def test_unconfigured_alertmanager_url_is_degraded():
+    verdict = judge_monitoring(monitoring(ready=None), WINDOW)
+    assert verdict.band is Band.DEGRADED
+    assert verdict.cause == "no alertmanager_url configured: Alertmanager not checked"
+    assert [e.query for e in verdict.evidence][-1] == f"GET {DASHBOARD}"
+
+
+def test_dashboard_down_is_degraded():
+    verdict = judge_monitoring(monitoring(dashboard=answer(DASHBOARD, 502)), WINDOW)
+    assert verdict.band is Band.DEGRADED
+    assert verdict.cause == f"dashboard {DASHBOARD} answers 502"
+    assert verdict.evidence[-1].values["status"] == 502
+
+
+def test_unconfigured_dashboard_is_degraded():
+    verdict = judge_monitoring(monitoring(dashboard=None), WINDOW)
+    assert verdict.band is Band.DEGRADED
+    assert verdict.cause == "no dashboard_url configured: dashboard not checked"
+    assert len(verdict.evidence) == 4
+
+
+def test_critical_problems_come_before_degraded_ones():
+    measurement = monitoring(scrape_up=90.0, dashboard=None)
+    verdict = judge_monitoring(measurement, WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.observed == "2 problem(s)"
+    assert verdict.cause.startswith("bot scrape target up 90.000 %")
+    assert verdict.cause.endswith("dashboard not checked")
+
+
+def test_expected_rules_can_be_narrowed():
+    verdict = judge_monitoring(monitoring(rules={"BotDown": "ok"}), WINDOW, expected=("BotDown",))
+    assert verdict.band is Band.TARGET
+    assert "rules BotDown loaded" in verdict.threshold
+
+
+# ---------------------------------------------------------------- local HTTP servers
+
+
+@dataclass
+class FakeAlertmanager:
+    """The part of Alertmanager's v2 API the alert path uses. Alerts are keyed by their labels,
+    as Alertmanager does; GET lists the unexpired ones matching `filter=label="value"`."""
+
+    post_status: Callable[[int], int] = lambda n: 200  # n: how many POSTs came before
+    lists_alerts: bool = True
+    alerts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    posts: list[Any] = field(default_factory=list)
+    gets: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def post(self, path: str, body: bytes) -> tuple[int, Any]:
+        if path != "/api/v2/alerts":
+            return 404, {"error": "not found"}
+        with self.lock:
+            status = self.post_status(len(self.posts))
+            self.posts.append(json.loads(body))
+            if status != 200:
+                return status, {"error": "failed to store alerts"}
+            for alert in self.posts[-1]:
+                self.alerts[json.dumps(alert["labels"], sort_keys=True)] = alert
+        return 200, None
+
+    def get(self, path: str) -> tuple[int, Any]:
+        parts = urlsplit(path)
+        if parts.path != "/api/v2/alerts":
+            return 404, {"error": "not found"}
+        self.gets.append(path)
+        matchers = [
+            re.fullmatch(r'(\w+)="(.*)"', f) for f in parse_qs(parts.query).get("filter", [])
+        ]
+        if None in matchers:
+            return 400, {"error": "bad matcher"}
+        now = datetime.now(UTC)
+        with self.lock:
+            listed = [
+                alert
+                for alert in self.alerts.values()
+                if datetime.fromisoformat(alert["endsAt"]) > now
+                and all(alert["labels"].get(m[1]) == m[2] for m in matchers)
+            ]
+        return 200, listed if self.lists_alerts else []
+
+    def active(self, run_id: str) -> list[dict[str, Any]]:
+        return self.get(f'/api/v2/alerts?filter=burnin_run="{run_id}"')[1]
+
+
+Route = Callable[[str, bytes], tuple[int, Any]]  # (path, body) -> (status, JSON or text)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Route, Route], str]]:
+    """Start a real HTTP server on 127.0.0.1:0 answering GET and POST; returns its base URL."""
+    servers: list[_Server] = []
+
+    def start(on_get: Route, on_post: Route) -> str:
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, route: Route) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                status, content = route(self.path, self.rfile.read(length))
+                is_text = isinstance(content, str)
+                data = (content if is_text else json.dumps(content)).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain" if is_text else "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self._answer(on_get)
+
+            def do_POST(self) -> None:
+                self._answer(on_post)
+
+            def log_message(self, format, *args) -> None:
+                pass
+
+        server = _Server(("127.0.0.1", 0), Handler)
+        servers.append(server)
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def alertmanager(serve) -> Callable[..., tuple[FakeAlertmanager, str]]:
+    def start(**behaviour: Any) -> tuple[FakeAlertmanager, str]:
+        fake = FakeAlertmanager(**behaviour)
+        return fake, serve(lambda path, _: fake.get(path), fake.post)
+
+    return start
+
+
+def closed_port() -> int:
+    """A port nothing listens on: bound once to get a free number, then released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ---------------------------------------------------------------- alerts-functional
+
+
+def test_test_alert_that_arrives_is_target_and_is_expired_afterwards(alertmanager):
+    fake, url = alertmanager()
+    measurement = measure_alert_path(url, TIMEOUT_S, limit_s=5.0)
+    verdict = judge_alert_path(measurement, limit_s=5.0)
+    assert verdict.band is Band.TARGET
+    assert verdict.unit == "s"
+    assert 0 <= verdict.observed < 5.0
+    assert verdict.cause == ""
+    assert verdict.threshold == "arrives within 5 s"
+    [first], [expiry] = fake.posts
+    assert first["labels"] == {
+        "alertname": "BurninTestAlert",
+        "severity": "info",
+        "burnin_run": measurement.run_id,
+    }
+    assert expiry["labels"] == first["labels"]
+    assert fake.active(measurement.run_id) == []
+    assert measurement.expired is not None and measurement.expired.ok
+
+
+def test_alert_path_evidence_names_the_run_and_the_statuses(alertmanager):
+    _, url = alertmanager()
+    measurement = measure_alert_path(url, TIMEOUT_S, limit_s=5.0)
+    [evidence] = judge_alert_path(measurement, limit_s=5.0).evidence
+    assert evidence.query == (
+        f"POST {url}/api/v2/alerts (alertname=BurninTestAlert, burnin_run={measurement.run_id})"
+    )
+    assert evidence.values["status"] == 200
+    assert evidence.values["expired_status"] == 200
+
+
+def test_each_measurement_uses_a_new_run_id(alertmanager):
+    _, url = alertmanager()
+    first = measure_alert_path(url, TIMEOUT_S, limit_s=5.0)
+    second = measure_alert_path(url, TIMEOUT_S, limit_s=5.0)
+    assert first.run_id != second.run_id
+
+
+def test_test_alert_never_listed_is_critical_after_the_limit(alertmanager):
+    fake, url = alertmanager(lists_alerts=False)
+    started = time.monotonic()
+    measurement = measure_alert_path(url, TIMEOUT_S, limit_s=1.0)
+    elapsed = time.monotonic() - started
+    verdict = judge_alert_path(measurement, limit_s=1.0)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.observed == "never seen"
+    assert verdict.cause == "the test alert did not show up within 1 s"
+    assert 1.0 <= elapsed < 1.0 + 2 * TIMEOUT_S
+    assert len(fake.gets) >= 2
+    assert len(fake.posts) == 2  # it is expired even though it was never seen
+
+
+def test_test_alert_refused_is_critical_without_polling(alertmanager):
+    fake, url = alertmanager(post_status=lambda n: 500)
+    measurement = measure_alert_path(url, TIMEOUT_S, limit_s=1.0)
+    verdict = judge_alert_path(measurement, limit_s=1.0)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause == "Alertmanager did not take the test alert"
+    assert verdict.observed.startswith("HTTP 500: ")
+    assert "failed to store alerts" in verdict.observed
+    assert measurement.arrived_after_s is None and measurement.expired is None
+    assert fake.gets == []
+
+
+def test_test_alert_that_cannot_be_expired_still_passes_with_a_note(alertmanager):
+    _, url = alertmanager(post_status=lambda n: 200 if n == 0 else 500)
+    verdict = judge_alert_path(measure_alert_path(url, TIMEOUT_S, limit_s=5.0), limit_s=5.0)
+    assert verdict.band is Band.TARGET
+    assert verdict.cause == "could not expire the test alert (it ends by itself in 5 min)"
+
+
+def test_unreachable_alertmanager_is_critical():
+    measurement = measure_alert_path(f"http://127.0.0.1:{closed_port()}/", 1.0, limit_s=1.0)
+    verdict = judge_alert_path(measurement, limit_s=1.0)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.observed.startswith("not reachable: ")
+
+
+def test_judge_alert_path_rounds_the_arrival_time():
+    sent = HttpAnswer(f"{ALERTMANAGER}/api/v2/alerts", 200, 3.0)
+    verdict = judge_alert_path(AlertPathMeasurement("abc123", sent, 1.23456, sent))
+    assert (verdict.band, verdict.observed) == (Band.TARGET, 1.23)
+    assert verdict.threshold == "arrives within 60 s"
+
+
+def test_alert_path_not_opted_in_is_skipped_never_a_pass():
+    verdict = not_opted_in()
+    assert verdict.band is Band.SKIPPED
+    assert not verdict.band.passes
+    assert "--send-test-alert" in verdict.cause
+    assert verdict.message().startswith("alerts-functional: SKIPPED: not opted in")
+
+
+# ---------------------------------------------------------------- http probe
+
+
+def routes(path: str, _: bytes) -> tuple[int, Any]:
+    if path == "/json":
+        return 200, {"status": "success"}
+    if path == "/text":
+        return 200, "<html>fine</html>"
+    return 404, "no such page"
+
+
+def echo_or_fail(path: str, body: bytes) -> tuple[int, Any]:
+    if path == "/fail":
+        return 500, "boom: " + "x" * 500
+    return 200, {"received": json.loads(body)}
+
+
+@pytest.fixture
+def web(serve) -> str:
+    return serve(routes, echo_or_fail)
+
+
+def test_http_get_ok_has_status_and_latency(web):
+    result = http_get(requests.Session(), f"{web}/text", TIMEOUT_S)
+    assert result.ok
+    assert (result.status, result.problem, result.body) == (200, "", None)
+    assert 0 < result.latency_ms < TIMEOUT_S * 1000
+    assert result.url == f"{web}/text"
+
+
+def test_http_get_parses_json_when_asked(web):
+    result = http_get(requests.Session(), f"{web}/json", TIMEOUT_S, json_body=True)
+    assert result.ok
+    assert result.body == {"status": "success"}
+
+
+def test_http_get_404_is_not_ok_without_a_problem(web):
+    result = http_get(requests.Session(), f"{web}/missing", TIMEOUT_S)
+    assert result.status == 404
+    assert result.problem == ""
+    assert not result.ok
+
+
+def test_http_get_of_a_non_json_body_when_json_asked_is_a_problem(web):
+    result = http_get(requests.Session(), f"{web}/text", TIMEOUT_S, json_body=True)
+    assert result.status == 200
+    assert result.problem == "answer is not JSON"
+    assert result.body is None
+    assert not result.ok
+
+
+def test_http_get_of_an_unreachable_port_never_raises():
+    url = f"http://127.0.0.1:{closed_port()}/"
+    result = http_get(requests.Session(), url, 1.0)
+    assert result.status is None
+    assert result.problem.startswith("not reachable: ")
+    assert not result.ok
+
+
+def test_http_post_json_sends_the_payload(web):
+    result = http_post_json(requests.Session(), f"{web}/echo", [{"a": 1}], TIMEOUT_S)
+    assert result.ok
+    assert (result.status, result.problem) == (200, "")
+
+
+def test_http_post_json_error_status_is_a_problem_with_the_body_cut_short(web):
+    result = http_post_json(requests.Session(), f"{web}/fail", {}, TIMEOUT_S)
+    assert result.status == 500
+    assert not result.ok
+    assert result.problem.startswith("HTTP 500: boom: xxx")
+    assert len(result.problem) == len("HTTP 500: ") + 200
+
+
+def test_http_post_json_to_an_unreachable_port_never_raises():
+    result = http_post_json(requests.Session(), f"http://127.0.0.1:{closed_port()}/", {}, 1.0)
+    assert result.status is None
+    assert result.problem.startswith("not reachable: ")
