@@ -237,11 +237,14 @@ def _hours(path: Path, key: str, raw: Any) -> DailyHours:
     text = _string(path, key, raw)
     try:
         start_text, end_text = text.split("-")
-        return DailyHours(
+        hours = DailyHours(
             time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
         )
     except ValueError:
         raise ConfigError(f'{_where(path, key)}: expected "HH:MM-HH:MM", got {text!r}') from None
+    if hours.start == hours.end:
+        raise ConfigError(f"{_where(path, key)}: {text!r} is empty: start and end must differ")
+    return hours
 
 
 def _traffic(path: Path, raw: Any) -> Traffic:

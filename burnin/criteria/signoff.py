@@ -32,12 +32,14 @@ def read_signoff(path: Path | None) -> tuple[dict[str, SignOff], str]:
         return {}, ""
     try:
         document = tomllib.loads(path.read_text())
-    except (tomllib.TOMLDecodeError, OSError) as exc:
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
         return {}, f"{path}: cannot read: {exc}"
     records = {}
     for item, table in document.items():
-        if item not in ITEMS or not isinstance(table, dict):
+        if item not in ITEMS:
             return {}, f"{path}: unknown item {item!r}; expected one of {', '.join(ITEMS)}"
+        if not isinstance(table, dict):
+            return {}, f"{path}: {item} must be a table: [{item}] with who, when and answer"
         answer = str(table.get("answer", "")).lower()
         if not table.get("who") or answer not in ("yes", "no", "n/a"):
             return {}, f'{path}: [{item}] needs who and answer = "yes", "no" or "n/a"'

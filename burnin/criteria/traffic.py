@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from burnin.bands import Band, Tiers
@@ -22,15 +22,21 @@ MIN_DATA_SHARE = 0.9
 
 @dataclass(frozen=True)
 class Period:
+    """A stretch of daily hours inside the window. Times are UTC, so lengths are real elapsed
+    time even on DST nights; `zone` is for display only."""
+
     start: datetime
     end: datetime
+    zone: ZoneInfo = ZoneInfo("UTC")
+    full: bool = True  # False: the window cut it short
 
     @property
     def seconds(self) -> int:
         return int((self.end - self.start).total_seconds())
 
     def __str__(self) -> str:
-        return f"{self.start:%Y-%m-%d %H:%M}-{self.end:%H:%M %Z}"
+        start, end = self.start.astimezone(self.zone), self.end.astimezone(self.zone)
+        return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M %Z}"
 
 
 def periods(hours: DailyHours, zone: ZoneInfo, window: Window) -> list[Period]:
@@ -39,14 +45,13 @@ def periods(hours: DailyHours, zone: ZoneInfo, window: Window) -> list[Period]:
     day = window.start.astimezone(zone).date() - timedelta(days=1)
     last = window.end.astimezone(zone).date()
     while day <= last:
-        start = datetime.combine(day, hours.start, zone)
+        start = datetime.combine(day, hours.start, zone).astimezone(UTC)
         end_day = day if hours.end > hours.start else day + timedelta(days=1)
-        end = datetime.combine(end_day, hours.end, zone)
-        clipped = Period(
-            max(start, window.start.astimezone(zone)), min(end, window.end.astimezone(zone))
-        )
-        if clipped.seconds > 0:
-            found.append(clipped)
+        end = datetime.combine(end_day, hours.end, zone).astimezone(UTC)
+        clipped_start, clipped_end = max(start, window.start), min(end, window.end)
+        if clipped_end > clipped_start:
+            full = clipped_start == start and clipped_end == end
+            found.append(Period(clipped_start, clipped_end, zone, full))
         day += timedelta(days=1)
     return found
 
@@ -146,34 +151,32 @@ def judge_peak_observed(
     readings: list[PeriodReadings], data: ConnectionSeries, hours: DailyHours, window: Window
 ) -> Verdict:
     evidence = (*_evidence(readings), data.evidence())
-    needed = full_length(hours)
-    covered = sum(r.period.seconds for r in readings)
-    with_data = sum(
-        r.period.seconds for r in readings if data_share(data, r.period) >= MIN_DATA_SHARE
-    )
+    full = [r for r in readings if r.period.full]
+    partial_h = sum(r.period.seconds for r in readings if not r.period.full) / 3600
+    with_data = [r for r in full if data_share(data, r.period) >= MIN_DATA_SHARE]
     users = max((r.users.value for r in readings if r.users.value is not None), default=None)
-    observed = f"{with_data / 3600:.1f} h of peak hours with data"
-    threshold = f"at least one full peak period ({hours}, {needed / 3600:g} h) with data"
+    observed = f"{len(with_data)} full peak period(s) with data, {partial_h:.1f} h partial"
+    threshold = f"at least one full peak period ({hours}) with data"
     cause = f"peak users {users:g}" if users is not None else ""
-    if covered < needed:
+    if not full:
         return Verdict(
             "peak-observed",
             Band.DEGRADED,
             observed,
             "",
             threshold,
-            f"the window holds only {covered / 3600:.1f} h of peak hours: not a full peak yet",
+            f"no full peak period in the window yet (only {partial_h:.1f} h of peak hours)",
             window,
             evidence,
         )
-    if with_data < needed:
+    if not with_data:
         return Verdict(
             "peak-observed",
             Band.NO_DATA,
             observed,
             "",
             threshold,
-            "peak hours lack data (under 90 % of them have samples)",
+            "the peak period lacks data (under 90 % of it has samples)",
             window,
             evidence,
         )

@@ -70,13 +70,6 @@ def test_a_directory_instead_of_a_file_is_a_problem(tmp_path):
     assert problem.startswith(f"{tmp_path}: cannot read: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="BUG: read_signoff catches TOMLDecodeError and OSError only; a record that is not "
-    "UTF-8 (e.g. saved as Latin-1) raises UnicodeDecodeError from Path.read_text instead of "
-    "returning a problem text",
-)
 def test_a_file_that_is_not_utf8_is_a_problem(tmp_path):
     path = tmp_path / "signoff.toml"
     path.write_bytes('[team-confident]\nwho = "Jos\u00e9"\nanswer = "yes"\n'.encode("latin-1"))
@@ -95,12 +88,6 @@ def test_unknown_item_is_a_problem_listing_the_known_ones(tmp_path):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='BUG: a known item written as a plain key (team-confident = "yes") instead of a '
-    "table is reported as \"unknown item 'team-confident'; expected one of team-confident, ...\", "
-    "which names the very item it rejects",
-)
 def test_known_item_that_is_not_a_table_is_not_called_unknown(tmp_path):
     _, problem = read_signoff(record(tmp_path, 'team-confident = "yes"\n'))
     assert problem != ""
