@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from burnin.bands import Band, Tiers
+from burnin.criteria.connection import step_for
 from burnin.criteria.reading import Reading, judge_reading, read, worse
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
@@ -20,8 +21,10 @@ def _absent(metric: str) -> str:
 
 
 def measure_memory_growth(prometheus: PrometheusProbe, metrics: Metrics, window: Window) -> Reading:
-    # deriv() is the least-squares slope, per second, over the window.
+    # deriv() is the least-squares slope, per second, over the window. The series itself is
+    # fetched too (kept by the probe) so the report can plot it with its fitted line.
     series = metrics.series("process_resident_memory_bytes")
+    prometheus.range(series, window.start, window.end, step_for(window))
     return read(
         prometheus, f"max(deriv({series}{window.promql_range()})) * 3600 / {MB}", window.end
     )

@@ -84,6 +84,10 @@ class PrometheusProbe:
             self._ranges[key] = self._range(query, start, end, step_s)
         return self._ranges[key]
 
+    def cached_ranges(self) -> dict[tuple[str, datetime, datetime, int], list[Series]]:
+        """Every range answer this probe fetched: the report plots these, asking nothing new."""
+        return dict(self._ranges)
+
     def _range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
         result = self._ask(
             lambda: self._client.custom_query_range(query, start, end, f"{step_s}s"), query
