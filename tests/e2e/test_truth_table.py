@@ -124,7 +124,7 @@ def expected_band(scenario: str, criterion: str, phase: str, history_end: float)
         return PASS if holds_full_peak(history_end, PHASE_HOURS[phase]) else "degraded"
     rule = TRUTH[scenario].get(criterion, NOT_JUDGED_HERE.get(criterion, PASS))
     band = rule.get(phase, PASS) if isinstance(rule, dict) else rule
-    if band != PASS and scenario in CLOCK_INCIDENTS:
+    if band != PASS and scenario in CLOCK_INCIDENTS and criterion in TRUTH[scenario]:
         when, duration_s = CLOCK_INCIDENTS[scenario]
         if resolve(when, history_end) + duration_s < window_start:
             return PASS

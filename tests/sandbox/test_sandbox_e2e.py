@@ -128,17 +128,18 @@ def test_switch_to_flapping(info: sandbox.SandboxInfo) -> None:
 
 def test_a_killed_bot_is_restarted_by_systemd(info: sandbox.SandboxInfo) -> None:
     assert sandbox.systemctl("kill", "-s", "KILL", "rosey-bot").returncode == 0
-    deadline = time.monotonic() + 25  # RestartSec=10
+    deadline = time.monotonic() + 60  # RestartSec=10, then a cold start on a busy machine
     body: dict = {}
     while time.monotonic() < deadline:
         try:
             body = requests.get(f"{info.bot_url}/api/health", timeout=1).json()
-            if body["uptime_seconds"] < 60:
+            if body["uptime_seconds"] < 90:
                 break
         except requests.RequestException:
             pass
         time.sleep(0.5)
-    assert body.get("uptime_seconds", 10**9) < 60  # a genuine restart starts from zero
+    state = sandbox.systemctl("status", "--no-pager", "rosey-bot").stdout
+    assert body.get("uptime_seconds", 10**9) < 90, state  # a genuine restart starts from zero
     assert sandbox.systemctl("show", "-p", "NRestarts", "rosey-bot").stdout.strip() == \
         "NRestarts=1"
 
