@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from burnin.bands import Better, Tiers
 from burnin.catalogue import CRITERIA
-from burnin.promql import parse_selector
+from burnin.promql import CONTRACT_METRICS, parse_selector
 
 
 class ConfigError(Exception):
@@ -57,7 +57,6 @@ class Phase:
     duration: timedelta
     marker: str  # "checkpoint_6h"
     criteria: tuple[str, ...]
-    no_critical_alerts: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +96,11 @@ class Sampling:
     health_requests: int = 10  # requests behind health-latency's average and p95
 
 
+# Partial data can prove a failure, never a pass: below this share of its window covered by
+# samples, a window criterion that would pass is NO_DATA (thresholds.toml [coverage]).
+DEFAULT_COVERAGE_PERCENT = 99.0
+
+
 @dataclass(frozen=True)
 class Thresholds:
     path: Path
@@ -107,6 +111,7 @@ class Thresholds:
     channel_events: ChannelEvents = field(
         default_factory=lambda: ChannelEvents(DEFAULT_CHANNEL_EVENTS)
     )
+    coverage_min_percent: float = DEFAULT_COVERAGE_PERCENT
 
     def tiers(self, metric: str, phase: str) -> Tiers:
         return self.metrics[metric].tiers(phase)
@@ -207,7 +212,7 @@ def _metric(path: Path, name: str, raw: Any, phase_names: set[str]) -> MetricSpe
 def _phase(path: Path, name: str, raw: Any) -> Phase:
     key = f"phases.{name}"
     table = _table(path, key, raw)
-    _check_keys(path, key, table, {"hours", "minutes", "marker", "criteria", "no_critical_alerts"})
+    _check_keys(path, key, table, {"hours", "minutes", "marker", "criteria"})
     if ("hours" in table) == ("minutes" in table):
         raise ConfigError(f"{_where(path, key)}: expected exactly one of hours or minutes")
     unit = "hours" if "hours" in table else "minutes"
@@ -227,10 +232,7 @@ def _phase(path: Path, name: str, raw: Any) -> Phase:
                 f"{_where(path, f'{key}.criteria')}: unknown criterion {criterion!r}; "
                 f"expected one of {', '.join(CRITERIA)}"
             )
-    no_critical = table.get("no_critical_alerts", False)
-    if not isinstance(no_critical, bool):
-        raise ConfigError(f"{_where(path, f'{key}.no_critical_alerts')}: expected true or false")
-    return Phase(name, duration, marker, tuple(criteria), no_critical)
+    return Phase(name, duration, marker, tuple(criteria))
 
 
 def _hours(path: Path, key: str, raw: Any) -> DailyHours:
@@ -267,7 +269,12 @@ def _traffic(path: Path, raw: Any) -> Traffic:
 
 def load_thresholds(path: Path) -> Thresholds:
     document = _read_toml(path)
-    _check_keys(path, "", document, {"metrics", "phases", "traffic", "sampling", "channel_events"})
+    _check_keys(
+        path,
+        "",
+        document,
+        {"metrics", "phases", "traffic", "sampling", "channel_events", "coverage"},
+    )
     raw_phases = _table(path, "phases", document.get("phases", {}))
     if not raw_phases:
         raise ConfigError(f"{_where(path, 'phases')}: missing; expected at least one phase")
@@ -283,7 +290,22 @@ def load_thresholds(path: Path) -> Thresholds:
         _traffic(path, document.get("traffic", {})),
         _sampling(path, document.get("sampling", {})),
         _channel_events(path, document.get("channel_events", {})),
+        _coverage(path, document.get("coverage", {})),
     )
+
+
+def _coverage(path: Path, raw: Any) -> float:
+    table = _table(path, "coverage", raw)
+    _check_keys(path, "coverage", table, {"min_percent"})
+    percent = _number(
+        path, "coverage.min_percent", table.get("min_percent", DEFAULT_COVERAGE_PERCENT)
+    )
+    if not 0 < percent <= 100:
+        raise ConfigError(
+            f"{_where(path, 'coverage.min_percent')}: expected a percentage above 0 and at most "
+            f"100, got {percent:g}"
+        )
+    return percent
 
 
 def _channel_events(path: Path, raw: Any) -> ChannelEvents:
@@ -353,7 +375,23 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("unit", "--unit", str, "rosey-bot", "systemd unit of the bot"),
     Setting("selector", "--selector", str, 'env="production"', "PromQL label matchers"),
-    Setting("metric_prefix", "--metric-prefix", str, "", "prefix on every bot metric name"),
+    Setting(
+        "metric_prefix", "--metric-prefix", str, "", "prefix on the bot's own bot_* metric names"
+    ),
+    Setting(
+        "process_metrics",
+        "--process-metrics",
+        bool,
+        True,
+        "the bot exports the standard process_* metrics (false: memory and CPU are skipped)",
+    ),
+    Setting(
+        "alert_rules",
+        "--alert-rules",
+        tuple,
+        ("BotDown", "BotRestarting", "HighErrorRate", "CriticalErrorRate", "ChannelEmpty"),
+        "alerting rules production must run (comma-separated; the contract's by default)",
+    ),
     Setting("channel", "--channel", str, "", "channel the bot must be in (empty: any)"),
     Setting("version", "--expected-version", str, "", "version that must be deployed"),
     Setting("deployed_at", "--deployed-at", str, "", "deployment start, ISO 8601 with offset"),
@@ -412,6 +450,7 @@ class Target:
     deployed_at: datetime | None
     base_dir: Path = field(default=Path("."))
     planned_restarts: tuple[datetime, ...] = ()
+    metric_names: Mapping[str, str] = field(default_factory=dict)  # contract name -> deployment's
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -467,6 +506,11 @@ def _coerce(setting: Setting, raw: Any, where: str) -> Any:
         if not value > 0:
             raise ConfigError(f"{where}: expected a positive number, got {raw!r}")
         return value
+    if setting.kind is tuple:  # a TOML list of strings, or "a, b" from the command line or env
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(f"{where}: expected a list of names, got {raw!r}")
+        return tuple(i.strip() for i in items if i.strip())
     if isinstance(raw, datetime):  # an unquoted TOML datetime
         return raw.isoformat()
     if not isinstance(raw, str):
@@ -514,7 +558,7 @@ def load_target(
         )
     key = f"targets.{chosen}"
     table = _table(path, key, targets[chosen])
-    _check_keys(path, key, table, {*SETTINGS_BY_KEY, "health_fields"})
+    _check_keys(path, key, table, {*SETTINGS_BY_KEY, "health_fields", "metrics"})
 
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -558,4 +602,32 @@ def load_target(
         for text in values["planned_restarts"].split(",")
         if text.strip()
     )
-    return Target(chosen, values, sources, health_fields, deployed_at, path.parent, planned)
+    return Target(
+        chosen,
+        values,
+        sources,
+        health_fields,
+        deployed_at,
+        path.parent,
+        planned,
+        _metric_names(path, f"{key}.metrics", table.get("metrics", {})),
+    )
+
+
+METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+
+
+def _metric_names(path: Path, key: str, raw: Any) -> dict[str, str]:
+    """[targets.NAME.metrics]: the contract's metric name -> this deployment's."""
+    table = _table(path, key, raw)
+    _check_keys(path, key, table, set(CONTRACT_METRICS))
+    names = {}
+    for contract_name, value in table.items():
+        name = _string(path, f"{key}.{contract_name}", value)
+        if not METRIC_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{_where(path, f'{key}.{contract_name}')}: {name!r} is not a Prometheus metric "
+                "name (letters, digits, _ and :, not starting with a digit)"
+            )
+        names[contract_name] = name
+    return names

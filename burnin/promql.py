@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 _MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
 
@@ -40,15 +41,41 @@ def parse_selector(text: str) -> tuple[Matcher, ...]:
     return tuple(matchers)
 
 
+# The contract's metric names (CONTRACT.md): what a deployment's names are mapped from.
+BOT_METRICS = (
+    "bot_connected",
+    "bot_uptime_seconds",
+    "bot_users",
+    "bot_requests_total",
+    "bot_errors_total",
+)
+PROCESS_METRICS = (
+    "process_resident_memory_bytes",
+    "process_cpu_seconds_total",
+    "process_start_time_seconds",
+)
+CONTRACT_METRICS = (*BOT_METRICS, *PROCESS_METRICS)
+
+
 @dataclass(frozen=True)
 class Metrics:
-    """The bot's metric names for one deployment: prefix and selector are configuration."""
+    """One deployment's metric names. `names` maps a contract name to the deployment's; the
+    prefix applies to the bot's own `bot_*` names only (client libraries export the standard
+    `process_*` metrics under their standard names); the selector applies to all of them."""
 
     selector: tuple[Matcher, ...]
     prefix: str = ""
+    names: Mapping[str, str] = field(default_factory=dict)
 
-    def series(self, name: str, extra: tuple[Matcher, ...] = (), prefixed: bool = True) -> str:
-        """`bot_connected` -> `bot_connected{env="production"}` (with the deployment's prefix;
-        `prefixed=False` for Prometheus' own series such as `up`)."""
+    def name(self, contract_name: str) -> str:
+        """`bot_connected` -> `rosey_bot_connected` (prefix "rosey_" or an explicit mapping)."""
+        if contract_name in self.names:
+            return self.names[contract_name]
+        if contract_name.startswith("bot_"):
+            return self.prefix + contract_name
+        return contract_name
+
+    def series(self, contract_name: str, extra: tuple[Matcher, ...] = ()) -> str:
+        """`bot_connected` -> `bot_connected{env="production"}` under this deployment's names."""
         matchers = ",".join(str(m) for m in (*self.selector, *extra))
-        return f"{self.prefix if prefixed else ''}{name}{{{matchers}}}"
+        return f"{self.name(contract_name)}{{{matchers}}}"

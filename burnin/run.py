@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from burnin.config import Phase, Target, Thresholds
+from burnin.config import ConfigError, Phase, Target, Thresholds
 from burnin.promql import Metrics, parse_selector
 from burnin.window import Window, phase_window
 
@@ -20,13 +21,34 @@ class RunSettings:
 
     @property
     def metrics(self) -> Metrics:
-        return Metrics(parse_selector(self.target["selector"]), self.target["metric_prefix"])
+        return Metrics(
+            parse_selector(self.target["selector"]),
+            self.target["metric_prefix"],
+            self.target.metric_names,
+        )
 
     def phase(self, name: str) -> Phase:
         return self.thresholds.phases[name]
 
     def window(self, phase_name: str) -> Window:
         return phase_window(self.phase(phase_name), self.target.deployed_at, self.at, self.started)
+
+    def due_windows(self, phases: Iterable[str]) -> dict[str, Window]:
+        """The windows of the phases whose checkpoint is due (the others have none yet)."""
+        windows = {}
+        for name in phases:
+            try:
+                windows[name] = self.window(name)
+            except ConfigError:
+                continue
+        return windows
+
+    def span(self, phases: Iterable[str]) -> Window | None:
+        """The union of the phases' windows: raw samples are fetched over it once."""
+        windows = list(self.due_windows(phases).values())
+        if not windows:
+            return None
+        return Window(min(w.start for w in windows), max(w.end for w in windows))
 
     def file_setting(self, key: str) -> Path | None:
         return self.target.path(key)

@@ -1,7 +1,7 @@
 """Connection: uptime, the longest disconnection, and whether monitoring covered the window."""
 
 from burnin.criteria.connection import judge_coverage, judge_longest_disconnect, measure_connection
-from burnin.criteria.uptime import judge_uptime, measure_uptime
+from burnin.criteria.uptime import judge_uptime
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.run import RunSettings
 from burnin.verdict import Judge
@@ -11,8 +11,9 @@ from burnin.window import Window
 def test_uptime(
     prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
 ) -> None:
-    measurement = measure_uptime(prometheus, burnin_run.metrics, window)
-    judge(judge_uptime(measurement, burnin_run.thresholds.tiers("uptime", phase), window))
+    data = measure_connection(prometheus, burnin_run.metrics, window)
+    tiers = burnin_run.thresholds.tiers("uptime", phase)
+    judge(judge_uptime(data, tiers, burnin_run.thresholds.coverage_min_percent))
 
 
 def test_longest_disconnect(
@@ -20,10 +21,11 @@ def test_longest_disconnect(
 ) -> None:
     data = measure_connection(prometheus, burnin_run.metrics, window)
     tiers = burnin_run.thresholds.tiers("longest_disconnect", phase)
-    judge(judge_longest_disconnect(data, tiers, window))
+    judge(judge_longest_disconnect(data, tiers, burnin_run.thresholds.coverage_min_percent))
 
 
 def test_coverage(
     prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
 ) -> None:
-    judge(judge_coverage(measure_connection(prometheus, burnin_run.metrics, window), window))
+    data = measure_connection(prometheus, burnin_run.metrics, window)
+    judge(judge_coverage(data, burnin_run.thresholds.coverage_min_percent))

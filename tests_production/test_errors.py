@@ -15,13 +15,16 @@ from burnin.window import Window
 def test_errors_total(
     prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
 ) -> None:
-    reading = measure_errors_total(prometheus, burnin_run.metrics, window)
-    judge(judge_errors_total(reading, burnin_run.thresholds.tiers("errors_total", phase), window))
+    total, coverage = measure_errors_total(prometheus, burnin_run.metrics, window)
+    tiers = burnin_run.thresholds.tiers("errors_total", phase)
+    line = burnin_run.thresholds.coverage_min_percent
+    judge(judge_errors_total(total, coverage, tiers, window, line))
 
 
 def test_error_rate(
     prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
 ) -> None:
-    average, worst = measure_error_rate(prometheus, burnin_run.metrics, window)
+    average, worst, coverage = measure_error_rate(prometheus, burnin_run.metrics, window)
     tiers = burnin_run.thresholds.tiers("error_rate", phase)
-    judge(judge_error_rate(average, worst, tiers, window))
+    line = burnin_run.thresholds.coverage_min_percent
+    judge(judge_error_rate(average, worst, coverage, tiers, window, line))

@@ -19,6 +19,7 @@ def test_monitoring_operational(
         target["alertmanager_url"],
         target["dashboard_url"],
         target["timeout_s"],
+        target["alert_rules"],
     )
     judge(judge_monitoring(measurement, window))
 

@@ -26,35 +26,49 @@ def test_restarts(
     judge: Judge,
     phase: str,
 ) -> None:
-    measurement = measure_restarts(prometheus, ssh, burnin_run.metrics, unit, window)
+    target = burnin_run.target
+    measurement = measure_restarts(
+        prometheus, ssh, burnin_run.metrics, unit, window, target["process_metrics"]
+    )
     tiers = burnin_run.thresholds.tiers("unplanned_restarts", phase)
-    judge(judge_restarts(measurement, list(burnin_run.target.planned_restarts), tiers, window))
+    line = burnin_run.thresholds.coverage_min_percent
+    judge(judge_restarts(measurement, list(target.planned_restarts), tiers, window, line))
 
 
 def test_alerts(
     prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
 ) -> None:
+    rules = burnin_run.target["alert_rules"]
+    measurement = measure_alerts(prometheus, burnin_run.metrics, window, rules)
     tiers = burnin_run.thresholds.tiers("alert_count", phase)
-    forbid_critical = burnin_run.phase(phase).no_critical_alerts
-    judge(judge_alerts(measure_alerts(prometheus, window), tiers, window, forbid_critical))
+    judge(judge_alerts(measurement, tiers, window, burnin_run.thresholds.coverage_min_percent))
 
 
 def test_memory_growth(
     prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
 ) -> None:
-    reading = measure_memory_growth(prometheus, burnin_run.metrics, window)
-    judge(judge_memory_growth(reading, burnin_run.thresholds.tiers("memory_growth", phase), window))
+    metrics, declared = burnin_run.metrics, burnin_run.target["process_metrics"]
+    measured = measure_memory_growth(prometheus, metrics, window, declared)
+    tiers = burnin_run.thresholds.tiers("memory_growth", phase)
+    line = burnin_run.thresholds.coverage_min_percent
+    judge(judge_memory_growth(measured, metrics, tiers, window, line))
 
 
 def test_memory_peak(
     prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
 ) -> None:
-    reading = measure_memory_peak(prometheus, burnin_run.metrics, window)
-    judge(judge_memory_peak(reading, burnin_run.thresholds.tiers("memory_peak", phase), window))
+    metrics, declared = burnin_run.metrics, burnin_run.target["process_metrics"]
+    measured = measure_memory_peak(prometheus, metrics, window, declared)
+    tiers = burnin_run.thresholds.tiers("memory_peak", phase)
+    line = burnin_run.thresholds.coverage_min_percent
+    judge(judge_memory_peak(measured, metrics, tiers, window, line))
 
 
 def test_cpu(
     prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
 ) -> None:
-    average, busiest = measure_cpu(prometheus, burnin_run.metrics, window)
-    judge(judge_cpu(average, busiest, burnin_run.thresholds.tiers("cpu", phase), window))
+    metrics, declared = burnin_run.metrics, burnin_run.target["process_metrics"]
+    measured = measure_cpu(prometheus, metrics, window, declared)
+    tiers = burnin_run.thresholds.tiers("cpu", phase)
+    line = burnin_run.thresholds.coverage_min_percent
+    judge(judge_cpu(measured, metrics, tiers, window, line))

@@ -1,16 +1,32 @@
-"""alerts: how many alerts fired in the window, read from Prometheus' ALERTS series."""
+"""alerts: the alerts that fired in the window, read from the raw samples of Prometheus'
+ALERTS series.
+
+"0 alerts" is a claim about absence, so it needs proof that alerts could have fired: the rules
+the target names are loaded and evaluate without error, and the bot's own series were there to
+evaluate over the window (the coverage line). A critical alert is never acceptable: any critical
+firing makes the criterion CRITICAL at every checkpoint; the count tiers apply to the rest.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 
 from burnin.bands import Band, Tiers
-from burnin.criteria.connection import step_for
-from burnin.probes.prometheus import PrometheusProbe, Series
-from burnin.verdict import Evidence, Verdict
+from burnin.coverage import Coverage
+from burnin.criteria.connection import measure_samples, require_coverage, with_coverage_note
+from burnin.probes.prometheus import AlertRule, PrometheusProbe, Series
+from burnin.promql import Metrics
+from burnin.verdict import Evidence, Verdict, no_data
 from burnin.window import Window
 
 QUERY = 'ALERTS{alertstate="firing"}'
+# Prometheus' default rule evaluation interval, when no rule group says.
+DEFAULT_EVALUATION_S = 60.0
+DURATION_RULE = (
+    "from raw ALERTS samples: first to last firing sample plus one evaluation interval; a "
+    "pause longer than two intervals starts a new firing"
+)
 
 
 @dataclass(frozen=True)
@@ -21,84 +37,118 @@ class Firing:
     seconds: float
 
 
-def episodes(series: list[Series], step_s: int) -> list[Firing]:
-    """Each unbroken run of samples of one alert series is one firing."""
+def episodes(series: list[Series], interval_s: float) -> list[Firing]:
+    """Each unbroken run of raw samples of one alert series is one firing."""
     found = []
     for item in series:
         start = previous = None
-        for timestamp, _ in item.points:
-            if previous is None or timestamp - previous > step_s * 1.5:
-                if start is not None:
-                    found.append(_firing(item, start, previous))
+        for timestamp, _ in sorted(item.points):
+            if previous is None or timestamp - previous > 2 * interval_s:
+                if start is not None and previous is not None:
+                    found.append(_firing(item, start, previous, interval_s))
                 start = timestamp
             previous = timestamp
-        if start is not None:
-            found.append(_firing(item, start, previous))
+        if start is not None and previous is not None:
+            found.append(_firing(item, start, previous, interval_s))
     return sorted(found, key=lambda f: f.started)
 
 
-def _firing(item: Series, start: float, end: float | None) -> Firing:
+def _firing(item: Series, start: float, end: float, interval_s: float) -> Firing:
     labels = item.labels
     return Firing(
-        labels.get("alertname", "?"), labels.get("severity", ""), start, (end or start) - start
+        labels.get("alertname", "?"), labels.get("severity", ""), start, end - start + interval_s
     )
 
 
 @dataclass(frozen=True)
 class AlertMeasurement:
     query: str
-    step_s: int
     firings: list[Firing]
-    rules_loaded: int | None  # None: unknown; 0 means nothing could ever fire
+    rules: list[AlertRule]
+    expected_rules: tuple[str, ...]
+    presence: Coverage  # the bot's own series: were they there for the rules to evaluate?
+    evaluation_s: float
 
 
-def measure_alerts(prometheus: PrometheusProbe, window: Window) -> AlertMeasurement:
-    step = step_for(window)
-    firings = episodes(prometheus.range(QUERY, window.start, window.end, step), step)
-    return AlertMeasurement(QUERY, step, firings, prometheus.alerting_rule_count())
+def evaluation_interval(rules: Sequence[AlertRule]) -> float:
+    intervals = [r.interval_s for r in rules if r.interval_s > 0]
+    return max(intervals) if intervals else DEFAULT_EVALUATION_S
 
 
-def judge_alerts(
-    measurement: AlertMeasurement, tiers: Tiers, window: Window, critical_forbidden: bool
-) -> Verdict:
-    firings = measurement.firings
+def measure_alerts(
+    prometheus: PrometheusProbe, metrics: Metrics, window: Window, expected_rules: tuple[str, ...]
+) -> AlertMeasurement:
+    rules = prometheus.alerting_rules()
+    interval = evaluation_interval(rules)
+    firings = episodes(prometheus.samples(QUERY, window), interval)
+    severity = {r.name: r.severity for r in rules}
+    firings = [
+        f
+        if f.severity
+        else Firing(f.alertname, severity.get(f.alertname, ""), f.started, f.seconds)
+        for f in firings
+    ]
+    presence = measure_samples(prometheus, metrics, "bot_connected", window).coverage
+    return AlertMeasurement(QUERY, firings, rules, expected_rules, presence, interval)
+
+
+def rule_problems(rules: Sequence[AlertRule], expected: Sequence[str]) -> list[str]:
+    """What keeps the named rules from proving anything: not loaded, or not evaluating."""
+    by_name = {r.name: r for r in rules}
+    problems = []
+    missing = [name for name in expected if name not in by_name]
+    if missing:
+        problems.append(f"alert rules not loaded: {', '.join(missing)}")
+    failing = [
+        f"{r.name} ({r.health}{': ' + r.last_error if r.last_error else ''})"
+        for name in expected
+        if (r := by_name.get(name)) is not None and not r.healthy
+    ]
+    if failing:
+        problems.append(f"alert rules not evaluating cleanly: {', '.join(failing)}")
+    if not expected and not rules:
+        problems.append("Prometheus has no alerting rules loaded")
+    return problems
+
+
+def judge_alerts(m: AlertMeasurement, tiers: Tiers, window: Window, min_percent: float) -> Verdict:
+    critical = [f for f in m.firings if f.severity == "critical"]
+    others = [f for f in m.firings if f.severity != "critical"]
     evidence = (
         Evidence(
             "prometheus",
-            f"{measurement.query} (range, step {measurement.step_s}s)",
-            {"firings": [f.__dict__ for f in firings], "rules_loaded": measurement.rules_loaded},
+            f"{m.query}[{window.seconds}s] (raw samples)",
+            {
+                "firings": [asdict(f) for f in m.firings],
+                "durations": DURATION_RULE,
+                "evaluation_interval_s": m.evaluation_s,
+                "rules": {r.name: r.health for r in m.rules},
+            },
         ),
     )
-    if measurement.rules_loaded == 0:
-        # Zero alerts from a Prometheus without alert rules proves nothing.
-        return Verdict(
-            "alerts",
-            Band.NO_DATA,
-            None,
-            "",
-            tiers.describe(),
-            "Prometheus has no alerting rules loaded: no alert could have fired",
-            window,
-            evidence,
-        )
-    verdict = Verdict.from_tiers(
-        "alerts",
-        float(len(firings)),
-        tiers,
-        window,
-        evidence,
-        cause=", ".join(f"{f.alertname}({f.severity})" for f in firings),
-    )
-    critical = [f for f in firings if f.severity == "critical"]
-    if critical_forbidden and critical:
-        return Verdict(
+    listed = ", ".join(f"{f.alertname}({f.severity or 'no severity'})" for f in m.firings)
+    if critical:
+        names = ", ".join(sorted({f.alertname for f in critical}))
+        verdict = Verdict(
             "alerts",
             Band.CRITICAL,
-            verdict.observed,
-            verdict.unit,
-            verdict.threshold + "; no critical alerts",
-            f"{len(critical)} critical alert(s) fired: " + ", ".join(f.alertname for f in critical),
+            float(len(m.firings)),
+            tiers.unit,
+            tiers.describe() + "; no critical alert",
+            f"{len(critical)} critical alert(s) fired: {names}; all: {listed}",
             window,
             evidence,
         )
-    return verdict
+        return with_coverage_note(verdict, m.presence)
+    counted = Verdict.from_tiers("alerts", float(len(others)), tiers, window, evidence, listed)
+    if not counted.band.passes:
+        return with_coverage_note(counted, m.presence)
+    problems = rule_problems(m.rules, m.expected_rules)
+    if problems:
+        return no_data(
+            "alerts",
+            f"{len(others)} alert(s) seen, but that proves nothing: {'; '.join(problems)}",
+            window,
+            evidence,
+        )
+    return require_coverage(counted, m.presence, min_percent)

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 from burnin.bands import Band
 from burnin.config import ChannelEvents
-from burnin.criteria.host import JournalEntry, journal_command, parse_journal_json
+from burnin.criteria.host import (
+    JournalCoverage,
+    JournalEntry,
+    journal_command,
+    measure_journal_coverage,
+    parse_journal_json,
+)
 from burnin.probes.ssh import CommandResult, SshProbe
 from burnin.verdict import Evidence, Verdict, no_data
 from burnin.window import Window
@@ -24,6 +30,7 @@ EXCERPT_EVENTS = 10
 class ChannelMeasurement:
     result: CommandResult
     entries: list[JournalEntry] | None  # None: the command failed or printed something unreadable
+    coverage: JournalCoverage | None = None  # None: not asked (the listing failed)
     problem: str = ""
 
 
@@ -39,9 +46,10 @@ def measure_channel_events(ssh: SshProbe, unit: str, window: Window) -> ChannelM
     if not result.ok:
         return ChannelMeasurement(result, None)
     try:
-        return ChannelMeasurement(result, parse_journal_json(result.stdout))
+        entries = parse_journal_json(result.stdout)
     except (ValueError, TypeError, AttributeError) as exc:  # not journalctl's JSON lines
-        return ChannelMeasurement(result, None, f"unreadable journalctl output: {exc}")
+        return ChannelMeasurement(result, None, problem=f"unreadable journalctl output: {exc}")
+    return ChannelMeasurement(result, entries, measure_journal_coverage(ssh, window))
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,11 @@ def judge_channel_events(
             evidence,
         )
     threshold = f"no error-priority line within {channel_events.quiet_s:g} s after an event"
+    coverage = measurement.coverage
+    if coverage is not None:
+        evidence = (*evidence, coverage.evidence())
+        if not offences and not coverage.covers:
+            return no_data(CRITERION, coverage.cause(window), window, evidence)
     band = Band.CRITICAL if offences else Band.TARGET
     cause = f"{total} events ({seen})"
     if offences:

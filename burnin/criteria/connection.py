@@ -1,12 +1,16 @@
-"""longest-disconnect and coverage: read from the `bot_connected` series over the window."""
+"""longest-disconnect and coverage: read from the raw `bot_connected` samples of the window.
+
+Raw samples, not a range query: a range query repeats a series' last value for five minutes
+after its last scrape and steps over short holes, so it shows data where there was none.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
 
 from burnin.bands import Band, Tiers
+from burnin.coverage import Coverage, Stretch, coverage_of, held
 from burnin.probes.prometheus import PrometheusProbe, Series
 from burnin.promql import Metrics
 from burnin.verdict import Evidence, Verdict, no_data
@@ -15,8 +19,9 @@ from burnin.window import Window
 # Prometheus answers at most 11,000 points per series; stay well under it.
 MAX_POINTS = 10_000
 MIN_STEP_S = 15
-# Monitoring "ran the whole time" when no stretch longer than this lacks data.
-COVERAGE_SLACK = timedelta(minutes=5)
+# Monitoring "ran the whole time" when no hole is longer than this (PromQL's own lookback: a
+# longer hole is one that queries also see as the series gone).
+COVERAGE_SLACK_S = 300.0
 
 
 def step_for(window: Window) -> int:
@@ -24,104 +29,150 @@ def step_for(window: Window) -> int:
 
 
 @dataclass(frozen=True)
-class ConnectionSeries:
-    query: str
-    step_s: int
+class SeriesSamples:
+    """The raw samples of one series family in a window, and how much of it they cover."""
+
+    selector: str
     series: list[Series]
+    coverage: Coverage
+
+    @property
+    def points(self) -> list[tuple[float, float]]:
+        return sorted(p for s in self.series for p in s.points)
+
+    def stretches(self) -> list[Stretch]:
+        return held(self.points, self.coverage)
 
     def evidence(self, **values: object) -> Evidence:
-        return Evidence("prometheus", f"{self.query} (range, step {self.step_s}s)", dict(values))
+        return Evidence(
+            "prometheus",
+            f"{self.selector}[{self.coverage.window.seconds}s] (raw samples)",
+            {**values, "coverage": self.coverage.values()},
+        )
+
+
+def measure_samples(
+    prometheus: PrometheusProbe, metrics: Metrics, contract_name: str, window: Window
+) -> SeriesSamples:
+    selector = metrics.series(contract_name)
+    series = prometheus.samples(selector, window)
+    times = ([t for t, _ in s.points] for s in series)
+    return SeriesSamples(selector, series, coverage_of(selector, times, window))
 
 
 def measure_connection(
     prometheus: PrometheusProbe, metrics: Metrics, window: Window
-) -> ConnectionSeries:
-    query = metrics.series("bot_connected")
-    step = step_for(window)
-    return ConnectionSeries(query, step, prometheus.range(query, window.start, window.end, step))
+) -> SeriesSamples:
+    return measure_samples(prometheus, metrics, "bot_connected", window)
 
 
-def longest_run(
-    points: list[tuple[float, float]], step_s: int, value: float
-) -> tuple[float, float | None]:
-    """(seconds, start) of the longest run of consecutive points equal to `value`."""
-    best, best_start, run, run_start, previous = 0.0, None, 0.0, None, None
-    for timestamp, observed in points:
-        contiguous = previous is not None and timestamp - previous <= step_s * 1.5
-        if observed == value:
-            if run and contiguous:
-                run += step_s
-            else:
-                run, run_start = float(step_s), timestamp
-            if run > best:
-                best, best_start = run, run_start
-        else:
-            run = 0.0
-        previous = timestamp
-    return best, best_start
+def disconnections(stretches: list[Stretch]) -> list[tuple[float, float]]:
+    """(start, seconds) of each unbroken run of known disconnected time."""
+    runs: list[tuple[float, float]] = []
+    run_start = run_end = None
+    for stretch in stretches:
+        down = stretch.value < 1
+        if down and run_end is not None and stretch.start == run_end:
+            run_end = stretch.end
+            continue
+        if run_start is not None and run_end is not None:
+            runs.append((run_start, run_end - run_start))
+        run_start, run_end = (stretch.start, stretch.end) if down else (None, None)
+    if run_start is not None and run_end is not None:
+        runs.append((run_start, run_end - run_start))
+    return runs
 
 
-def judge_longest_disconnect(data: ConnectionSeries, tiers: Tiers, window: Window) -> Verdict:
-    if not any(s.points for s in data.series):
+def judge_longest_disconnect(data: SeriesSamples, tiers: Tiers, min_percent: float) -> Verdict:
+    """The longest disconnection seen. A hole in the data could hide one as long as the hole:
+    the pass must hold for the widest hole too, and the window must be covered."""
+    window = data.coverage.window
+    runs = disconnections(data.stretches())
+    longest, started = max(((s, t) for t, s in runs), default=(0.0, None))
+    evidence = (
+        data.evidence(longest_disconnect_s=longest, started_at=started, disconnections=len(runs)),
+    )
+    if data.coverage.interval_s is None:
+        return no_data(
+            "longest-disconnect", f"no usable samples: {data.coverage.describe()}", window, evidence
+        )
+    cause = f"{len(runs)} disconnection(s)" if runs else ""
+    seen = Verdict.from_tiers("longest-disconnect", longest, tiers, window, evidence, cause)
+    if not seen.band.passes:
+        return with_coverage_note(seen, data.coverage)
+    hole = data.coverage.widest_hole_s
+    if not tiers.band(max(longest, hole)).passes:
         return no_data(
             "longest-disconnect",
-            "no bot_connected samples in the window",
+            f"longest disconnection seen {longest:g} s, but a {hole:.0f} s hole in the data could "
+            f"hide a longer one ({data.coverage.describe()})",
             window,
-            (data.evidence(),),
+            evidence,
         )
-    longest, start = max(
-        (longest_run(s.points, data.step_s, 0.0) for s in data.series), key=lambda r: r[0]
+    return require_coverage(seen, data.coverage, min_percent)
+
+
+def judge_coverage(data: SeriesSamples, min_percent: float) -> Verdict:
+    """Monitoring covered the window: at least the coverage line, no hole longer than PromQL's
+    five-minute lookback."""
+    coverage = data.coverage
+    window = coverage.window
+    threshold = (
+        f"at least {min_percent:g} % of the window covered by samples, no hole longer than "
+        f"{COVERAGE_SLACK_S / 60:g} min"
     )
-    drops = sum(_runs(s.points, data.step_s, 0.0) for s in data.series)
-    evidence = (
-        data.evidence(longest_disconnect_s=longest, started_at=start, disconnections=drops),
-    )
-    cause = f"{drops} disconnection(s)" if drops else ""
-    return Verdict.from_tiers("longest-disconnect", longest, tiers, window, evidence, cause)
-
-
-def _runs(points: list[tuple[float, float]], step_s: int, value: float) -> int:
-    count, previous_matched, previous_t = 0, False, None
-    for timestamp, observed in points:
-        contiguous = previous_t is not None and timestamp - previous_t <= step_s * 1.5
-        matched = observed == value
-        if matched and not (previous_matched and contiguous):
-            count += 1
-        previous_matched, previous_t = matched, timestamp
-    return count
-
-
-def judge_coverage(data: ConnectionSeries, window: Window) -> Verdict:
-    """The data spans the window: first and last sample near its edges, no long hole inside."""
-    times = sorted({t for s in data.series for t, _ in s.points})
-    threshold = f"data from within {COVERAGE_SLACK.seconds // 60} min of the window's start to its end, no gap longer"
-    if not times:
-        return no_data(
-            "coverage", "no bot_connected samples in the window", window, (data.evidence(),)
-        )
-    start, end = window.start.timestamp(), window.end.timestamp()
-    late_start = times[0] - start
-    early_end = end - times[-1]
-    gaps = [(b - a, a) for a, b in zip(times, times[1:], strict=False)]
-    widest, widest_at = max(gaps, default=(0.0, None))
-    # A range query repeats the last value for up to 5 minutes: a hole shows as a gap in points.
+    evidence = (data.evidence(),)
+    if coverage.interval_s is None:
+        return no_data("coverage", f"no usable samples: {coverage.describe()}", window, evidence)
     problems = []
-    slack = COVERAGE_SLACK.total_seconds()
-    if late_start > slack:
-        problems.append(f"first sample {late_start / 60:.1f} min after the window's start")
-    if early_end > slack:
-        problems.append(f"last sample {early_end / 60:.1f} min before the window's end")
-    if widest > slack + data.step_s:
-        problems.append(f"a {widest / 60:.1f} min hole in the data")
-    evidence = (
-        data.evidence(
-            first_sample=times[0],
-            last_sample=times[-1],
-            widest_gap_s=widest,
-            widest_gap_at=widest_at,
-            points=len(times),
-        ),
-    )
-    observed = f"{(times[-1] - times[0]) / 3600:.2f} h of data, widest gap {widest / 60:.1f} min"
+    if coverage.percent < min_percent:
+        problems.append(f"only {coverage.percent:.2f} % of the window covered")
+    if coverage.widest_hole_s > COVERAGE_SLACK_S:
+        problems.append(f"a {coverage.widest_hole_s / 60:.1f} min hole")
     band = Band.DEGRADED if problems else Band.TARGET
-    return Verdict("coverage", band, observed, "", threshold, "; ".join(problems), window, evidence)
+    cause = "; ".join([*problems, coverage.describe()])
+    observed = f"{coverage.percent:.2f} % covered, widest hole {coverage.widest_hole_s:.0f} s"
+    return Verdict("coverage", band, observed, "", threshold, cause, window, evidence)
+
+
+def coverage_evidence(coverage: Coverage) -> Evidence:
+    return Evidence(
+        "prometheus",
+        f"{coverage.series}[{coverage.window.seconds}s] (raw samples)",
+        {"coverage": coverage.values()},
+    )
+
+
+def _with_coverage(verdict: Verdict, coverage: Coverage, note: str) -> Verdict:
+    known = any("coverage" in item.values for item in verdict.evidence)
+    evidence = verdict.evidence if known else (*verdict.evidence, coverage_evidence(coverage))
+    cause = "; ".join(x for x in (verdict.cause, note) if x)
+    return replace(verdict, cause=cause, evidence=evidence)
+
+
+def with_coverage_note(verdict: Verdict, coverage: Coverage) -> Verdict:
+    """A failure stands on partial data; say on how much."""
+    note = f"seen on partial data: {coverage.describe()}" if coverage.holes else ""
+    return _with_coverage(verdict, coverage, note)
+
+
+def require_coverage(verdict: Verdict, coverage: Coverage, min_percent: float) -> Verdict:
+    """Partial data can prove a failure, never a pass: a passing verdict whose data covers less
+    of the window than the coverage line becomes NO_DATA, with the hours covered and the holes;
+    a failure stands; NO_DATA and SKIPPED stay as they are."""
+    if verdict.band in (Band.DEGRADED, Band.CRITICAL):
+        return with_coverage_note(verdict, coverage)
+    if not verdict.band.passes:
+        return verdict
+    if coverage.interval_s is not None and coverage.percent >= min_percent:
+        note = f"data: {coverage.describe()}" if coverage.holes else ""
+        return _with_coverage(verdict, coverage, note)
+    seen = verdict.observed_text if verdict.observed is not None else "nothing"
+    below = no_data(
+        verdict.criterion,
+        f"{coverage.series}: {coverage.describe()}: below the {min_percent:g} % coverage line, "
+        f"so the window cannot pass (the covered part shows {seen})",
+        verdict.window,
+        verdict.evidence,
+    )
+    return _with_coverage(below, coverage, "")

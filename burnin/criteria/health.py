@@ -90,57 +90,76 @@ def judge_health_version(reading: HealthReading, expected_version: str) -> Verdi
 
 @dataclass(frozen=True)
 class LatencySample:
+    """Requests on fresh connections. Every request that got an HTTP answer is timed whatever
+    its payload (that is health-up's business); one that never answered counts at the timeout."""
+
     readings: list[HealthReading]
+    timeout_s: float
 
     @property
     def latencies_ms(self) -> list[float]:
-        return [r.latency_ms for r in self.readings if r.ok and r.latency_ms is not None]
+        return [
+            r.latency_ms if r.answered and r.latency_ms is not None else self.timeout_s * 1000.0
+            for r in self.readings
+        ]
 
-    def percentile(self, fraction: float) -> float:
-        ordered = sorted(self.latencies_ms)
+    @property
+    def unanswered(self) -> list[HealthReading]:
+        return [r for r in self.readings if not r.answered]
+
+    def percentile(self, values: list[float], fraction: float) -> float:
+        ordered = sorted(values)
         index = min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))
         return ordered[index]
 
 
 def measure_health_latency(probe: HealthProbe, requests: int) -> LatencySample:
-    return LatencySample([probe.read() for _ in range(requests)])
+    return LatencySample([probe.read() for _ in range(requests)], probe.timeout_s)
 
 
 def judge_health_latency(sample: LatencySample, tiers: Tiers) -> Verdict:
     latencies = sample.latencies_ms
-    failed = [r for r in sample.readings if not r.ok]
     url = sample.readings[0].url if sample.readings else ""
+    connects = [r.connect_ms for r in sample.readings if r.connect_ms is not None]
+    first_bytes = [r.first_byte_ms for r in sample.readings if r.first_byte_ms is not None]
     evidence = (
         Evidence(
             "health",
-            f"GET {url} x{len(sample.readings)}",
+            f"GET {url} x{len(sample.readings)}, a fresh connection each",
             {
-                "latencies_ms": [round(x, 1) for x in latencies],
-                "failures": [r.problem for r in failed],
+                "total_ms": [round(x, 1) for x in latencies],
+                "connect_ms": [round(x, 1) for x in connects],
+                "first_byte_ms": [round(x, 1) for x in first_bytes],
+                "unanswered": [r.problem for r in sample.unanswered],
             },
         ),
     )
-    if failed:
+    if not latencies:
         return Verdict(
-            "health-latency",
-            Band.CRITICAL,
-            f"{len(failed)} of {len(sample.readings)} failed",
-            "",
-            tiers.describe(),
-            f"health endpoint did not answer: {failed[0].problem}",
-            None,
-            evidence,
-        )
+            "health-latency", Band.NO_DATA, None, "", tiers.describe(), "no request was made",
+            None, evidence,
+        )  # fmt: skip
     average = statistics.fmean(latencies)
-    p95 = sample.percentile(0.95)
+    p95 = sample.percentile(latencies, 0.95)
     band = worse(tiers.band(average), tiers.band(p95))
+    parts = [f"p95 {p95:.1f} ms over {len(latencies)} requests"]
+    if connects and first_bytes:
+        parts.append(
+            f"median connect {statistics.median(connects):.1f} ms, first byte "
+            f"{statistics.median(first_bytes):.1f} ms"
+        )
+    if sample.unanswered:
+        parts.append(
+            f"{len(sample.unanswered)} unanswered, counted at the {sample.timeout_s:g} s timeout: "
+            f"{sample.unanswered[0].problem}"
+        )
     return Verdict(
         "health-latency",
         band,
         round(average, 1),
         tiers.unit,
-        tiers.describe() + " (avg and p95)",
-        f"p95 {p95:.1f} ms over {len(latencies)} requests",
+        tiers.describe() + " (avg and p95, whole request on a fresh connection)",
+        "; ".join(parts),
         None,
         evidence,
     )

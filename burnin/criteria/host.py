@@ -60,12 +60,63 @@ def journal_command(unit: str, window: Window, priority: str | None, *extra: str
     return [*argv, *extra]
 
 
+def retention_command(window: Window) -> list[str]:
+    """The newest entry of the whole journal before the window's start: if there is one, the
+    journal's retention reaches back past the start and an empty answer inside it means
+    something."""
+    return [
+        "journalctl",
+        "--no-pager",
+        "-q",
+        f"--until=@{int(window.start.timestamp())}",
+        "--reverse",
+        "-n",
+        "1",
+        "-o",
+        "json",
+        "--output-fields=__REALTIME_TIMESTAMP",
+    ]
+
+
+@dataclass(frozen=True)
+class JournalCoverage:
+    """Whether the journal holds the whole window: some entry older than its start."""
+
+    result: CommandResult
+    before_start: datetime | None  # the newest entry before the window's start
+
+    @property
+    def covers(self) -> bool:
+        return self.before_start is not None
+
+    def evidence(self) -> Evidence:
+        value = None if self.before_start is None else self.before_start.isoformat()
+        return Evidence("ssh", self.result.command, {"entry_before_window_start": value})
+
+    def cause(self, window: Window) -> str:
+        return (
+            f"the journal holds no entry before the window's start "
+            f"{window.start.isoformat(timespec='seconds')}: it starts inside the window "
+            "(retention, rotation or a new host), so it cannot prove the whole window clean"
+        )
+
+
+def measure_journal_coverage(ssh: SshProbe, window: Window) -> JournalCoverage:
+    result = ssh.run(retention_command(window), privileged=True)
+    before = None
+    if result.ok:
+        entries = parse_journal_json(result.stdout)
+        before = entries[0].time if entries else None
+    return JournalCoverage(result, before)
+
+
 @dataclass(frozen=True)
 class JournalMeasurement:
     errors: list[JournalEntry] | None
     warnings: list[JournalEntry] | None
     has_entries: bool
     results: tuple[CommandResult, ...]
+    coverage: JournalCoverage
 
     @property
     def failed(self) -> CommandResult | None:
@@ -79,14 +130,16 @@ def measure_journal(ssh: SshProbe, unit: str, window: Window) -> JournalMeasurem
     warnings = ssh.run(
         journal_command(unit, window, "warning..warning", "-o", "json"), privileged=True
     )
-    results = (presence, errors, warnings)
+    coverage = measure_journal_coverage(ssh, window)
+    results = (presence, errors, warnings, coverage.result)
     if not all(r.ok for r in results):
-        return JournalMeasurement(None, None, False, results)
+        return JournalMeasurement(None, None, False, results, coverage)
     return JournalMeasurement(
         parse_journal_json(errors.stdout),
         parse_journal_json(warnings.stdout),
         bool(presence.stdout.strip()),
         results,
+        coverage,
     )
 
 
@@ -135,12 +188,19 @@ def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict
             (Evidence("ssh", measurement.results[0].command),),
         )
     count = len(measurement.errors)
+    if count == 0 and not measurement.coverage.covers:
+        # Partial data can prove a failure (an error line), never a clean window.
+        return no_data(
+            "logs-clean", measurement.coverage.cause(window), window,
+            (*evidence, measurement.coverage.evidence()),
+        )  # fmt: skip
     band = Band.TARGET if count == 0 else Band.CRITICAL
     cause = (
         f"{len(measurement.warnings)} warning lines (listed as evidence)"
         if measurement.warnings
         else ""
     )
+    evidence = (*evidence, measurement.coverage.evidence())
     return Verdict(
         "logs-clean", band, count, "error lines", "0 error-priority lines", cause, window, evidence
     )

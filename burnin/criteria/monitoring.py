@@ -8,15 +8,14 @@ from dataclasses import dataclass
 import requests
 
 from burnin.bands import Band
+from burnin.criteria.alerts import rule_problems
 from burnin.criteria.reading import Reading, read
 from burnin.probes.http import HttpAnswer, http_get
-from burnin.probes.prometheus import PrometheusProbe
+from burnin.probes.prometheus import AlertRule, PrometheusProbe
 from burnin.promql import Metrics
 from burnin.verdict import Evidence, Verdict
 from burnin.window import Window
 
-# The contract's alert rules (group rosey_bot_alerts).
-EXPECTED_ALERTS = ("BotDown", "BotRestarting", "HighErrorRate", "CriticalErrorRate", "ChannelEmpty")
 # "the bot's scrape target up for >= 99.9 % of the window"
 MIN_SCRAPE_UP_PERCENT = 99.9
 
@@ -25,9 +24,11 @@ MIN_SCRAPE_UP_PERCENT = 99.9
 class MonitoringMeasurement:
     scrape_up: Reading
     alertmanagers: HttpAnswer
-    rules: HttpAnswer
+    rules: list[AlertRule]
+    expected_rules: tuple[str, ...]
     alertmanager_ready: HttpAnswer | None  # None: no alertmanager_url configured
     dashboard: HttpAnswer | None  # None: no dashboard_url configured
+    url: str = ""  # Prometheus
 
 
 def measure_monitoring(
@@ -37,27 +38,22 @@ def measure_monitoring(
     alertmanager_url: str,
     dashboard_url: str,
     timeout_s: float,
+    expected_rules: tuple[str, ...],
 ) -> MonitoringMeasurement:
     session = requests.Session()
-    up = f"avg(avg_over_time({metrics.series('up', prefixed=False)}{window.promql_range()})) * 100"
+    up = f"avg(avg_over_time({metrics.series('up')}{window.promql_range()})) * 100"
     base = prometheus.url
     return MonitoringMeasurement(
         read(prometheus, up, window.end),
         http_get(session, f"{base}/api/v1/alertmanagers", timeout_s, json_body=True),
-        http_get(session, f"{base}/api/v1/rules?type=alert", timeout_s, json_body=True),
+        prometheus.alerting_rules(),
+        expected_rules,
         http_get(session, f"{alertmanager_url.rstrip('/')}/-/ready", timeout_s)
         if alertmanager_url
         else None,
         http_get(session, dashboard_url, timeout_s) if dashboard_url else None,
+        base,
     )
-
-
-def _rule_health(answer: HttpAnswer) -> dict[str, str]:
-    try:
-        groups = answer.body["data"]["groups"]
-        return {rule["name"]: rule.get("health", "unknown") for g in groups for rule in g["rules"]}
-    except (TypeError, KeyError):
-        return {}
 
 
 def _active_alertmanagers(answer: HttpAnswer) -> list[str]:
@@ -67,13 +63,15 @@ def _active_alertmanagers(answer: HttpAnswer) -> list[str]:
         return []
 
 
-def judge_monitoring(
-    m: MonitoringMeasurement, window: Window, expected: tuple[str, ...] = EXPECTED_ALERTS
-) -> Verdict:
-    rules = _rule_health(m.rules)
+def judge_monitoring(m: MonitoringMeasurement, window: Window) -> Verdict:
+    """Prometheus scraping the bot, an Alertmanager it knows, the named rules loaded and
+    evaluating, and the dashboard. An optional source left unconfigured is "not checked" (said
+    in the cause), not a failure."""
+    rules = {r.name: r.health for r in m.rules}
     managers = _active_alertmanagers(m.alertmanagers)
     critical: list[str] = []
     degraded: list[str] = []
+    not_checked: list[str] = []
     if m.scrape_up.value is None:
         critical.append("no `up` samples for the bot's scrape target")
     elif m.scrape_up.value < MIN_SCRAPE_UP_PERCENT:
@@ -83,21 +81,14 @@ def judge_monitoring(
             f"Prometheus knows no active Alertmanager ({m.alertmanagers.problem or 'empty list'})"
         )
     if m.alertmanager_ready is None:
-        degraded.append("no alertmanager_url configured: Alertmanager not checked")
+        not_checked.append("Alertmanager itself not checked (no alertmanager_url configured)")
     elif not m.alertmanager_ready.ok:
         critical.append(
             f"Alertmanager not ready: {m.alertmanager_ready.problem or m.alertmanager_ready.status}"
         )
-    missing = [name for name in expected if name not in rules]
-    unhealthy = [
-        f"{name}={health}" for name, health in rules.items() if health not in ("ok", "unknown")
-    ]
-    if missing:
-        critical.append(f"alert rules not loaded: {', '.join(missing)}")
-    if unhealthy:
-        critical.append(f"alert rules failing: {', '.join(unhealthy)}")
+    critical.extend(rule_problems(m.rules, m.expected_rules))
     if m.dashboard is None:
-        degraded.append("no dashboard_url configured: dashboard not checked")
+        not_checked.append("dashboard not checked (no dashboard_url configured)")
     elif not m.dashboard.ok:
         degraded.append(
             f"dashboard {m.dashboard.url} answers {m.dashboard.problem or m.dashboard.status}"
@@ -106,7 +97,7 @@ def judge_monitoring(
     evidence = (
         m.scrape_up.evidence(),
         Evidence("prometheus", f"GET {m.alertmanagers.url}", {"active": managers}),
-        Evidence("prometheus", f"GET {m.rules.url}", {"rules": rules}),
+        Evidence("prometheus", f"GET {m.url}/api/v1/rules?type=alert", {"rules": rules}),
         *(
             Evidence(
                 "http",
@@ -118,11 +109,13 @@ def judge_monitoring(
         ),
     )
     observed = (
-        "all operational" if band is Band.TARGET else f"{len(critical) + len(degraded)} problem(s)"
+        ("all operational" + (f", {len(not_checked)} not checked" if not_checked else ""))
+        if band is Band.TARGET
+        else f"{len(critical) + len(degraded)} problem(s)"
     )
     threshold = (
         "Prometheus ready; bot scrape up >= 99.9 %; Alertmanager ready and known to Prometheus; "
-        f"rules {', '.join(expected)} loaded and healthy; dashboard answers"
+        f"rules {', '.join(m.expected_rules)} loaded and evaluating; dashboard answers"
     )
     return Verdict(
         "monitoring-operational",
@@ -130,7 +123,7 @@ def judge_monitoring(
         observed,
         "",
         threshold,
-        "; ".join(critical + degraded),
+        "; ".join(critical + degraded + not_checked),
         window,
         evidence,
     )

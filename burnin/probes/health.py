@@ -1,14 +1,15 @@
-"""The bot's health endpoint: one GET, timed, parsed field by field against the contract."""
+"""The bot's health endpoint: one GET on a fresh connection, timed, parsed field by field
+against the contract."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-
-import requests
+from urllib.parse import urlsplit
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -43,18 +44,25 @@ class HealthPayload:
 
 @dataclass(frozen=True)
 class HealthReading:
-    """One request. `problem` is empty when a valid payload arrived."""
+    """One request on a fresh connection. `problem` is empty when a valid payload arrived;
+    `http_status` is set whenever the server answered at all (whatever the payload)."""
 
     url: str
-    latency_ms: float | None
+    latency_ms: float | None  # the whole request: connect, first byte, body
     http_status: int | None
     payload: HealthPayload | None
     problem: str
     body_excerpt: str
+    connect_ms: float | None = None
+    first_byte_ms: float | None = None  # from the start, as curl's time_starttransfer
 
     @property
     def ok(self) -> bool:
         return self.payload is not None
+
+    @property
+    def answered(self) -> bool:
+        return self.http_status is not None
 
 
 def _typed(name: str, value: Any) -> Any:
@@ -91,75 +99,118 @@ def parse_health(body: str, fields: Mapping[str, str]) -> HealthPayload:
 
 
 class HealthProbe:
+    """GET the health endpoint the way monitors do (curl, blackbox_exporter): a fresh
+    connection per request, timed in phases, one total deadline, the body capped. A reused
+    keep-alive connection would add Nagle and delayed-ACK stalls (~40 ms) that no monitor sees."""
+
     source = "health"
 
-    def __init__(
-        self,
-        url: str,
-        timeout_s: float,
-        fields: Mapping[str, str],
-        session: requests.Session | None = None,
-    ) -> None:
+    def __init__(self, url: str, timeout_s: float, fields: Mapping[str, str]) -> None:
         self.url = url
         self.timeout_s = timeout_s
         self.fields = fields
-        self._session = session or requests.Session()
 
     def read(self) -> HealthReading:
         """Never raises: an unreachable, slow or lying endpoint is itself the finding."""
-        started = time.monotonic()
-        deadline = started + self.timeout_s
+        answer = timed_get(self.url, self.timeout_s, MAX_BODY_BYTES)
+        reading = HealthReading(
+            self.url,
+            answer.total_ms,
+            answer.status,
+            None,
+            answer.problem,
+            answer.body[:300].decode("utf-8", errors="replace"),
+            answer.connect_ms,
+            answer.first_byte_ms,
+        )
+        if answer.problem:
+            return reading
+        if answer.status != 200:
+            return replace(reading, problem=f"HTTP {answer.status}")
         try:
-            with self._session.get(
-                self.url, timeout=(self.timeout_s, self.timeout_s), stream=True
-            ) as response:
-                chunks: list[bytes] = []
-                size = 0
-                # The read timeout is per socket read: a server trickling bytes needs a total
-                # deadline, checked after every read (read1 returns whatever one read brought).
-                for chunk in iter(lambda: response.raw.read1(8192), b""):
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if time.monotonic() > deadline:
-                        return self._reading(
-                            started,
-                            response.status_code,
-                            None,
-                            f"no complete answer within {self.timeout_s:g} s",
-                            b"".join(chunks),
-                        )
-                    if size > MAX_BODY_BYTES:
-                        return self._reading(
-                            started,
-                            response.status_code,
-                            None,
-                            f"body larger than {MAX_BODY_BYTES} bytes",
-                            b"".join(chunks),
-                        )
-                body = b"".join(chunks)
-                status_code = response.status_code
-                content_type = response.headers.get("Content-Type", "")
-        except requests.Timeout:
-            return self._reading(started, None, None, f"no answer within {self.timeout_s:g} s", b"")
-        except requests.RequestException as exc:
-            return self._reading(started, None, None, f"not reachable: {exc}", b"")
-        if status_code != 200:
-            return self._reading(started, status_code, None, f"HTTP {status_code}", body)
-        try:
-            payload = parse_health(body.decode("utf-8", errors="replace"), self.fields)
+            payload = parse_health(answer.body.decode("utf-8", errors="replace"), self.fields)
         except PayloadError as exc:
-            kind = f" (Content-Type {content_type})" if "json" not in content_type else ""
-            return self._reading(started, status_code, None, f"invalid payload{kind}: {exc}", body)
-        return self._reading(started, status_code, payload, "", body)
+            kind = (
+                f" (Content-Type {answer.content_type})"
+                if "json" not in answer.content_type
+                else ""
+            )
+            return replace(reading, problem=f"invalid payload{kind}: {exc}")
+        return replace(reading, payload=payload)
 
-    def _reading(
-        self,
-        started: float,
-        status: int | None,
-        payload: HealthPayload | None,
-        problem: str,
-        body: bytes,
-    ) -> HealthReading:
-        latency_ms = (time.monotonic() - started) * 1000.0
-        excerpt = body[:300].decode("utf-8", errors="replace")
-        return HealthReading(self.url, latency_ms, status, payload, problem, excerpt)
+
+@dataclass(frozen=True)
+class TimedAnswer:
+    status: int | None  # None: no HTTP answer at all
+    content_type: str
+    body: bytes
+    problem: str
+    connect_ms: float | None
+    first_byte_ms: float | None
+    total_ms: float
+
+
+def timed_get(url: str, timeout_s: float, max_bytes: int) -> TimedAnswer:
+    """One GET on its own connection with `Connection: close`: connect, first byte (the status
+    line and headers) and total times, under one deadline for the whole request."""
+    parts = urlsplit(url)
+    started = time.monotonic()
+    deadline = started + timeout_s
+
+    def ms() -> float:
+        return (time.monotonic() - started) * 1000.0
+
+    connect_ms = first_byte_ms = None
+    status, content_type, chunks = None, "", []
+    try:
+        port = parts.port
+    except ValueError as exc:
+        return TimedAnswer(None, "", b"", f"invalid URL {url!r}: {exc}", None, None, ms())
+    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = cls(parts.hostname or "", port, timeout=timeout_s)
+    try:
+        connection.connect()
+        connect_ms = ms()
+        # The response takes the socket over (Connection: close): keep it to set deadlines on.
+        sock = connection.sock
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        sock.settimeout(max(0.001, deadline - time.monotonic()))
+        connection.request(
+            "GET", path, headers={"Accept": "application/json", "Connection": "close"}
+        )
+        response = connection.getresponse()
+        first_byte_ms = ms()
+        status, content_type = response.status, response.getheader("Content-Type", "")
+        size = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            sock.settimeout(remaining)
+            # read1: whatever one socket read brings, so a trickling server meets the deadline.
+            chunk = response.read1(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                return TimedAnswer(
+                    status, content_type, b"".join(chunks), f"body larger than {max_bytes} bytes",
+                    connect_ms, first_byte_ms, ms(),
+                )  # fmt: skip
+    except TimeoutError:
+        problem = f"no complete answer within {timeout_s:g} s"
+        if status is None:
+            problem = f"no answer within {timeout_s:g} s"
+        return TimedAnswer(
+            status, content_type, b"".join(chunks), problem, connect_ms, first_byte_ms, ms()
+        )
+    except (OSError, http.client.HTTPException) as exc:
+        what = "not reachable" if connect_ms is None else "broken answer"
+        return TimedAnswer(
+            status, content_type, b"".join(chunks), f"{what}: {type(exc).__name__}: {exc}",
+            connect_ms, first_byte_ms, ms(),
+        )  # fmt: skip
+    finally:
+        connection.close()
+    return TimedAnswer(status, content_type, b"".join(chunks), "", connect_ms, first_byte_ms, ms())

@@ -10,7 +10,9 @@ import requests
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
 from urllib3.util.retry import Retry
 
+from burnin.coverage import scrape_interval
 from burnin.verdict import SourceError
+from burnin.window import Window
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,23 @@ class Series:
     points: list[tuple[float, float]]  # (unix seconds, value)
 
 
+@dataclass(frozen=True)
+class AlertRule:
+    """One alerting rule as Prometheus reports it: loaded, and evaluating well or not."""
+
+    name: str
+    group: str
+    severity: str
+    health: str  # "ok", "err" or "unknown" (not evaluated yet)
+    last_error: str
+    interval_s: float  # the group's evaluation interval
+    query: str
+
+    @property
+    def healthy(self) -> bool:
+        return self.health == "ok" and not self.last_error
+
+
 class PrometheusProbe:
     source = "prometheus"
 
@@ -33,6 +52,11 @@ class PrometheusProbe:
         self.timeout_s = timeout_s
         self._session = session or requests.Session()
         self._ranges: dict[tuple[str, datetime, datetime, int], list[Series]] = {}
+        self._raw: dict[tuple[str, Window], list[Series]] = {}
+        self._rules: list[AlertRule] | None = None
+        # The union of the windows this run judges: raw samples are fetched over it once per
+        # series and sliced for each window inside it.
+        self.span: Window | None = None
         # One quick retry for a dropped connection; more would multiply the time bound.
         retry = Retry(total=1, backoff_factor=0.2, status_forcelist=[502, 503, 504])
         self._client = PrometheusConnect(
@@ -84,9 +108,39 @@ class PrometheusProbe:
             self._ranges[key] = self._range(query, start, end, step_s)
         return self._ranges[key]
 
+    def samples(self, selector: str, window: Window) -> list[Series]:
+        """The raw samples of `selector` inside the window: an instant query of `selector[Ns]`
+        at the window's end, so no lookback stretches a series past its last scrape and no step
+        hides a hole. One request per selector per run when the window lies inside `span`."""
+        fetch = self.span if self.span and _inside(window, self.span) else window
+        key = (selector, fetch)
+        if key not in self._raw:
+            result = self._ask(
+                lambda: self._client.custom_query(
+                    f"{selector}{fetch.promql_range()}", params={"time": fetch.end.timestamp()}
+                ),
+                f"{selector}{fetch.promql_range()}",
+            )
+            self._raw[key] = [
+                Series(item.get("metric", {}), [(float(t), float(v)) for t, v in item["values"]])
+                for item in result
+            ]
+        if fetch == window:
+            return self._raw[key]
+        start, end = window.start.timestamp(), window.end.timestamp()
+        return [
+            Series(s.labels, [(t, v) for t, v in s.points if start <= t <= end])
+            for s in self._raw[key]
+        ]
+
     def cached_ranges(self) -> dict[tuple[str, datetime, datetime, int], list[Series]]:
-        """Every range answer this probe fetched: the report plots these, asking nothing new."""
-        return dict(self._ranges)
+        """Every range and raw answer this probe fetched: the report plots these, asking
+        nothing new (a raw answer's step is its scrape interval)."""
+        answers = dict(self._ranges)
+        for (selector, window), series in self._raw.items():
+            interval = scrape_interval([t for t, _ in s.points] for s in series) or 15.0
+            answers[(selector, window.start, window.end, round(interval))] = series
+        return answers
 
     def _range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
         result = self._ask(
@@ -97,14 +151,33 @@ class PrometheusProbe:
             for item in result
         ]
 
-    def alerting_rule_count(self) -> int:
-        """How many alerting rules Prometheus evaluates (GET /api/v1/rules?type=alert)."""
-        try:
-            response = self._session.get(
-                f"{self.url}/api/v1/rules", params={"type": "alert"}, timeout=self.timeout_s
-            )
-            response.raise_for_status()
-            groups = response.json()["data"]["groups"]
-        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
-            raise self._fail(f"GET /api/v1/rules failed: {exc}") from None
-        return sum(len(group.get("rules", [])) for group in groups)
+    def alerting_rules(self) -> list[AlertRule]:
+        """The alerting rules Prometheus evaluates (GET /api/v1/rules?type=alert), asked once
+        per run."""
+        if self._rules is None:
+            try:
+                response = self._session.get(
+                    f"{self.url}/api/v1/rules", params={"type": "alert"}, timeout=self.timeout_s
+                )
+                response.raise_for_status()
+                groups = response.json()["data"]["groups"]
+                self._rules = [
+                    AlertRule(
+                        name=str(rule["name"]),
+                        group=str(group.get("name", "")),
+                        severity=str((rule.get("labels") or {}).get("severity", "")),
+                        health=str(rule.get("health", "unknown")),
+                        last_error=str(rule.get("lastError", "") or ""),
+                        interval_s=float(group.get("interval") or 0.0),
+                        query=str(rule.get("query", "")),
+                    )
+                    for group in groups
+                    for rule in group.get("rules", [])
+                ]
+            except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+                raise self._fail(f"GET /api/v1/rules failed: {exc}") from None
+        return self._rules
+
+
+def _inside(window: Window, span: Window) -> bool:
+    return span.start <= window.start and window.end <= span.end

@@ -74,10 +74,12 @@ class History:
         self.series.setdefault(family, {}).setdefault(labels, []).append((t, value))
 
 
-def history_end(now: float, lag: float = 30.0) -> int:
-    """Last history sample: on the 15 s grid and `lag` s in the past, so the first live scrape
-    (after the backfill and the start of Prometheus) is newer than every backfilled block."""
-    return int((now - lag) // STEP * STEP)
+def history_end(now: float, lag: float = 1.0) -> int:
+    """Last history sample, `lag` s in the past: the first live scrape (after the backfill and
+    the start of Prometheus) is newer than every backfilled block, and follows the history
+    within two scrape intervals, as it would in a production that was never restarted. The
+    samples lie on a 15 s grid that ends here."""
+    return int(now - lag)
 
 
 def _in(t: float, windows: list[tuple[float, float]]) -> bool:
@@ -366,7 +368,7 @@ def _samples(
         while err_i < len(hist.error_times) and hist.error_times[err_i] <= t:
             err_i += 1
             errors += 1
-        if connected and t % HEARTBEAT_S == 0:
+        if connected and (t - int(hist.start)) % HEARTBEAT_S == 0:
             log.bot(
                 t,
                 seg.pid,
@@ -419,7 +421,7 @@ def _alerts(scenario: Scenario, hist: History, gaps: list[tuple[float, float]]) 
                 + TARGET_LABELS
             )
         )
-        first = int(-(-a0 // STEP) * STEP)
+        first = int(a0 + (hist.end - a0) % STEP)  # on the history's grid
         for t in range(first, int(min(a0 + a.duration_s, hist.end)) + 1, STEP):
             if not _in(t, gaps):
                 hist.add("ALERTS", t, 1, labels)

@@ -1,0 +1,190 @@
+"""How much of a window a series' raw samples cover: the rule behind "partial data can prove a
+failure, never a pass".
+
+A sample holds its value until the next scrape. Between two samples no further apart than
+HOLE_FACTOR scrape intervals (one missed scrape is jitter, not a hole) the time counts as known;
+a longer stretch is a hole whose unknown part starts one interval after the sample before it.
+The window's edges are holes too when the first sample comes late or the last one early.
+The scrape interval is read from the samples themselves (the median spacing of each series).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from burnin.window import Window
+
+HOLE_FACTOR = 2.0
+# Fewer samples than this cannot tell a scrape interval, let alone speak for a window.
+MIN_SAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Known and unknown time of one window, from the sample timestamps of a series family."""
+
+    series: str  # the selector whose samples these are, for messages
+    window: Window
+    samples: int
+    interval_s: float | None  # None: too few samples to tell
+    first: float | None
+    last: float | None
+    holes: tuple[tuple[float, float], ...]  # unknown stretches, epoch seconds, in time order
+
+    @property
+    def window_s(self) -> float:
+        return max(1.0, self.window.duration.total_seconds())
+
+    @property
+    def unknown_s(self) -> float:
+        if self.interval_s is None:
+            return self.window_s
+        return sum(end - start for start, end in self.holes)
+
+    @property
+    def known_s(self) -> float:
+        return self.window_s - self.unknown_s
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.known_s / self.window_s
+
+    @property
+    def widest_hole_s(self) -> float:
+        if self.interval_s is None:
+            return self.window_s
+        return max((end - start for start, end in self.holes), default=0.0)
+
+    def known_spans(self) -> list[tuple[float, float]]:
+        """The window minus its holes, as (start, end) epoch seconds."""
+        if self.interval_s is None:
+            return []
+        spans, cursor = [], self.window.start.timestamp()
+        for start, end in self.holes:
+            if start > cursor:
+                spans.append((cursor, start))
+            cursor = max(cursor, end)
+        if self.window.end.timestamp() > cursor:
+            spans.append((cursor, self.window.end.timestamp()))
+        return spans
+
+    def unknown_within(self, start: float, end: float) -> float:
+        """Unknown seconds inside [start, end]."""
+        if self.interval_s is None:
+            return max(0.0, end - start)
+        return sum(max(0.0, min(end, b) - max(start, a)) for a, b in self.holes)
+
+    def describe(self) -> str:
+        """'22.00 of 24.00 h covered (91.67 %); holes: 20:00-22:00Z (2.00 h, to the window's end)'"""
+        hours = self.window_s / 3600
+        if self.interval_s is None:
+            return f"{self.samples} sample(s) of {self.series} in the {hours:.2f} h window"
+        text = (
+            f"{self.known_s / 3600:.2f} of {hours:.2f} h covered ({self.percent:.2f} %), "
+            f"scrape interval {self.interval_s:g} s"
+        )
+        if self.holes:
+            shown = [self._hole_text(a, b) for a, b in self.holes[:3]]
+            more = f" and {len(self.holes) - 3} more" if len(self.holes) > 3 else ""
+            text += f"; holes: {', '.join(shown)}{more}"
+        return text
+
+    def _hole_text(self, start: float, end: float) -> str:
+        where = ""
+        if start <= self.window.start.timestamp():
+            where = ", from the window's start"
+        elif end >= self.window.end.timestamp():
+            where = ", to the window's end"
+        return f"{_stamp(start)}..{_stamp(end)} ({_duration(end - start)}{where})"
+
+    def values(self) -> dict[str, object]:
+        """For evidence: plain numbers."""
+        return {
+            "series": self.series,
+            "samples": self.samples,
+            "scrape_interval_s": self.interval_s,
+            "first_sample": None if self.first is None else _stamp(self.first),
+            "last_sample": None if self.last is None else _stamp(self.last),
+            "covered_percent": round(self.percent, 3),
+            "unknown_s": round(self.unknown_s, 1),
+            "holes": [[_stamp(a), _stamp(b)] for a, b in self.holes[:20]],
+        }
+
+
+def _stamp(unix_s: float) -> str:
+    return datetime.fromtimestamp(unix_s, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.2f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds:.0f} s"
+
+
+def scrape_interval(series_times: Iterable[Sequence[float]]) -> float | None:
+    """The largest of the per-series median spacings; None when no series has 3 samples."""
+    medians = []
+    for times in series_times:
+        ordered = sorted(times)
+        gaps = [b - a for a, b in zip(ordered, ordered[1:], strict=False) if b > a]
+        if len(ordered) >= MIN_SAMPLES and gaps:
+            medians.append(statistics.median(gaps))
+    return max(medians) if medians else None
+
+
+def coverage_of(series: str, series_times: Iterable[Sequence[float]], window: Window) -> Coverage:
+    """The coverage of `window` by the samples of every series in `series_times` together."""
+    per_series = [list(t) for t in series_times]
+    interval = scrape_interval(per_series)
+    start, end = window.start.timestamp(), window.end.timestamp()
+    times = sorted({t for ts in per_series for t in ts if start <= t <= end})
+    if interval is None or not times:
+        return Coverage(series, window, len(times), None, None, None, ((start, end),))
+    tolerance = HOLE_FACTOR * interval
+    holes: list[tuple[float, float]] = []
+    if times[0] - start > tolerance:
+        holes.append((start, times[0]))
+    for before, after in zip(times, times[1:], strict=False):
+        if after - before > tolerance:
+            holes.append((before + interval, after))
+    if end - times[-1] > tolerance:
+        holes.append((times[-1] + interval, end))
+    return Coverage(series, window, len(times), interval, times[0], times[-1], tuple(holes))
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of known time and the value held over it."""
+
+    start: float
+    end: float
+    value: float
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+
+def held(points: Sequence[tuple[float, float]], coverage: Coverage) -> list[Stretch]:
+    """Each sample's value held over the known time it stands for: until the next sample (or
+    the window's end), or for one scrape interval before a hole; the first sample also stands
+    for a late start shorter than a hole. The stretches add up to `coverage.known_s`."""
+    interval = coverage.interval_s
+    window_start, window_end = coverage.window.start.timestamp(), coverage.window.end.timestamp()
+    ordered = sorted((t, v) for t, v in points if window_start <= t <= window_end)
+    if interval is None or not ordered:
+        return []
+    tolerance = HOLE_FACTOR * interval
+    stretches = []
+    for i, (t, value) in enumerate(ordered):
+        start = window_start if i == 0 and t - window_start <= tolerance else t
+        following = ordered[i + 1][0] if i + 1 < len(ordered) else window_end
+        end = following if following - t <= tolerance else t + interval
+        if end > start:
+            stretches.append(Stretch(start, min(end, window_end), value))
+    return stretches
