@@ -9,7 +9,7 @@ import requests
 
 from burnin.bands import Band
 from burnin.criteria.alerts import rule_problems
-from burnin.criteria.reading import Reading, read
+from burnin.criteria.connection import SeriesSamples, measure_samples
 from burnin.probes.http import HttpAnswer, http_get
 from burnin.probes.prometheus import AlertRule, PrometheusProbe
 from burnin.promql import Metrics
@@ -22,7 +22,7 @@ MIN_SCRAPE_UP_PERCENT = 99.9
 
 @dataclass(frozen=True)
 class MonitoringMeasurement:
-    scrape_up: Reading
+    scrape_up: SeriesSamples  # raw `up` samples of the bot's scrape target
     alertmanagers: HttpAnswer
     rules: list[AlertRule]
     expected_rules: tuple[str, ...]
@@ -41,10 +41,9 @@ def measure_monitoring(
     expected_rules: tuple[str, ...],
 ) -> MonitoringMeasurement:
     session = requests.Session()
-    up = f"avg(avg_over_time({metrics.series('up')}{window.promql_range()})) * 100"
     base = prometheus.url
     return MonitoringMeasurement(
-        read(prometheus, up, window.end),
+        measure_samples(prometheus, metrics, "up", window),
         http_get(session, f"{base}/api/v1/alertmanagers", timeout_s, json_body=True),
         prometheus.alerting_rules(),
         expected_rules,
@@ -72,10 +71,26 @@ def judge_monitoring(m: MonitoringMeasurement, window: Window) -> Verdict:
     critical: list[str] = []
     degraded: list[str] = []
     not_checked: list[str] = []
-    if m.scrape_up.value is None:
-        critical.append("no `up` samples for the bot's scrape target")
-    elif m.scrape_up.value < MIN_SCRAPE_UP_PERCENT:
-        critical.append(f"bot scrape target up {m.scrape_up.value:.3f} % of the window")
+    # Time-weighted over the whole window: time without any `up` sample is time Prometheus did
+    # not scrape the bot, which is itself monitoring not working.
+    up_s = sum(s.seconds * min(1.0, max(0.0, s.value)) for s in m.scrape_up.stretches())
+    up_percent = 100.0 * up_s / m.scrape_up.coverage.window_s
+    stretches = m.scrape_up.stretches()
+    window_end = m.scrape_up.coverage.window.end.timestamp()
+    if not m.scrape_up.series:
+        critical.append(f"no `up` samples for the bot's scrape target ({m.scrape_up.selector})")
+    elif not stretches or stretches[-1].end < window_end or stretches[-1].value < 1:
+        # Not scraping the bot (successfully) at the window's end: monitoring has lost it.
+        critical.append(
+            f"Prometheus is not scraping the bot at the window's end: up {up_percent:.3f} % of "
+            f"the window ({m.scrape_up.coverage.describe()})"
+        )
+    elif up_percent < MIN_SCRAPE_UP_PERCENT:
+        # Scraping again now, but it had a hole: a yellow flag on the monitoring.
+        degraded.append(
+            f"bot scrape target up {up_percent:.3f} % of the window "
+            f"({m.scrape_up.coverage.describe()})"
+        )
     if not managers:
         critical.append(
             f"Prometheus knows no active Alertmanager ({m.alertmanagers.problem or 'empty list'})"
@@ -95,7 +110,7 @@ def judge_monitoring(m: MonitoringMeasurement, window: Window) -> Verdict:
         )
     band = Band.CRITICAL if critical else Band.DEGRADED if degraded else Band.TARGET
     evidence = (
-        m.scrape_up.evidence(),
+        m.scrape_up.evidence(up_percent=round(up_percent, 3)),
         Evidence("prometheus", f"GET {m.alertmanagers.url}", {"active": managers}),
         Evidence("prometheus", f"GET {m.url}/api/v1/rules?type=alert", {"rules": rules}),
         *(

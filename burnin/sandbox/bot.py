@@ -158,17 +158,22 @@ class Bot:
 
     def collect(self):  # noqa: ANN201 - prometheus_client collector protocol
         h = self.state()
+        prefix = self.cfg.get("metric_prefix", "")
         yield GaugeMetricFamily(
-            "bot_connected", "Connected to the chat server", value=1 if h["connected"] else 0
+            f"{prefix}bot_connected",
+            "Connected to the chat server",
+            value=1 if h["connected"] else 0,
         )
         yield GaugeMetricFamily(
-            "bot_uptime_seconds",
+            f"{prefix}bot_uptime_seconds",
             "Seconds since the process started",
             value=time.time() - self.start_time,
         )
-        yield GaugeMetricFamily("bot_users", "Users in the channel", value=h["user_count"])
-        yield CounterMetricFamily("bot_requests", "Requests handled", value=h["requests_handled"])
-        yield CounterMetricFamily("bot_errors", "Errors", value=h["error_count"])
+        yield GaugeMetricFamily(f"{prefix}bot_users", "Users in the channel", value=h["user_count"])
+        yield CounterMetricFamily(
+            f"{prefix}bot_requests", "Requests handled", value=h["requests_handled"]
+        )
+        yield CounterMetricFamily(f"{prefix}bot_errors", "Errors", value=h["error_count"])
         if self.cfg["process_metrics"]:
             yield GaugeMetricFamily(
                 "process_resident_memory_bytes",
@@ -194,6 +199,10 @@ DASHBOARD = """<!doctype html><html><head><title>Rosey bot dashboard</title></he
 
 def make_handler(bot: Bot, registry: CollectorRegistry, dashboard: bool) -> type:
     class Handler(BaseHTTPRequestHandler):
+        # HTTP/1.1 keeps connections alive; http.server then writes the headers and the body
+        # in two sends, which is where a keep-alive client meets Nagle and delayed ACKs.
+        protocol_version = "HTTP/1.1" if bot.cfg.get("keepalive") else "HTTP/1.0"
+
         def _send(self, code: int, body: bytes, ctype: str) -> None:
             self.send_response(code)
             self.send_header("Content-Type", ctype)

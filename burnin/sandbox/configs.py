@@ -12,9 +12,18 @@ from burnin.sandbox.paths import (
     SSH_PORT,
     Layout,
 )
+from burnin.sandbox.scenario import Scenario
 
 
-def prometheus_yml(layout: Layout) -> str:
+def prometheus_yml(layout: Layout, scrape_bot: bool = True) -> str:
+    bot_job = f"""\
+  - job_name: {JOB}
+    metrics_path: /api/metrics
+    static_configs:
+      - targets: ["{HOST}:{BOT_PORT}"]
+        labels:
+          env: {ENV}
+"""
     return f"""\
 global:
   scrape_interval: 15s
@@ -26,45 +35,42 @@ alerting:
     - static_configs:
         - targets: ["{HOST}:{ALERTMANAGER_PORT}"]
 scrape_configs:
-  - job_name: {JOB}
-    metrics_path: /api/metrics
-    static_configs:
-      - targets: ["{HOST}:{BOT_PORT}"]
-        labels:
-          env: {ENV}
-  - job_name: prometheus
+{bot_job if scrape_bot else ""}  - job_name: prometheus
     static_configs:
       - targets: ["{HOST}:{PROMETHEUS_PORT}"]
 """
 
 
-# Exactly the table of CONTRACT.md ("Alert rules that production runs").
-RULES_YML = """\
+def rules_yml(prefix: str = "") -> str:
+    """Exactly the table of CONTRACT.md ("Alert rules that production runs"), over the bot's
+    metric names with the scenario's prefix."""
+    p = prefix
+    return f"""\
 groups:
   - name: rosey_bot_alerts
     rules:
       - alert: BotDown
-        expr: bot_connected == 0
+        expr: {p}bot_connected == 0
         for: 1m
         labels:
           severity: critical
       - alert: BotRestarting
-        expr: rate(bot_uptime_seconds[5m]) < 0
+        expr: rate({p}bot_uptime_seconds[5m]) < 0
         for: 2m
         labels:
           severity: warning
       - alert: HighErrorRate
-        expr: rate(bot_errors_total[5m]) > 0.1
+        expr: rate({p}bot_errors_total[5m]) > 0.1
         for: 5m
         labels:
           severity: warning
       - alert: CriticalErrorRate
-        expr: rate(bot_errors_total[5m]) > 1
+        expr: rate({p}bot_errors_total[5m]) > 1
         for: 1m
         labels:
           severity: critical
       - alert: ChannelEmpty
-        expr: bot_users == 0
+        expr: {p}bot_users == 0
         for: 10m
         labels:
           severity: info
@@ -101,9 +107,9 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 """
 
 
-def write_all(layout: Layout) -> None:
+def write_all(layout: Layout, scenario: Scenario) -> None:
     layout.config.mkdir(parents=True, exist_ok=True)
-    (layout.config / "prometheus.yml").write_text(prometheus_yml(layout))
-    (layout.config / "rules.yml").write_text(RULES_YML)
+    (layout.config / "prometheus.yml").write_text(prometheus_yml(layout, scenario.live_scrape))
+    (layout.config / "rules.yml").write_text(rules_yml(scenario.metric_prefix))
     (layout.config / "alertmanager.yml").write_text(ALERTMANAGER_YML)
     layout.sshd_config.write_text(sshd_config(layout))

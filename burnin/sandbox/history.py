@@ -24,7 +24,7 @@ from burnin.sandbox.scenario import (
 )
 
 STEP = 15  # seconds, the live scrape interval
-SPAN = 24 * 3600 + 600  # 24 h plus 10 min so a [24h] window is full
+MARGIN_S = 600  # beyond the scenario's history hours, so a window of exactly that length is full
 RESTART_SEC = 10  # systemd RestartSec of rosey-bot.service
 STARTUP_S = 2  # from process start to connected
 SERVER_URL = "wss://chat.rosey.example/socket.io"
@@ -69,6 +69,7 @@ class History:
     error_times: list[float] = field(default_factory=list)
     # What the live bot continues from (values at `end`).
     last: dict[str, float] = field(default_factory=dict)
+    prefix: str = ""  # on the bot's own bot_* names in the exported samples
 
     def add(self, family: str, t: int, value: float, labels: Labels = TARGET_LABELS) -> None:
         self.series.setdefault(family, {}).setdefault(labels, []).append((t, value))
@@ -154,9 +155,9 @@ class _Journal:
 
 
 def generate(scenario: Scenario, end: int) -> History:
-    """The scenario's history over [end - 24h10m, end] at 15 s steps."""
-    start = end - SPAN
-    hist = History(scenario.name, start, end)
+    """The scenario's history over [end - history_hours - 10 min, end] at 15 s steps."""
+    start = end - int(scenario.history_hours * HOUR) - MARGIN_S
+    hist = History(scenario.name, start, end, prefix=scenario.metric_prefix)
     seed = scenario.seed
     segs = _segments(scenario, start, end)
     log = _Journal(hist, segs[0].start - 60, f"{scenario.name}-{seed}")
@@ -244,6 +245,9 @@ def generate(scenario: Scenario, end: int) -> History:
     _samples(scenario, hist, segs, disconnects, gaps, down, log)
     _alerts(scenario, hist, gaps)
     hist.journal.sort(key=lambda e: int(e["__REALTIME_TIMESTAMP"]))
+    if scenario.journal_hours is not None:  # rotated away: the journal starts late
+        first_us = (end - scenario.journal_hours * HOUR) * 1_000_000
+        hist.journal = [e for e in hist.journal if int(e["__REALTIME_TIMESTAMP"]) >= first_us]
     return hist
 
 
@@ -436,8 +440,9 @@ def _fmt_labels(labels: Labels) -> str:
 def openmetrics(hist: History) -> str:
     """OpenMetrics text for `promtool tsdb create-blocks-from openmetrics` (seconds, # EOF)."""
     out: list[str] = []
-    for family, by_labels in hist.series.items():
-        kind = "counter" if family in COUNTERS else "gauge"
+    for base, by_labels in hist.series.items():
+        kind = "counter" if base in COUNTERS else "gauge"
+        family = hist.prefix + base if base.startswith("bot_") else base
         name = f"{family}_total" if kind == "counter" else family
         out.append(f"# TYPE {family} {kind}")
         for labels, samples in by_labels.items():

@@ -271,6 +271,8 @@ def _write_bot_config(scenario: Scenario, hist: history.History, layout: Layout)
         "health_delay_ms": scenario.live_health_delay_ms,
         "health_overrides": dict(scenario.live_health_overrides),
         "process_metrics": scenario.process_metrics,
+        "metric_prefix": scenario.metric_prefix,
+        "keepalive": scenario.live_keepalive,
         "users": dataclasses.asdict(scenario.users),
         "seed": scenario.seed,
         "requests_per_user_per_min": scenario.requests_per_user_per_min,
@@ -291,7 +293,7 @@ def _wait_ready(layout: Layout, systemd_pid: int, timeout: float = 30.0) -> None
         f"http://{HOST}:{ALERTMANAGER_PORT}/-/ready",
     ]
     # Prometheus finds its Alertmanager a moment after it is ready: a production host is past that.
-    pending = set(urls) | {"ssh", ALERTMANAGER_KNOWN}
+    pending = set(urls) | {"ssh", ALERTMANAGER_KNOWN, RULES_EVALUATED}
     deadline = time.monotonic() + timeout
     while pending and time.monotonic() < deadline:
         for u in sorted(pending):
@@ -299,7 +301,9 @@ def _wait_ready(layout: Layout, systemd_pid: int, timeout: float = 30.0) -> None
                 pending.discard(u)
             elif u == ALERTMANAGER_KNOWN and _prometheus_knows_alertmanager():
                 pending.discard(u)
-            elif u not in ("ssh", ALERTMANAGER_KNOWN):
+            elif u == RULES_EVALUATED and _rules_evaluated():
+                pending.discard(u)
+            elif u not in ("ssh", ALERTMANAGER_KNOWN, RULES_EVALUATED):
                 try:
                     if requests.get(u, timeout=1).ok:
                         pending.discard(u)
@@ -316,6 +320,17 @@ def _wait_ready(layout: Layout, systemd_pid: int, timeout: float = 30.0) -> None
 
 
 ALERTMANAGER_KNOWN = "prometheus knows the alertmanager"
+RULES_EVALUATED = "prometheus evaluated every alert rule"
+
+
+def _rules_evaluated() -> bool:
+    try:
+        answer = requests.get(f"http://{HOST}:{PROMETHEUS_PORT}/api/v1/rules", timeout=1)
+        groups = answer.json()["data"]["groups"]
+        rules = [r for g in groups for r in g["rules"]]
+        return bool(rules) and all(r.get("health") == "ok" for r in rules)
+    except (requests.RequestException, ValueError, KeyError, TypeError):
+        return False
 
 
 def _prometheus_knows_alertmanager() -> bool:
@@ -342,7 +357,7 @@ def _up(scenario: Scenario, layout: Layout, t0: float) -> SandboxInfo:
     _write_backups(scenario, hist, layout)
     _make_backups_mountpoint(layout)
     _write_bot_config(scenario, hist, layout)
-    configs.write_all(layout)
+    configs.write_all(layout, scenario)
     unshare_pid, systemd_pid = host.start(layout)
     info = SandboxInfo(
         scenario=scenario.name,

@@ -93,7 +93,12 @@ class Scenario:
     process_metrics: bool = True
     event_errors: tuple[EventError, ...] = ()
     backups: Backups = field(default_factory=Backups)
+    history_hours: float = 24.0  # backfilled history (healthy: 48 h, so --at can move a 24 h window)
+    metric_prefix: str = ""  # on the bot's own bot_* names ("rosey_": rosey_bot_connected)
+    journal_hours: float | None = None  # the journal keeps only this much history (None: all)
     # Live behaviour of the running reference bot.
+    live_scrape: bool = True  # False: Prometheus lost the bot (no scrape job for it)
+    live_keepalive: bool = False  # health server on HTTP/1.1 keep-alive, headers and body apart
     live_connected: bool = True
     live_errors_per_min: float = 0.0
     live_health_delay_ms: float = 5.0
@@ -157,9 +162,16 @@ def load_factor(users: Users, t: float, seed: int = 0) -> float:
     return 0.5 + 0.5 * users_at(users, t, seed) / max(1, users.baseline)
 
 
-HEALTHY = Scenario(
+# What every scenario varies from: a healthy day. Scenarios keep 24 h of history (cheap);
+# healthy itself has two days, so `--at` can put a 24 h checkpoint at any clock time.
+_DAY = Scenario(
     name="healthy",
     description="Always connected, no errors, flat memory, ~2% CPU, evening peak, no alerts.",
+)
+HEALTHY = _DAY.variant(
+    "healthy",
+    "Always connected, no errors, flat memory, ~2% CPU, evening peak, no alerts; 48 h of history.",
+    history_hours=48.0,
 )
 
 
@@ -172,7 +184,7 @@ def _flapping_disconnects() -> tuple[Disconnect, ...]:
     )
 
 
-FLAPPING = HEALTHY.variant(
+FLAPPING = _DAY.variant(
     "flapping",
     "Connection drops of 30-40 s about a dozen times (uptime ~99.5%) and a 10-minute burst of "
     "errors above 1/min; the live bot keeps logging errors.",
@@ -182,32 +194,32 @@ FLAPPING = HEALTHY.variant(
     seed=11,
 )
 
-LEAK_SLOW = HEALTHY.variant(
+LEAK_SLOW = _DAY.variant(
     "leak-slow",
     "Resident memory grows 20 MB/hr (degraded: between 10 and 50).",
     memory_growth_mb_per_hr=20.0,
 )
-LEAK_FAST = HEALTHY.variant(
+LEAK_FAST = _DAY.variant(
     "leak-fast",
     "Resident memory grows 80 MB/hr (critical: above 50; peak ~2 GB).",
     memory_growth_mb_per_hr=80.0,
 )
-PEAK_ERROR_BURST = HEALTHY.variant(
+PEAK_ERROR_BURST = _DAY.variant(
     "peak-error-burst",
     "Errors at 3/min for 10 minutes at 19:00, inside the evening peak.",
     error_bursts=(ErrorBurst(start="19:00", duration_s=600, per_min=3.0),),
 )
-RESTART = HEALTHY.variant(
+RESTART = _DAY.variant(
     "restart",
     "One unplanned restart (crash, systemd brings it back after 10 s) 3 h ago.",
     restarts=(3 * HOUR,),
 )
-SLOW_HEALTH = HEALTHY.variant(
+SLOW_HEALTH = _DAY.variant(
     "slow-health",
     "The health endpoint answers in ~150 ms (degraded: between 100 and 200).",
     live_health_delay_ms=150.0,
 )
-ALERT_HISTORY = HEALTHY.variant(
+ALERT_HISTORY = _DAY.variant(
     "alert-history",
     "Two HighErrorRate warnings and one critical BotDown fired in the last 10 h.",
     alerts=(
@@ -216,42 +228,78 @@ ALERT_HISTORY = HEALTHY.variant(
         AlertEvent("BotDown", "critical", 4 * HOUR, 120),
     ),
 )
-SCRAPE_GAP = HEALTHY.variant(
+SCRAPE_GAP = _DAY.variant(
     "scrape-gap",
     "Prometheus scraped nothing for 30 minutes 2 h ago.",
     scrape_gaps=(ScrapeGap(start=2 * HOUR, duration_s=1800),),
 )
-NO_PROCESS_METRICS = HEALTHY.variant(
+NO_PROCESS_METRICS = _DAY.variant(
     "no-process-metrics",
     "The bot exports no process_* metrics (they are optional).",
     process_metrics=False,
 )
-OFFPEAK_DISCONNECT = HEALTHY.variant(
+OFFPEAK_DISCONNECT = _DAY.variant(
     "offpeak-disconnect",
     "Disconnected for 5 minutes at 03:30, in the off-peak hours.",
     disconnects=(Disconnect(start="03:30", duration_s=300),),
 )
-LONG_DROP = HEALTHY.variant(
+LONG_DROP = _DAY.variant(
     "long-drop",
     "One disconnection of 90 s (a red flag: over 1 minute) 5 h ago.",
     disconnects=(Disconnect(start=5 * HOUR, duration_s=90),),
 )
 
-LYING_HEALTH = HEALTHY.variant(
+LYING_HEALTH = _DAY.variant(
     "lying-health",
     "/api/health claims 999 users; the metrics tell the truth (~40 users).",
     live_health_overrides=(("user_count", 999),),
 )
 
-EVENT_ERROR = HEALTHY.variant(
+EVENT_ERROR = _DAY.variant(
     "event-error",
     "The bot logs an [ERROR] 3 s after a user is kicked, 5 h ago (one error, counted too).",
     event_errors=(EventError(start=5 * HOUR),),
 )
-NO_BACKUP = HEALTHY.variant(
+NO_BACKUP = _DAY.variant(
     "no-backup",
     "The daily backup job stopped: the newest backup in /backups is 3 days old.",
     backups=Backups(newest=3 * DAY),
+)
+
+# Trustworthy verdicts: data that does not cover the window, names that match nothing, a
+# journal that starts late. Each is a way a real burn-in could be waved through.
+SERIES_ENDS = _DAY.variant(
+    "series-ends",
+    "Monitoring lost the bot 2 h ago: no sample of any bot series since (the bot runs on).",
+    scrape_gaps=(ScrapeGap(start=2 * HOUR, duration_s=2 * HOUR + 60),),
+    live_scrape=False,
+)
+SHORT_GAP = _DAY.variant(
+    "short-gap",
+    "Prometheus scraped nothing for 4 minutes 3 h ago (above the 99 % line at 12 and 24 h).",
+    scrape_gaps=(ScrapeGap(start=3 * HOUR, duration_s=240),),
+)
+PREFIXED_METRICS = _DAY.variant(
+    "prefixed-metrics",
+    "The bot's own metrics carry a rosey_ prefix (rosey_bot_connected); the client library's "
+    "process_* metrics keep their standard names.",
+    metric_prefix="rosey_",
+)
+CRITICAL_ALERT = _DAY.variant(
+    "critical-alert",
+    "One critical alert (BotDown) fired for 30 s 3 h ago; nothing else happened.",
+    alerts=(AlertEvent("BotDown", "critical", 3 * HOUR, 30),),
+)
+JOURNAL_LATE = _DAY.variant(
+    "journal-late",
+    "The journal holds only the last 3 hours (rotated away): it cannot prove a clean window.",
+    journal_hours=3.0,
+)
+KEEPALIVE_HEALTH = _DAY.variant(
+    "keepalive-health",
+    "The health server speaks HTTP/1.1 keep-alive and writes headers and body apart (Python's "
+    "http.server): a reused connection would wait on Nagle and delayed ACKs.",
+    live_keepalive=True,
 )
 
 SCENARIOS: dict[str, Scenario] = {
@@ -272,5 +320,11 @@ SCENARIOS: dict[str, Scenario] = {
         LYING_HEALTH,
         EVENT_ERROR,
         NO_BACKUP,
+        SERIES_ENDS,
+        SHORT_GAP,
+        PREFIXED_METRICS,
+        CRITICAL_ALERT,
+        JOURNAL_LATE,
+        KEEPALIVE_HEALTH,
     )
 }

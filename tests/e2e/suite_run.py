@@ -3,9 +3,11 @@ read back each test's band from the JUnit XML it writes."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +25,13 @@ class SuiteRun:
     reports_dir: Path
 
 
-def run_suite(tmp: Path, *args: str, marker: str = ALL_PHASES, timeout: float = 180) -> SuiteRun:
+def run_suite(
+    tmp: Path,
+    *args: str,
+    marker: str = ALL_PHASES,
+    timeout: float = 180,
+    env: Mapping[str, str] | None = None,
+) -> SuiteRun:
     junit = tmp / "junit.xml"
     reports = tmp / "reports"
     command = [
@@ -41,7 +49,14 @@ def run_suite(tmp: Path, *args: str, marker: str = ALL_PHASES, timeout: float = 
         "--self-contained-html",
         *args,
     ]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
     bands, outcomes, messages = {}, {}, {}
     if junit.exists():
         for case in ET.parse(junit).getroot().iter("testcase"):

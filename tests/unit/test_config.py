@@ -11,6 +11,7 @@ import pytest
 
 from burnin.bands import Band, Better
 from burnin.config import (
+    DEFAULT_COVERAGE_PERCENT,
     SETTINGS,
     SETTINGS_BY_KEY,
     ConfigError,
@@ -18,6 +19,7 @@ from burnin.config import (
     load_thresholds,
     parse_time,
 )
+from burnin.promql import CONTRACT_METRICS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -310,6 +312,62 @@ def test_traffic_defaults_apply_when_the_table_is_absent(tmp_path):
     assert thresholds.phases["6h"].marker == "checkpoint_6h"
 
 
+# ---------------------------------------------------------------- [coverage]
+
+
+def test_real_thresholds_coverage_line_is_99_percent():
+    assert load_thresholds(ROOT / "thresholds.toml").coverage_min_percent == 99.0
+
+
+def test_coverage_line_defaults_when_the_table_is_absent(tmp_path):
+    thresholds = load_thresholds(write(tmp_path, "thresholds.toml", PHASES))
+    assert thresholds.coverage_min_percent == DEFAULT_COVERAGE_PERCENT == 99.0
+
+
+@pytest.mark.parametrize("percent", [0.5, 95, 100])
+def test_coverage_line_is_read_from_the_file(tmp_path, percent):
+    path = write(tmp_path, "thresholds.toml", PHASES + f"[coverage]\nmin_percent = {percent}\n")
+    assert load_thresholds(path).coverage_min_percent == percent
+
+
+@pytest.mark.parametrize("percent", ["0", "-5", "100.5", "nan"])
+def test_coverage_line_outside_0_to_100_is_rejected(tmp_path, percent):
+    message = thresholds_error(tmp_path, PHASES + f"[coverage]\nmin_percent = {percent}\n")
+    assert message.startswith("thresholds.toml: coverage.min_percent: expected ")
+
+
+def test_coverage_line_above_100_says_what_is_expected(tmp_path):
+    message = thresholds_error(tmp_path, PHASES + "[coverage]\nmin_percent = 101\n")
+    assert message == (
+        "thresholds.toml: coverage.min_percent: expected a percentage above 0 and at most 100, "
+        "got 101"
+    )
+
+
+def test_coverage_line_must_be_a_number(tmp_path):
+    message = thresholds_error(tmp_path, PHASES + "[coverage]\nmin_percent = '99 %'\n")
+    assert message == "thresholds.toml: coverage.min_percent: expected a number, got '99 %'"
+
+
+def test_unknown_coverage_key_is_rejected(tmp_path):
+    message = thresholds_error(tmp_path, PHASES + "[coverage]\npercent = 99\n")
+    assert message == "thresholds.toml: coverage.percent: unknown key; expected one of min_percent"
+
+
+def test_coverage_must_be_a_table(tmp_path):
+    message = thresholds_error(tmp_path, "coverage = 99\n" + PHASES)
+    assert message == "thresholds.toml: coverage: expected a table, got 99"
+
+
+def test_no_critical_alerts_is_no_longer_a_phase_setting(tmp_path):
+    # Critical alerts fail the alerts criterion at every phase now.
+    message = thresholds_error(tmp_path, "[phases.12h]\nhours = 12\nno_critical_alerts = true\n")
+    assert message == (
+        "thresholds.toml: phases.12h.no_critical_alerts: unknown key; expected one of criteria, "
+        "hours, marker, minutes"
+    )
+
+
 # ---------------------------------------------------------------- targets.toml mistakes
 
 TARGETS = """
@@ -460,6 +518,106 @@ def test_health_field_mapping_replaces_only_the_named_fields(tmp_path):
     assert target.health_fields["uptime_seconds"] == "uptime"
     assert target.health_fields["error_count"] == "errors"
     assert target.health_fields["status"] == "status"
+
+
+# ---------------------------------------------------------------- process metrics, alert rules
+
+
+def test_process_metrics_are_declared_by_default(tmp_path):
+    target = load_target(write(tmp_path, "targets.toml", TARGETS), {}, {})
+    assert (target["process_metrics"], target.sources["process_metrics"]) == (True, "default")
+
+
+def test_a_target_can_declare_it_exports_no_process_metrics(tmp_path):
+    path = write(tmp_path, "targets.toml", TARGETS + "process_metrics = false\n")
+    assert load_target(path, {}, {})["process_metrics"] is False
+    assert load_target(path, {}, {"BURNIN_PROCESS_METRICS": "yes"})["process_metrics"] is True
+
+
+def test_process_metrics_must_be_true_or_false(tmp_path):
+    message = target_error(tmp_path, TARGETS + "process_metrics = 'sometimes'\n")
+    assert message == (
+        "targets.toml: targets.lab.process_metrics: expected true or false, got 'sometimes'"
+    )
+
+
+def test_alert_rules_default_to_the_contracts(tmp_path):
+    target = load_target(write(tmp_path, "targets.toml", TARGETS), {}, {})
+    assert target["alert_rules"] == (
+        "BotDown",
+        "BotRestarting",
+        "HighErrorRate",
+        "CriticalErrorRate",
+        "ChannelEmpty",
+    )
+
+
+def test_alert_rules_from_a_toml_list(tmp_path):
+    path = write(tmp_path, "targets.toml", TARGETS + "alert_rules = ['BotDown', ' Lag ']\n")
+    assert load_target(path, {}, {})["alert_rules"] == ("BotDown", "Lag")
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        ("cli", "BotDown, HighErrorRate,"),
+        ("env", " BotDown ,HighErrorRate"),
+        ("file", "BotDown,HighErrorRate"),
+    ],
+)
+def test_alert_rules_from_a_comma_separated_string(tmp_path, where, text):
+    file_text = TARGETS + (f"alert_rules = '{text}'\n" if where == "file" else "")
+    path = write(tmp_path, "targets.toml", file_text)
+    cli = {"alert_rules": text} if where == "cli" else {}
+    env = {"BURNIN_ALERT_RULES": text} if where == "env" else {}
+    assert load_target(path, cli, env)["alert_rules"] == ("BotDown", "HighErrorRate")
+
+
+def test_alert_rules_of_other_types_are_rejected(tmp_path):
+    message = target_error(tmp_path, TARGETS + "alert_rules = [1, 2]\n")
+    assert message == "targets.toml: targets.lab.alert_rules: expected a list of names, got [1, 2]"
+    message = target_error(tmp_path, TARGETS + "alert_rules = 3\n")
+    assert message == "targets.toml: targets.lab.alert_rules: expected a list of names, got 3"
+
+
+# ---------------------------------------------------------------- [targets.NAME.metrics]
+
+
+def test_metric_names_map_contract_names_to_the_deployments(tmp_path):
+    text = TARGETS + "\n[targets.lab.metrics]\nbot_connected = 'irc:connected'\n"
+    target = load_target(write(tmp_path, "targets.toml", text), {}, {})
+    assert target.metric_names == {"bot_connected": "irc:connected"}
+
+
+def test_without_a_metrics_table_no_name_is_mapped(tmp_path):
+    assert load_target(write(tmp_path, "targets.toml", TARGETS), {}, {}).metric_names == {}
+
+
+def test_metrics_table_names_only_contract_metrics(tmp_path):
+    message = target_error(tmp_path, TARGETS + "\n[targets.lab.metrics]\nbot_conected = 'x'\n")
+    assert message == (
+        "targets.toml: targets.lab.metrics.bot_conected: unknown key; expected one of "
+        + ", ".join(sorted(CONTRACT_METRICS))
+    )
+
+
+@pytest.mark.parametrize("name", ["rosey-bot_connected", "1connected", "", "bot connected"])
+def test_metric_name_must_be_a_prometheus_metric_name(tmp_path, name):
+    message = target_error(tmp_path, TARGETS + f"\n[targets.lab.metrics]\nbot_users = '{name}'\n")
+    assert message == (
+        f"targets.toml: targets.lab.metrics.bot_users: {name!r} is not a Prometheus metric name "
+        "(letters, digits, _ and :, not starting with a digit)"
+    )
+
+
+def test_metric_name_must_be_a_string(tmp_path):
+    message = target_error(tmp_path, TARGETS + "\n[targets.lab.metrics]\nbot_users = 5\n")
+    assert message == "targets.toml: targets.lab.metrics.bot_users: expected a string, got 5"
+
+
+def test_metrics_must_be_a_table(tmp_path):
+    message = target_error(tmp_path, TARGETS + "metrics = 'bot_connected=x'\n")
+    assert message == "targets.toml: targets.lab.metrics: expected a table, got 'bot_connected=x'"
 
 
 def test_parse_time_names_where_the_value_came_from():

@@ -1,106 +1,35 @@
-"""The pure judge_* steps with hand-made evidence, overall(), and Verdict.message()."""
+"""logs-clean and service-active with hand-made evidence (the journal must reach back past the
+window to prove it clean), overall(), and Verdict.message()."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from burnin.bands import Band, Better, Tiers
-from burnin.config import load_thresholds
 from burnin.criteria.host import (
+    JournalCoverage,
     JournalMeasurement,
     journal_command,
     judge_logs_clean,
     judge_service_active,
+    measure_journal,
+    measure_journal_coverage,
     parse_journal_json,
+    retention_command,
 )
-from burnin.criteria.uptime import MIN_SAMPLES, UptimeMeasurement, judge_uptime
 from burnin.probes.ssh import CommandResult
 from burnin.verdict import Evidence, Overall, Verdict, no_data, overall
 from burnin.window import Window
+from tests.unit.hosts import ScriptedSsh, is_retention_probe, journal_line
 
-ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(hours=12), NOW)
 QUERY = 'sum(count_over_time(bot_connected{env="production"}[43200s]))'
 
 
-@pytest.fixture(scope="module")
-def thresholds():
-    return load_thresholds(ROOT / "thresholds.toml")
-
-
-def uptime(samples: float | None, connected: float | None) -> UptimeMeasurement:
-    return UptimeMeasurement(
-        samples, connected, (Evidence("prometheus", QUERY, {"value": samples}),)
-    )
-
-
-# ---------------------------------------------------------------- uptime
-
-
-@pytest.mark.parametrize("samples", [None, 0.0])
-def test_uptime_without_samples_is_no_data(thresholds, samples):
-    verdict = judge_uptime(uptime(samples, None), thresholds.tiers("uptime", "12h"), WINDOW)
-    assert verdict.band is Band.NO_DATA
-    assert "no bot_connected samples" in verdict.cause
-    assert not verdict.band.passes
-
-
-def test_uptime_with_too_few_samples_is_no_data(thresholds):
-    measurement = uptime(MIN_SAMPLES - 1, MIN_SAMPLES - 1)
-    verdict = judge_uptime(measurement, thresholds.tiers("uptime", "12h"), WINDOW)
-    assert verdict.band is Band.NO_DATA
-    assert f"only {MIN_SAMPLES - 1} bot_connected samples" in verdict.cause
-    assert f"need at least {MIN_SAMPLES}" in verdict.cause
-
-
-def test_uptime_with_exactly_the_minimum_samples_is_judged(thresholds):
-    verdict = judge_uptime(
-        uptime(MIN_SAMPLES, MIN_SAMPLES), thresholds.tiers("uptime", "12h"), WINDOW
-    )
-    assert verdict.band is Band.TARGET
-
-
-def test_uptime_of_99_95_percent_is_acceptable_at_12h(thresholds):
-    verdict = judge_uptime(uptime(2000, 1999), thresholds.tiers("uptime", "12h"), WINDOW)
-    assert verdict.band is Band.ACCEPTABLE
-    assert verdict.observed == pytest.approx(99.95)
-    assert verdict.cause == "1999 of 2000 samples connected"
-
-
-def test_uptime_of_99_95_percent_fails_at_6h_where_100_percent_is_required(thresholds):
-    verdict = judge_uptime(uptime(2000, 1999), thresholds.tiers("uptime", "6h"), WINDOW)
-    assert not verdict.band.passes
-    assert verdict.band is Band.DEGRADED
-
-
-def test_uptime_all_connected_is_target_and_98_percent_is_critical(thresholds):
-    tiers = thresholds.tiers("uptime", "24h")
-    assert judge_uptime(uptime(1000, 1000), tiers, WINDOW).band is Band.TARGET
-    assert judge_uptime(uptime(1000, 980), tiers, WINDOW).band is Band.CRITICAL
-
-
-def test_uptime_with_samples_but_no_connected_sum_is_no_data(thresholds):
-    verdict = judge_uptime(uptime(100, None), thresholds.tiers("uptime", "12h"), WINDOW)
-    assert verdict.band is Band.NO_DATA
-
-
 # ---------------------------------------------------------------- journal
-
-
-def journal_line(message: str | list[int], priority: int, at: datetime) -> str:
-    return json.dumps(
-        {
-            "__REALTIME_TIMESTAMP": str(int(at.timestamp() * 1_000_000)),
-            "PRIORITY": str(priority),
-            "MESSAGE": message,
-            "_SYSTEMD_UNIT": "rosey-bot.service",
-        }
-    )
 
 
 ERROR_TEXT = "[2026-11-29 11:00:00] [lib.bot] [ERROR] lost connection"
@@ -120,9 +49,22 @@ def command(
     return CommandResult(" ".join(argv), exit_code, stdout, stderr, problem)
 
 
+# The newest entry of the whole journal before the window's start: retention reaches back.
+BEFORE_START = WINDOW.start - timedelta(days=3)
+
+
+def retention(before_start: datetime | None = BEFORE_START, exit_code: int = 0) -> JournalCoverage:
+    found = "" if before_start is None else journal_line("boot", 6, before_start)
+    return JournalCoverage(command(retention_command(WINDOW), exit_code, found), before_start)
+
+
 def journal(
-    errors_stdout: str, warnings_stdout: str = "", presence: str = "started\n"
+    errors_stdout: str,
+    warnings_stdout: str = "",
+    presence: str = "started\n",
+    coverage: JournalCoverage | None = None,
 ) -> JournalMeasurement:
+    coverage = coverage or retention()
     results = (
         command(journal_command("rosey-bot", WINDOW, None, "-n", "1", "-o", "cat"), 0, presence),
         command(journal_command("rosey-bot", WINDOW, "err", "-o", "json"), 0, errors_stdout),
@@ -131,12 +73,14 @@ def journal(
             0,
             warnings_stdout,
         ),
+        coverage.result,
     )
     return JournalMeasurement(
         parse_journal_json(errors_stdout),
         parse_journal_json(warnings_stdout),
         bool(presence.strip()),
         results,
+        coverage,
     )
 
 
@@ -169,9 +113,8 @@ def test_journal_command_bounds_the_query_by_the_window():
 def test_logs_with_a_failed_command_are_a_source_error():
     measurement = journal("")
     failed = command(["sudo", "-n", "journalctl"], 1, "", "sudo: a password is required")
-    broken = JournalMeasurement(
-        None, None, False, (measurement.results[0], failed, measurement.results[2])
-    )
+    results = (measurement.results[0], failed, *measurement.results[2:])
+    broken = JournalMeasurement(None, None, False, results, measurement.coverage)
     verdict = judge_logs_clean(broken, WINDOW)
     assert verdict.band is Band.SOURCE_ERROR
     assert "journal query failed" in verdict.cause
@@ -181,7 +124,9 @@ def test_logs_with_a_failed_command_are_a_source_error():
 def test_logs_with_a_command_that_never_finished_are_a_source_error():
     measurement = journal("")
     lost = command(["journalctl"], None, problem="timed out after 10 s")
-    broken = JournalMeasurement(None, None, False, (lost, *measurement.results[1:]))
+    broken = JournalMeasurement(
+        None, None, False, (lost, *measurement.results[1:]), measurement.coverage
+    )
     verdict = judge_logs_clean(broken, WINDOW)
     assert verdict.band is Band.SOURCE_ERROR
     assert "timed out after 10 s" in verdict.cause
@@ -213,10 +158,83 @@ def test_logs_excerpt_is_capped_with_a_count_of_the_rest():
     assert len(excerpt.splitlines()) == 21
 
 
-def test_logs_clean_is_target():
+def test_logs_clean_is_target_with_the_retention_proof_as_evidence():
     verdict = judge_logs_clean(journal("", WARNING_STDOUT), WINDOW)
     assert verdict.band is Band.TARGET
     assert verdict.observed == 0
+    assert verdict.evidence[-1].values == {"entry_before_window_start": BEFORE_START.isoformat()}
+    assert "--reverse" in verdict.evidence[-1].query
+
+
+def test_a_clean_window_the_journal_does_not_reach_back_over_is_no_data():
+    verdict = judge_logs_clean(journal("", WARNING_STDOUT, coverage=retention(None)), WINDOW)
+    assert verdict.band is Band.NO_DATA
+    assert verdict.cause == (
+        "the journal holds no entry before the window's start 2026-11-29T00:00:00+00:00: it "
+        "starts inside the window (retention, rotation or a new host), so it cannot prove the "
+        "whole window clean"
+    )
+    assert verdict.evidence[-1].values == {"entry_before_window_start": None}
+
+
+def test_error_lines_in_a_journal_that_starts_inside_the_window_stay_critical():
+    verdict = judge_logs_clean(journal(ERROR_STDOUT, coverage=retention(None)), WINDOW)
+    assert (verdict.band, verdict.observed) == (Band.CRITICAL, 2)
+
+
+def test_retention_command_asks_the_whole_journal_for_its_newest_entry_before_the_start():
+    argv = retention_command(WINDOW)
+    assert argv[:3] == ["journalctl", "--no-pager", "-q"]
+    assert "-u" not in argv  # the unit may be quiet; any entry proves the journal reaches back
+    assert f"--until=@{int(WINDOW.start.timestamp())}" in argv
+    assert argv[-6:] == [
+        "--reverse",
+        "-n",
+        "1",
+        "-o",
+        "json",
+        "--output-fields=__REALTIME_TIMESTAMP",
+    ]
+
+
+def test_measure_journal_coverage_reads_the_entry_before_the_start():
+    ssh = ScriptedSsh.journal("", BEFORE_START)
+    found = measure_journal_coverage(ssh, WINDOW)  # type: ignore[arg-type]
+    assert found.covers
+    assert found.before_start == BEFORE_START
+    assert ssh.asked == [(retention_command(WINDOW), True)]
+
+
+@pytest.mark.parametrize("answer", [(0, "", ""), (1, "", "sudo: a password is required")])
+def test_measure_journal_coverage_without_an_entry_does_not_cover(answer):
+    found = measure_journal_coverage(ScriptedSsh(lambda argv: answer), WINDOW)  # type: ignore[arg-type]
+    assert not found.covers
+    assert found.before_start is None
+
+
+def quiet_host(argv: list[str]) -> tuple[int, str, str]:
+    """A unit that logged (presence), no error or warning lines, a journal older than the window."""
+    if is_retention_probe(argv):
+        return (0, journal_line("boot", 6, BEFORE_START) + "\n", "")
+    return (0, "started\n" if "cat" in argv else "", "")
+
+
+def test_measure_journal_asks_four_commands_and_a_clean_covered_window_is_target():
+    ssh = ScriptedSsh(quiet_host)
+    measurement = measure_journal(ssh, "rosey-bot", WINDOW)  # type: ignore[arg-type]
+    assert [privileged for _, privileged in ssh.asked] == [True] * 4
+    assert ssh.asked[-1][0] == retention_command(WINDOW)
+    assert measurement.coverage.before_start == BEFORE_START
+    assert judge_logs_clean(measurement, WINDOW).band is Band.TARGET
+
+
+def test_a_failing_retention_query_is_a_source_error():
+    ssh = ScriptedSsh.journal(
+        "started\n", BEFORE_START, retention=(1, "", "sudo: a password is required")
+    )
+    verdict = judge_logs_clean(measure_journal(ssh, "rosey-bot", WINDOW), WINDOW)  # type: ignore[arg-type]
+    assert verdict.band is Band.SOURCE_ERROR
+    assert "sudo: a password is required" in verdict.cause
 
 
 # ---------------------------------------------------------------- service

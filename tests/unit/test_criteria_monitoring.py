@@ -19,23 +19,35 @@ import pytest
 import requests
 
 from burnin.bands import Band
+from burnin.config import SETTINGS_BY_KEY
 from burnin.criteria.alert_path import (
     AlertPathMeasurement,
     judge_alert_path,
     measure_alert_path,
     not_opted_in,
 )
-from burnin.criteria.monitoring import EXPECTED_ALERTS, MonitoringMeasurement, judge_monitoring
-from burnin.criteria.reading import Reading
+from burnin.criteria.connection import SeriesSamples
+from burnin.criteria.monitoring import MonitoringMeasurement, judge_monitoring, measure_monitoring
 from burnin.probes.http import HttpAnswer, http_get, http_post_json
+from burnin.probes.prometheus import AlertRule, Series
+from burnin.promql import Metrics, parse_selector
 from burnin.window import Window
+from tests.unit.samples import (
+    FakePrometheus,
+    connected,
+    down_between,
+    series_samples,
+    window_grid,
+    with_hole,
+)
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(hours=24), NOW)
 PROMETHEUS = "http://prometheus.example:9090"
 ALERTMANAGER = "http://alertmanager.example:9093"
 DASHBOARD = "http://grafana.example:3000/d/rosey"
-UP_QUERY = 'avg(avg_over_time(up{job="rosey-bot"}[86400s])) * 100'
+UP = 'up{job="rosey-bot"}'
+CONTRACT_RULES: tuple[str, ...] = SETTINGS_BY_KEY["alert_rules"].default
 TIMEOUT_S = 2.0
 
 
@@ -58,32 +70,40 @@ def managers_answer(*urls: str, problem: str = "") -> HttpAnswer:
     return answer(f"{PROMETHEUS}/api/v1/alertmanagers", None if problem else 200, problem, body)
 
 
-def rules_answer(health: dict[str, str]) -> HttpAnswer:
-    rules = [{"name": name, "type": "alerting", "health": h} for name, h in health.items()]
-    body = {"status": "success", "data": {"groups": [{"name": "rosey_bot_alerts", "rules": rules}]}}
-    return answer(f"{PROMETHEUS}/api/v1/rules?type=alert", body=body)
+def rules(health: dict[str, str]) -> list[AlertRule]:
+    return [
+        AlertRule(name, "rosey_bot_alerts", "warning", h, "", 15.0, "q")
+        for name, h in health.items()
+    ]
 
 
-ALL_HEALTHY = dict.fromkeys(EXPECTED_ALERTS, "ok")
+ALL_HEALTHY = dict.fromkeys(CONTRACT_RULES, "ok")
 READY = answer(f"{ALERTMANAGER}/-/ready")
 DASHBOARD_UP = answer(DASHBOARD)
+GRID = window_grid(WINDOW)
+
+
+def scrape_up(points: list[tuple[float, float]] | None = None) -> SeriesSamples:
+    """Raw `up` samples of the bot's scrape target (always up by default)."""
+    return series_samples(WINDOW, connected(GRID) if points is None else points, selector=UP)
 
 
 def monitoring(
-    scrape_up: float | None = 100.0,
+    up: SeriesSamples | None = None,
     managers: HttpAnswer | None = None,
-    rules: dict[str, str] | HttpAnswer | None = None,
+    health: dict[str, str] | None = None,
     ready: HttpAnswer | None = READY,
     dashboard: HttpAnswer | None = DASHBOARD_UP,
+    expected: tuple[str, ...] = CONTRACT_RULES,
 ) -> MonitoringMeasurement:
-    if not isinstance(rules, HttpAnswer):
-        rules = rules_answer(ALL_HEALTHY if rules is None else rules)
     return MonitoringMeasurement(
-        Reading(UP_QUERY, NOW, scrape_up),
+        up or scrape_up(),
         managers or managers_answer(f"{ALERTMANAGER}/api/v2/alerts"),
-        rules,
+        rules(ALL_HEALTHY if health is None else health),
+        expected,
         ready,
         dashboard,
+        PROMETHEUS,
     )
 
 
@@ -99,13 +119,17 @@ def test_everything_operational_is_target():
         "http",
         "http",
     ]
+    assert verdict.evidence[0].query == f"{UP}[86400s] (raw samples)"
     assert verdict.evidence[1].values == {"active": [f"{ALERTMANAGER}/api/v2/alerts"]}
+    assert verdict.evidence[2].query == f"GET {PROMETHEUS}/api/v1/rules?type=alert"
+    assert verdict.evidence[2].values == {"rules": ALL_HEALTHY}
     assert verdict.evidence[3].query == f"GET {ALERTMANAGER}/-/ready"
 
 
-def test_rules_of_unknown_health_count_as_fine():
-    rules = {**ALL_HEALTHY, "BotDown": "unknown"}
-    assert judge_monitoring(monitoring(rules=rules), WINDOW).band is Band.TARGET
+def test_rules_not_evaluated_yet_are_not_evaluating():
+    verdict = judge_monitoring(monitoring(health={**ALL_HEALTHY, "BotDown": "unknown"}), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause == "alert rules not evaluating cleanly: BotDown (unknown)"
 
 
 def test_no_active_alertmanager_is_critical():
@@ -123,49 +147,64 @@ def test_alertmanager_list_that_could_not_be_read_is_critical_with_the_reason():
 
 
 def test_missing_alert_rule_is_critical_naming_it():
-    rules = {name: "ok" for name in EXPECTED_ALERTS if name != "ChannelEmpty"}
-    verdict = judge_monitoring(monitoring(rules=rules), WINDOW)
+    health = {name: "ok" for name in CONTRACT_RULES if name != "ChannelEmpty"}
+    verdict = judge_monitoring(monitoring(health=health), WINDOW)
     assert verdict.band is Band.CRITICAL
     assert verdict.cause == "alert rules not loaded: ChannelEmpty"
 
 
-def test_rules_answer_that_is_not_json_means_every_rule_is_missing():
-    broken = answer(f"{PROMETHEUS}/api/v1/rules?type=alert", 200, "answer is not JSON")
-    verdict = judge_monitoring(monitoring(rules=broken), WINDOW)
-    assert verdict.band is Band.CRITICAL
-    assert verdict.cause == f"alert rules not loaded: {', '.join(EXPECTED_ALERTS)}"
+def test_no_rules_at_all_name_every_expected_rule():
+    verdict = judge_monitoring(monitoring(health={}), WINDOW)
+    assert verdict.cause == f"alert rules not loaded: {', '.join(CONTRACT_RULES)}"
 
 
 @pytest.mark.parametrize("health", ["err", "bad"])
 def test_unhealthy_alert_rule_is_critical(health):
-    rules = {**ALL_HEALTHY, "HighErrorRate": health, "ExtraRule": "ok"}
-    verdict = judge_monitoring(monitoring(rules=rules), WINDOW)
+    verdict = judge_monitoring(
+        monitoring(health={**ALL_HEALTHY, "HighErrorRate": health, "ExtraRule": "ok"}), WINDOW
+    )
     assert verdict.band is Band.CRITICAL
-    assert verdict.cause == f"alert rules failing: HighErrorRate={health}"
+    assert verdict.cause == f"alert rules not evaluating cleanly: HighErrorRate ({health})"
 
 
-def test_unhealthy_rule_outside_the_contract_is_critical_too():
-    rules = {**ALL_HEALTHY, "DiskFull": "err"}
-    verdict = judge_monitoring(monitoring(rules=rules), WINDOW)
+def test_an_unhealthy_rule_the_target_does_not_name_is_not_its_business():
+    verdict = judge_monitoring(monitoring(health={**ALL_HEALTHY, "DiskFull": "err"}), WINDOW)
+    assert verdict.band is Band.TARGET
+    assert verdict.evidence[2].values["rules"]["DiskFull"] == "err"
+
+
+def test_no_up_series_is_critical():
+    verdict = judge_monitoring(monitoring(up=series_samples(WINDOW, selector=UP)), WINDOW)
     assert verdict.band is Band.CRITICAL
-    assert "DiskFull=err" in verdict.cause
+    assert verdict.cause == f"no `up` samples for the bot's scrape target ({UP})"
 
 
-@pytest.mark.parametrize(
-    ("scrape_up", "band"),
-    [(100.0, Band.TARGET), (99.9, Band.TARGET), (99.85, Band.CRITICAL), (50.0, Band.CRITICAL)],
-)
-def test_scrape_target_must_be_up_99_9_percent_of_the_window(scrape_up, band):
-    verdict = judge_monitoring(monitoring(scrape_up=scrape_up), WINDOW)
+def test_scrape_target_down_at_the_window_end_is_critical():
+    end = WINDOW.end.timestamp()
+    verdict = judge_monitoring(
+        monitoring(up=scrape_up(down_between(GRID, end - 600, end + 1))), WINDOW
+    )
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause.startswith(
+        "Prometheus is not scraping the bot at the window's end: up 99.306 % of the window"
+    )
+
+
+def test_scrape_samples_that_stop_before_the_window_end_are_critical():
+    times = [t for t in GRID if t <= WINDOW.end.timestamp() - 600]
+    verdict = judge_monitoring(monitoring(up=scrape_up(connected(times))), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause.startswith("Prometheus is not scraping the bot at the window's end")
+
+
+@pytest.mark.parametrize(("hole_s", "band"), [(60, Band.TARGET), (600, Band.DEGRADED)])
+def test_scrape_target_up_99_9_percent_of_the_window_time_weighted(hole_s, band):
+    verdict = judge_monitoring(
+        monitoring(up=scrape_up(connected(with_hole(WINDOW, 3600, hole_s)))), WINDOW
+    )
     assert verdict.band is band
-    if band is Band.CRITICAL:
-        assert verdict.cause == f"bot scrape target up {scrape_up:.3f} % of the window"
-
-
-def test_no_up_samples_is_critical():
-    verdict = judge_monitoring(monitoring(scrape_up=None), WINDOW)
-    assert verdict.band is Band.CRITICAL
-    assert verdict.cause == "no `up` samples for the bot's scrape target"
+    if band is Band.DEGRADED:
+        assert verdict.cause.startswith("bot scrape target up 99.306 % of the window (")
 
 
 @pytest.mark.parametrize(
@@ -184,10 +223,11 @@ def test_alertmanager_not_ready_is_critical(ready, reason):
     assert verdict.cause == f"Alertmanager not ready: {reason}"
 
 
-def test_unconfigured_alertmanager_url_is_degraded():
+def test_unconfigured_alertmanager_url_is_not_checked_never_degraded():
     verdict = judge_monitoring(monitoring(ready=None), WINDOW)
-    assert verdict.band is Band.DEGRADED
-    assert verdict.cause == "no alertmanager_url configured: Alertmanager not checked"
+    assert verdict.band is Band.TARGET
+    assert verdict.observed == "all operational, 1 not checked"
+    assert verdict.cause == "Alertmanager itself not checked (no alertmanager_url configured)"
     assert [e.query for e in verdict.evidence][-1] == f"GET {DASHBOARD}"
 
 
@@ -198,26 +238,36 @@ def test_dashboard_down_is_degraded():
     assert verdict.evidence[-1].values["status"] == 502
 
 
-def test_unconfigured_dashboard_is_degraded():
+def test_unconfigured_dashboard_is_not_checked_never_degraded():
     verdict = judge_monitoring(monitoring(dashboard=None), WINDOW)
-    assert verdict.band is Band.DEGRADED
-    assert verdict.cause == "no dashboard_url configured: dashboard not checked"
+    assert verdict.band is Band.TARGET
+    assert verdict.cause == "dashboard not checked (no dashboard_url configured)"
     assert len(verdict.evidence) == 4
 
 
-def test_critical_problems_come_before_degraded_ones():
-    measurement = monitoring(scrape_up=90.0, dashboard=None)
+def test_both_unconfigured_are_counted_as_not_checked():
+    verdict = judge_monitoring(monitoring(ready=None, dashboard=None), WINDOW)
+    assert verdict.observed == "all operational, 2 not checked"
+
+
+def test_critical_problems_come_before_degraded_ones_and_not_checked_last():
+    measurement = monitoring(
+        managers=managers_answer(), dashboard=answer(DASHBOARD, 502), ready=None
+    )
     verdict = judge_monitoring(measurement, WINDOW)
     assert verdict.band is Band.CRITICAL
     assert verdict.observed == "2 problem(s)"
-    assert verdict.cause.startswith("bot scrape target up 90.000 %")
-    assert verdict.cause.endswith("dashboard not checked")
+    assert verdict.cause.split("; ") == [
+        "Prometheus knows no active Alertmanager (empty list)",
+        f"dashboard {DASHBOARD} answers 502",
+        "Alertmanager itself not checked (no alertmanager_url configured)",
+    ]
 
 
-def test_expected_rules_can_be_narrowed():
-    verdict = judge_monitoring(monitoring(rules={"BotDown": "ok"}), WINDOW, expected=("BotDown",))
+def test_expected_rules_come_from_the_target():
+    verdict = judge_monitoring(monitoring(health={"BotDown": "ok"}, expected=("BotDown",)), WINDOW)
     assert verdict.band is Band.TARGET
-    assert "rules BotDown loaded" in verdict.threshold
+    assert "rules BotDown loaded and evaluating" in verdict.threshold
 
 
 # ---------------------------------------------------------------- local HTTP servers
@@ -507,3 +557,41 @@ def test_http_post_json_to_an_unreachable_port_never_raises():
     result = http_post_json(requests.Session(), f"http://127.0.0.1:{closed_port()}/", {}, 1.0)
     assert result.status is None
     assert result.problem.startswith("not reachable: ")
+
+
+# ---------------------------------------------------------------- measure_monitoring
+
+
+def prometheus_api(path: str, _: bytes) -> tuple[int, Any]:
+    if path == "/api/v1/alertmanagers":
+        active = [{"url": f"{ALERTMANAGER}/api/v2/alerts"}]
+        return 200, {"status": "success", "data": {"activeAlertmanagers": active}}
+    return 404, "no such page"
+
+
+def test_measure_monitoring_asks_prometheus_and_leaves_unconfigured_sources_alone(serve):
+    base = serve(prometheus_api, echo_or_fail)
+    fake = FakePrometheus({UP: [Series({}, connected(GRID))]}, rules=rules(ALL_HEALTHY))
+    fake.url = base
+    metrics = Metrics(parse_selector('job="rosey-bot"'))
+    measurement = measure_monitoring(fake, metrics, WINDOW, "", "", TIMEOUT_S, CONTRACT_RULES)  # type: ignore[arg-type]
+    assert (measurement.alertmanager_ready, measurement.dashboard) == (None, None)
+    assert (measurement.url, measurement.expected_rules) == (base, CONTRACT_RULES)
+    assert fake.asked == [f"{UP}[86400s]", "rules"]
+    verdict = judge_monitoring(measurement, WINDOW)
+    assert (verdict.band, verdict.observed) == (Band.TARGET, "all operational, 2 not checked")
+
+
+def test_measure_monitoring_checks_the_configured_alertmanager_and_dashboard(serve):
+    base = serve(prometheus_api, echo_or_fail)
+    fake = FakePrometheus({UP: [Series({}, connected(GRID))]}, rules=rules(ALL_HEALTHY))
+    fake.url = base
+    metrics = Metrics(parse_selector('job="rosey-bot"'))
+    measurement = measure_monitoring(
+        fake, metrics, WINDOW, f"{base}/", f"{base}/dashboard", TIMEOUT_S, CONTRACT_RULES
+    )  # type: ignore[arg-type]
+    assert measurement.alertmanager_ready is not None
+    assert measurement.alertmanager_ready.url == f"{base}/-/ready"
+    verdict = judge_monitoring(measurement, WINDOW)
+    assert verdict.band is Band.CRITICAL  # the fake answers 404 to both
+    assert "Alertmanager not ready: 404" in verdict.cause

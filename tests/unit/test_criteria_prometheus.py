@@ -1,5 +1,6 @@
-"""The judges fed by Prometheus: connection (longest-disconnect, coverage), errors, resources,
-restarts, alerts and consistency, with hand-made measurements and the real thresholds.toml."""
+"""The judges fed by Prometheus counters and gauges: errors, resources, restarts and
+consistency, with hand-made readings, coverages and the real thresholds.toml. A pass needs the
+series' samples to cover the window; a failure stands on partial data."""
 
 from __future__ import annotations
 
@@ -8,38 +9,44 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from burnin.bands import Band
 from burnin.config import load_thresholds
-from burnin.criteria.alerts import AlertMeasurement, Firing, episodes, judge_alerts
-from burnin.criteria.connection import (
-    MAX_POINTS,
-    MIN_STEP_S,
-    ConnectionSeries,
-    judge_coverage,
-    judge_longest_disconnect,
-    longest_run,
-    step_for,
-)
 from burnin.criteria.consistency import ConsistencyMeasurement, judge_consistency
-from burnin.criteria.errors import judge_error_rate, judge_errors_total
+from burnin.criteria.errors import (
+    judge_error_rate,
+    judge_errors_total,
+    measure_error_rate,
+    measure_errors_total,
+)
 from burnin.criteria.reading import Reading
-from burnin.criteria.resources import judge_cpu, judge_memory_growth, judge_memory_peak
-from burnin.criteria.restarts import RestartMeasurement, judge_restarts
+from burnin.criteria.resources import (
+    NOT_EXPORTED,
+    ProcessReading,
+    judge_cpu,
+    judge_memory_growth,
+    judge_memory_peak,
+    measure_cpu,
+    measure_memory_growth,
+    measure_memory_peak,
+)
+from burnin.criteria.restarts import RestartMeasurement, judge_restarts, measure_restarts
 from burnin.probes.health import HealthPayload, HealthReading
 from burnin.probes.prometheus import Series
 from burnin.probes.ssh import CommandResult
+from burnin.promql import Metrics, parse_selector
 from burnin.window import Window
+from tests.unit.hosts import ScriptedSsh
+from tests.unit.samples import FakePrometheus, connected, coverage, window_grid, with_hole
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(hours=12), NOW)
-START_S = WINDOW.start.timestamp()
-END_S = WINDOW.end.timestamp()
-STEP_S = 15
-SERIES_QUERY = 'bot_connected{env="production"}'
+METRICS = Metrics(parse_selector('env="production"'))
+FULL = coverage(WINDOW)
+# 11 of 12 hours covered: under the 99 % line.
+PARTIAL = coverage(WINDOW, with_hole(WINDOW, 3600, 3600))
+LINE = 99.0
 
 
 @pytest.fixture(scope="module")
@@ -51,232 +58,11 @@ def reading(value: float | None, query: str = "q") -> Reading:
     return Reading(query, NOW, value)
 
 
-def grid(first_s: float = START_S, last_s: float = END_S, step_s: int = STEP_S) -> list[float]:
-    """Timestamps every step from first to last, both included, as a range query returns them."""
-    count = int((last_s - first_s) // step_s) + 1
-    return [first_s + n * step_s for n in range(count)]
-
-
-def connection(*series_points: list[tuple[float, float]], step_s: int = STEP_S) -> ConnectionSeries:
-    return ConnectionSeries(
-        SERIES_QUERY,
-        step_s,
-        [Series({"instance": f"bot{n}"}, p) for n, p in enumerate(series_points)],
-    )
-
-
-def connected_with_drops(drops: dict[int, int]) -> list[tuple[float, float]]:
-    """A full window of connected points; `drops` maps a point index to how many 0s start there."""
-    down = {index + k for index, length in drops.items() for k in range(length)}
-    return [(t, 0.0 if n in down else 1.0) for n, t in enumerate(grid())]
-
-
-# ---------------------------------------------------------------- step_for
-
-
-def test_step_for_short_windows_is_the_minimum_step():
-    assert step_for(WINDOW) == MIN_STEP_S
-    assert step_for(Window(NOW - timedelta(hours=24), NOW)) == MIN_STEP_S
-
-
-def test_step_for_long_windows_keeps_under_the_point_limit():
-    two_days = Window(NOW - timedelta(hours=48), NOW)
-    assert step_for(two_days) == 18  # ceil(172800 / 10000)
-
-
-@given(seconds=st.integers(min_value=1, max_value=90 * 86400))
-def test_step_for_never_asks_for_more_points_than_the_limit(seconds):
-    step = step_for(Window(NOW - timedelta(seconds=seconds), NOW))
-    assert step >= MIN_STEP_S
-    assert seconds / step <= MAX_POINTS
-
-
-# ---------------------------------------------------------------- longest_run
-
-
-def test_longest_run_of_contiguous_points_is_count_times_step():
-    points = [(0.0, 1.0), (15.0, 0.0), (30.0, 0.0), (45.0, 0.0), (60.0, 1.0), (75.0, 0.0)]
-    assert longest_run(points, 15, 0.0) == (45.0, 15.0)
-
-
-def test_longest_run_is_broken_by_a_gap_in_the_points():
-    # 30 s apart at a 15 s step: more than 1.5 steps, so two runs, not one of 3 points.
-    points = [(0.0, 0.0), (15.0, 0.0), (45.0, 0.0)]
-    assert longest_run(points, 15, 0.0) == (30.0, 0.0)
-
-
-def test_longest_run_tolerates_jitter_up_to_one_and_a_half_steps():
-    points = [(0.0, 0.0), (22.0, 0.0), (44.0, 0.0)]
-    assert longest_run(points, 15, 0.0) == (45.0, 0.0)
-
-
-def test_longest_run_without_a_match_is_zero_with_no_start():
-    assert longest_run([(0.0, 1.0), (15.0, 1.0)], 15, 0.0) == (0.0, None)
-    assert longest_run([], 15, 0.0) == (0.0, None)
-
-
-def test_longest_run_keeps_the_first_of_equally_long_runs():
-    points = [(0.0, 0.0), (15.0, 1.0), (30.0, 0.0)]
-    assert longest_run(points, 15, 0.0) == (15.0, 0.0)
-
-
-points_strategy = st.lists(
-    st.tuples(st.integers(min_value=1, max_value=60), st.sampled_from([0.0, 1.0])),
-    max_size=80,
-).map(
-    # (gap to the previous point in seconds, value) -> increasing timestamps
-    lambda steps: [
-        (float(sum(gap for gap, _ in steps[: n + 1])), value) for n, (_, value) in enumerate(steps)
-    ]
-)
-
-
-@given(points=points_strategy, step_s=st.sampled_from([15, 30, 60]))
-def test_longest_run_never_exceeds_the_matching_points_times_the_step(points, step_s):
-    seconds, start = longest_run(points, step_s, 0.0)
-    zeros = [t for t, v in points if v == 0.0]
-    assert seconds <= len(points) * step_s
-    assert seconds <= len(zeros) * step_s
-    assert seconds % step_s == 0
-    if zeros:
-        assert seconds >= step_s
-        assert start in zeros
-    else:
-        assert (seconds, start) == (0.0, None)
-
-
-# ---------------------------------------------------------------- longest-disconnect
-
-
-def test_always_connected_is_target_with_no_disconnections(thresholds):
-    tiers = thresholds.tiers("longest_disconnect", "12h")
-    verdict = judge_longest_disconnect(connection(connected_with_drops({})), tiers, WINDOW)
-    assert verdict.band is Band.TARGET
-    assert verdict.observed == 0.0
-    assert verdict.cause == ""
-    assert verdict.evidence[0].values["disconnections"] == 0
-    assert "(range, step 15s)" in verdict.evidence[0].query
-
-
-@pytest.mark.parametrize(
-    ("zero_points", "band"),
-    [
-        (1, Band.ACCEPTABLE),  # 15 s
-        (3, Band.ACCEPTABLE),  # 45 s
-        (4, Band.DEGRADED),  # exactly 60 s: not under the acceptable line, not over critical
-        (5, Band.CRITICAL),  # 75 s: "disconnected for > 1 minute"
-    ],
-)
-def test_longest_disconnect_bands_by_the_run_length(thresholds, zero_points, band):
-    tiers = thresholds.tiers("longest_disconnect", "12h")
-    data = connection(connected_with_drops({100: zero_points}))
-    verdict = judge_longest_disconnect(data, tiers, WINDOW)
-    assert verdict.band is band
-    assert verdict.observed == zero_points * STEP_S
-    assert verdict.evidence[0].values["started_at"] == START_S + 100 * STEP_S
-
-
-def test_longest_disconnect_counts_every_drop_and_reports_the_longest(thresholds):
-    tiers = thresholds.tiers("longest_disconnect", "12h")
-    data = connection(connected_with_drops({10: 1, 50: 3, 900: 2}))
-    verdict = judge_longest_disconnect(data, tiers, WINDOW)
-    assert verdict.observed == 45.0
-    assert verdict.cause == "3 disconnection(s)"
-    assert verdict.evidence[0].values["started_at"] == START_S + 50 * STEP_S
-
-
-def test_longest_disconnect_takes_the_worst_series_and_sums_drops_over_series(thresholds):
-    tiers = thresholds.tiers("longest_disconnect", "12h")
-    data = connection(connected_with_drops({10: 1}), connected_with_drops({20: 6, 40: 1}))
-    verdict = judge_longest_disconnect(data, tiers, WINDOW)
-    assert verdict.band is Band.CRITICAL
-    assert verdict.observed == 90.0
-    assert verdict.cause == "3 disconnection(s)"
-
-
-def test_zeros_either_side_of_a_hole_in_the_data_are_two_disconnections(thresholds):
-    tiers = thresholds.tiers("longest_disconnect", "12h")
-    points = [(START_S, 0.0), (START_S + 600, 0.0), (START_S + 615, 1.0)]
-    verdict = judge_longest_disconnect(connection(points), tiers, WINDOW)
-    assert verdict.observed == 15.0
-    assert verdict.evidence[0].values["disconnections"] == 2
-
-
-@pytest.mark.parametrize("series_points", [(), ([],)])
-def test_longest_disconnect_without_points_is_no_data(thresholds, series_points):
-    tiers = thresholds.tiers("longest_disconnect", "12h")
-    verdict = judge_longest_disconnect(connection(*series_points), tiers, WINDOW)
-    assert verdict.band is Band.NO_DATA
-    assert verdict.cause == "no bot_connected samples in the window"
-    assert not verdict.band.passes
-
-
-# ---------------------------------------------------------------- coverage
-
-
-def test_coverage_of_a_complete_series_is_target():
-    verdict = judge_coverage(connection([(t, 1.0) for t in grid()]), WINDOW)
-    assert verdict.band is Band.TARGET
-    assert verdict.cause == ""
-    assert verdict.observed == "12.00 h of data, widest gap 0.2 min"
-    assert verdict.evidence[0].values["points"] == 2881
-
-
-def test_coverage_with_a_late_first_sample_is_degraded():
-    verdict = judge_coverage(connection([(t, 1.0) for t in grid(START_S + 600)]), WINDOW)
-    assert verdict.band is Band.DEGRADED
-    assert verdict.cause == "first sample 10.0 min after the window's start"
-
-
-def test_coverage_with_an_early_last_sample_is_degraded():
-    verdict = judge_coverage(connection([(t, 1.0) for t in grid(last_s=END_S - 900)]), WINDOW)
-    assert verdict.band is Band.DEGRADED
-    assert verdict.cause == "last sample 15.0 min before the window's end"
-
-
-def test_coverage_within_five_minutes_of_the_edges_is_target():
-    points = [(t, 1.0) for t in grid(START_S + 300, END_S - 300)]
-    assert judge_coverage(connection(points), WINDOW).band is Band.TARGET
-
-
-def test_coverage_with_a_hole_inside_the_window_is_degraded_with_its_place():
-    hole_start, hole_end = START_S + 3600, START_S + 3600 + 1200
-    points = [(t, 1.0) for t in grid() if not hole_start < t < hole_end]
-    verdict = judge_coverage(connection(points), WINDOW)
-    assert verdict.band is Band.DEGRADED
-    assert verdict.cause == "a 20.0 min hole in the data"
-    assert verdict.evidence[0].values["widest_gap_s"] == 1200
-    assert verdict.evidence[0].values["widest_gap_at"] == hole_start
-
-
-@pytest.mark.parametrize(("missing_points", "band"), [(20, Band.TARGET), (21, Band.DEGRADED)])
-def test_coverage_hole_limit_is_five_minutes_plus_one_step(missing_points, band):
-    # 20 missing points leave a 315 s gap (= 300 s slack + one 15 s step): still fine.
-    times = grid()
-    points = [(t, 1.0) for n, t in enumerate(times) if not 100 <= n < 100 + missing_points]
-    assert judge_coverage(connection(points), WINDOW).band is band
-
-
-def test_coverage_merges_timestamps_of_all_series():
-    times = grid()
-    first_half = [(t, 1.0) for t in times[: len(times) // 2]]
-    second_half = [(t, 1.0) for t in times[len(times) // 2 :]]
-    assert judge_coverage(connection(first_half, second_half), WINDOW).band is Band.TARGET
-
-
-def test_coverage_several_problems_are_all_listed():
-    points = [(t, 1.0) for t in grid(START_S + 600, END_S - 600) if not 5000 < t - START_S < 6000]
-    verdict = judge_coverage(connection(points), WINDOW)
-    assert verdict.cause.count(";") == 2
-
-
-def test_coverage_without_samples_is_no_data():
-    verdict = judge_coverage(connection([]), WINDOW)
-    assert verdict.band is Band.NO_DATA
-    assert verdict.cause == "no bot_connected samples in the window"
-
-
 # ---------------------------------------------------------------- errors-total
+
+ERRORS_SERIES = 'bot_errors_total{env="production"}'
+ERRORS_QUERY = f"sum(increase({ERRORS_SERIES}[43200s]))"
+ERRORS_COVERED = coverage(WINDOW, selector=ERRORS_SERIES)
 
 
 @pytest.mark.parametrize(
@@ -294,21 +80,56 @@ def test_coverage_without_samples_is_no_data():
 def test_errors_total_rounds_the_extrapolated_increase(
     thresholds, increase, checkpoint, band, observed
 ):
-    verdict = judge_errors_total(
-        reading(increase), thresholds.tiers("errors_total", checkpoint), WINDOW
-    )
+    tiers = thresholds.tiers("errors_total", checkpoint)
+    verdict = judge_errors_total(reading(increase), FULL, tiers, WINDOW, LINE)
     assert verdict.band is band
     assert verdict.observed == observed
     assert verdict.unit == "errors"
 
 
 def test_errors_total_without_the_counter_is_no_data(thresholds):
-    verdict = judge_errors_total(reading(None), thresholds.tiers("errors_total", "6h"), WINDOW)
+    tiers = thresholds.tiers("errors_total", "6h")
+    verdict = judge_errors_total(reading(None), FULL, tiers, WINDOW, LINE)
     assert verdict.band is Band.NO_DATA
     assert "returned no data" in verdict.cause
 
 
+def test_zero_errors_over_part_of_the_window_is_no_data(thresholds):
+    tiers = thresholds.tiers("errors_total", "6h")
+    verdict = judge_errors_total(reading(0.0), PARTIAL, tiers, WINDOW, LINE)
+    assert verdict.band is Band.NO_DATA
+    assert "below the 99 % coverage line" in verdict.cause
+    assert verdict.cause.endswith("(the covered part shows 0 errors)")
+    assert verdict.evidence[-1].values["coverage"]["covered_percent"] == pytest.approx(91.667)
+
+
+def test_errors_seen_over_part_of_the_window_still_fail(thresholds):
+    tiers = thresholds.tiers("errors_total", "12h")
+    verdict = judge_errors_total(reading(61.0), PARTIAL, tiers, WINDOW, LINE)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause.startswith("seen on partial data: 11.00 of 12.00 h covered")
+
+
+def test_measure_errors_total_reads_the_increase_and_the_counters_coverage():
+    series = ERRORS_SERIES
+    fake = FakePrometheus(
+        {series: [Series({}, connected(window_grid(WINDOW), 3.0))]}, {ERRORS_QUERY: 2.0}
+    )
+    total, covered = measure_errors_total(fake, METRICS, WINDOW)  # type: ignore[arg-type]
+    assert (total.query, total.value) == (ERRORS_QUERY, 2.0)
+    assert covered.series == series
+    assert covered.percent == 100
+    assert fake.asked == [ERRORS_QUERY, f"{series}[43200s]"]
+
+
 # ---------------------------------------------------------------- error-rate
+
+
+def rate(
+    thresholds, average: float | None, worst: float | None, covered=ERRORS_COVERED, phase="12h"
+):
+    tiers = thresholds.tiers("error_rate", phase)
+    return judge_error_rate(reading(average), reading(worst), covered, tiers, WINDOW, LINE)
 
 
 @pytest.mark.parametrize(
@@ -316,56 +137,85 @@ def test_errors_total_without_the_counter_is_no_data(thresholds):
     [(0.0, Band.TARGET), (0.05, Band.ACCEPTABLE), (0.5, Band.DEGRADED), (2.0, Band.CRITICAL)],
 )
 def test_error_rate_average_bands(thresholds, average, band):
-    tiers = thresholds.tiers("error_rate", "12h")
-    verdict = judge_error_rate(reading(average), reading(min(average, 0.9)), tiers, WINDOW)
+    verdict = rate(thresholds, average, min(average, 0.9))
     assert verdict.band is band
     assert verdict.observed == average
     assert verdict.cause.startswith("worst 5m rate")
 
 
 def test_error_rate_cause_names_the_worst_five_minutes(thresholds):
-    tiers = thresholds.tiers("error_rate", "12h")
-    verdict = judge_error_rate(reading(0.05), reading(0.8), tiers, WINDOW)
+    verdict = rate(thresholds, 0.05, 0.8)
     assert verdict.band is Band.ACCEPTABLE
     assert verdict.cause == "worst 5m rate 0.8 errors/min"
-    assert [e.query for e in verdict.evidence] == ["q", "q"]
+    assert [e.query for e in verdict.evidence] == [
+        "q",
+        "q",
+        f"{ERRORS_SERIES}[43200s] (raw samples)",
+    ]
 
 
 @pytest.mark.parametrize("average", [0.0, 0.05, 0.5])
 def test_error_rate_sustained_worst_above_critical_is_critical(thresholds, average):
-    tiers = thresholds.tiers("error_rate", "12h")
-    verdict = judge_error_rate(reading(average), reading(3.0), tiers, WINDOW)
+    verdict = rate(thresholds, average, 3.0)
     assert verdict.band is Band.CRITICAL
     assert verdict.observed == average
     assert verdict.cause == "worst 5m rate 3 errors/min is above the critical 1 (sustained)"
 
 
 def test_error_rate_worst_exactly_at_the_critical_line_does_not_worsen(thresholds):
-    tiers = thresholds.tiers("error_rate", "12h")
-    assert judge_error_rate(reading(0.05), reading(1.0), tiers, WINDOW).band is Band.ACCEPTABLE
+    assert rate(thresholds, 0.05, 1.0).band is Band.ACCEPTABLE
 
 
 def test_error_rate_without_worst_reading_keeps_the_average_band(thresholds):
-    tiers = thresholds.tiers("error_rate", "12h")
-    verdict = judge_error_rate(reading(0.0), reading(None), tiers, WINDOW)
+    verdict = rate(thresholds, 0.0, None)
     assert verdict.band is Band.TARGET
     assert verdict.cause == ""
 
 
 @pytest.mark.parametrize("worst", [None, 0.0, 5.0])
 def test_error_rate_without_an_average_is_no_data(thresholds, worst):
-    tiers = thresholds.tiers("error_rate", "12h")
-    verdict = judge_error_rate(reading(None), reading(worst), tiers, WINDOW)
+    verdict = rate(thresholds, None, worst)
     assert verdict.band is Band.NO_DATA
     assert not verdict.band.passes
 
 
 def test_error_rate_of_nan_is_no_data(thresholds):
-    tiers = thresholds.tiers("error_rate", "12h")
-    assert judge_error_rate(reading(math.nan), reading(0.0), tiers, WINDOW).band is Band.NO_DATA
+    assert rate(thresholds, math.nan, 0.0).band is Band.NO_DATA
+
+
+def test_a_quiet_error_rate_over_part_of_the_window_is_no_data(thresholds):
+    verdict = rate(thresholds, 0.0, 0.0, PARTIAL)
+    assert verdict.band is Band.NO_DATA
+    assert "(the covered part shows 0 errors/min)" in verdict.cause
+
+
+def test_a_sustained_burst_over_part_of_the_window_is_still_critical(thresholds):
+    verdict = rate(thresholds, 0.05, 3.0, PARTIAL)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause.startswith(
+        "worst 5m rate 3 errors/min is above the critical 1 (sustained)"
+    )
+    assert "; seen on partial data: " in verdict.cause
+
+
+def test_measure_error_rate_reads_average_worst_and_coverage():
+    fake = FakePrometheus()
+    average, worst, covered = measure_error_rate(fake, METRICS, WINDOW)  # type: ignore[arg-type]
+    assert average.query == f"{ERRORS_QUERY} / 720"
+    assert worst.query.startswith('max_over_time(sum(rate(bot_errors_total{env="production"}[5m]))')
+    assert covered.samples == 0 and covered.interval_s is None
+    assert fake.asked[-1] == f"{ERRORS_SERIES}[43200s]"
 
 
 # ---------------------------------------------------------------- resources
+
+
+def measured(value: float | None, covered=FULL, busiest: float | None = None) -> ProcessReading:
+    extra = None if busiest is None else reading(busiest, "busiest")
+    return ProcessReading(reading(value), covered, extra)
+
+
+UNDECLARED = ProcessReading(None, None, declared=False)
 
 
 @pytest.mark.parametrize(
@@ -379,9 +229,8 @@ def test_error_rate_of_nan_is_no_data(thresholds):
     ],
 )
 def test_memory_growth_bands(thresholds, mb_per_hour, band):
-    verdict = judge_memory_growth(
-        reading(mb_per_hour), thresholds.tiers("memory_growth", "12h"), WINDOW
-    )
+    tiers = thresholds.tiers("memory_growth", "12h")
+    verdict = judge_memory_growth(measured(mb_per_hour), METRICS, tiers, WINDOW, LINE)
     assert verdict.band is band
     assert verdict.unit == "MB/hr"
 
@@ -391,18 +240,64 @@ def test_memory_growth_bands(thresholds, mb_per_hour, band):
     [(300.0, Band.ACCEPTABLE), (700.0, Band.DEGRADED), (1200.0, Band.CRITICAL)],
 )
 def test_memory_peak_bands(thresholds, megabytes, band):
-    verdict = judge_memory_peak(reading(megabytes), thresholds.tiers("memory_peak", "12h"), WINDOW)
-    assert verdict.band is band
+    tiers = thresholds.tiers("memory_peak", "12h")
+    assert judge_memory_peak(measured(megabytes), METRICS, tiers, WINDOW, LINE).band is band
+
+
+@pytest.mark.parametrize(
+    ("judge", "metric"),
+    [
+        (judge_memory_growth, "memory_growth"),
+        (judge_memory_peak, "memory_peak"),
+        (judge_cpu, "cpu"),
+    ],
+)
+def test_process_metrics_declared_absent_are_skipped_never_a_pass(thresholds, judge, metric):
+    verdict = judge(UNDECLARED, METRICS, thresholds.tiers(metric, "12h"), WINDOW, LINE)
+    assert verdict.band is Band.SKIPPED
+    assert not verdict.band.passes
+    assert verdict.observed is None
+    assert verdict.cause == NOT_EXPORTED
 
 
 @pytest.mark.parametrize("judge", [judge_memory_growth, judge_memory_peak])
 @pytest.mark.parametrize("value", [None, math.nan])
-def test_missing_memory_metric_is_skipped_never_a_pass(thresholds, judge, value):
-    verdict = judge(reading(value), thresholds.tiers("memory_growth", "12h"), WINDOW)
-    assert verdict.band is Band.SKIPPED
-    assert not verdict.band.passes
-    assert verdict.observed is None
-    assert "process_resident_memory_bytes is not exported" in verdict.cause
+def test_missing_declared_memory_metric_is_no_data(thresholds, judge, value):
+    verdict = judge(
+        measured(value, coverage(WINDOW, [])),
+        METRICS,
+        thresholds.tiers("memory_growth", "12h"),
+        WINDOW,
+        LINE,
+    )
+    assert verdict.band is Band.NO_DATA
+    assert verdict.cause == (
+        'no process_resident_memory_bytes{env="production"} samples in the window: the target '
+        "declares process metrics (process_metrics = true), so this is missing data (wrong name "
+        "or selector?)"
+    )
+
+
+def test_missing_metric_cause_names_the_deployments_metric(thresholds):
+    metrics = Metrics(
+        parse_selector('job="rosey"'), names={"process_resident_memory_bytes": "rosey_rss_bytes"}
+    )
+    tiers = thresholds.tiers("memory_peak", "12h")
+    verdict = judge_memory_peak(measured(None), metrics, tiers, WINDOW, LINE)
+    assert verdict.cause.startswith('no rosey_rss_bytes{job="rosey"} samples in the window')
+
+
+def test_memory_within_the_lines_over_part_of_the_window_is_no_data(thresholds):
+    tiers = thresholds.tiers("memory_peak", "12h")
+    verdict = judge_memory_peak(measured(300.0, PARTIAL), METRICS, tiers, WINDOW, LINE)
+    assert verdict.band is Band.NO_DATA
+    assert verdict.cause.endswith("(the covered part shows 300 MB)")
+
+
+def test_memory_over_the_line_over_part_of_the_window_still_fails(thresholds):
+    tiers = thresholds.tiers("memory_peak", "12h")
+    verdict = judge_memory_peak(measured(1200.0, PARTIAL), METRICS, tiers, WINDOW, LINE)
+    assert verdict.band is Band.CRITICAL
 
 
 @pytest.mark.parametrize(
@@ -416,23 +311,67 @@ def test_missing_memory_metric_is_skipped_never_a_pass(thresholds, judge, value)
     ],
 )
 def test_cpu_is_the_worse_of_average_and_busiest_five_minutes(thresholds, average, busiest, band):
-    verdict = judge_cpu(reading(average), reading(busiest), thresholds.tiers("cpu", "12h"), WINDOW)
+    verdict = judge_cpu(
+        measured(average, busiest=busiest), METRICS, thresholds.tiers("cpu", "12h"), WINDOW, LINE
+    )
     assert verdict.band is band
     assert verdict.observed == average
     assert verdict.cause == f"busiest 5 min {busiest:.3g} %"
+    assert [e.query for e in verdict.evidence][:2] == ["q", "busiest"]
 
 
 def test_cpu_without_the_busiest_reading_is_judged_on_the_average(thresholds):
-    verdict = judge_cpu(reading(30.0), reading(None), thresholds.tiers("cpu", "12h"), WINDOW)
+    verdict = judge_cpu(measured(30.0), METRICS, thresholds.tiers("cpu", "12h"), WINDOW, LINE)
     assert verdict.band is Band.DEGRADED
     assert verdict.cause == ""
 
 
 @pytest.mark.parametrize("busiest", [None, 90.0])
-def test_cpu_without_the_metric_is_skipped(thresholds, busiest):
-    verdict = judge_cpu(reading(None), reading(busiest), thresholds.tiers("cpu", "12h"), WINDOW)
-    assert verdict.band is Band.SKIPPED
-    assert "process_cpu_seconds_total is not exported" in verdict.cause
+def test_cpu_missing_while_declared_is_no_data(thresholds, busiest):
+    verdict = judge_cpu(
+        measured(None, busiest=busiest), METRICS, thresholds.tiers("cpu", "12h"), WINDOW, LINE
+    )
+    assert verdict.band is Band.NO_DATA
+    assert "no process_cpu_seconds_total" in verdict.cause
+
+
+def test_cpu_busy_over_part_of_the_window_still_fails(thresholds):
+    verdict = judge_cpu(
+        measured(5.0, PARTIAL, busiest=60.0), METRICS, thresholds.tiers("cpu", "12h"), WINDOW, LINE
+    )
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause.startswith("busiest 5 min 60 %; seen on partial data: ")
+
+
+@pytest.mark.parametrize("measure", [measure_memory_growth, measure_memory_peak, measure_cpu])
+def test_undeclared_process_metrics_are_not_asked_for(measure):
+    fake = FakePrometheus()
+    result = measure(fake, METRICS, WINDOW, declared=False)  # type: ignore[arg-type]
+    assert result == UNDECLARED
+    assert fake.asked == []
+
+
+def test_measure_memory_growth_fetches_the_series_for_the_plot_the_slope_and_coverage():
+    fake = FakePrometheus()
+    result = measure_memory_growth(fake, METRICS, WINDOW)  # type: ignore[arg-type]
+    series = 'process_resident_memory_bytes{env="production"}'
+    assert fake.asked == [
+        f"range {series}",
+        f"max(deriv({series}[43200s])) * 3600 / 1000000",
+        f"{series}[43200s]",
+    ]
+    assert result.declared and result.coverage is not None
+    assert result.coverage.series == series
+
+
+def test_measure_cpu_keeps_the_busiest_five_minutes_as_extra():
+    result = measure_cpu(FakePrometheus(), METRICS, WINDOW)  # type: ignore[arg-type]
+    assert result.reading is not None and result.extra is not None
+    assert (
+        result.reading.query
+        == 'max(rate(process_cpu_seconds_total{env="production"}[43200s])) * 100'
+    )
+    assert result.extra.query.startswith("max_over_time(max(rate(process_cpu_seconds_total")
 
 
 # ---------------------------------------------------------------- restarts
@@ -445,20 +384,24 @@ def restarts(
     resets: float | None,
     start_changes: float | None = 0.0,
     journal_starts: tuple[datetime, ...] = (),
+    covered=FULL,
+    process_metrics: bool = True,
 ) -> RestartMeasurement:
     return RestartMeasurement(
         reading(resets, "sum(resets(bot_uptime_seconds[43200s]))"),
-        reading(start_changes, "sum(changes(process_start_time_seconds[43200s]))"),
+        reading(start_changes, "sum(changes(process_start_time_seconds[43200s]))")
+        if process_metrics
+        else None,
         CommandResult(JOURNAL_COMMAND, 0, "", ""),
         CommandResult(NRESTARTS_COMMAND, 0, "0\n", ""),
         list(journal_starts),
+        covered,
     )
 
 
 def judge_restarts_12h(thresholds, measurement: RestartMeasurement, planned=()):
-    return judge_restarts(
-        measurement, list(planned), thresholds.tiers("unplanned_restarts", "12h"), WINDOW
-    )
+    tiers = thresholds.tiers("unplanned_restarts", "12h")
+    return judge_restarts(measurement, list(planned), tiers, WINDOW, LINE)
 
 
 def test_no_restarts_is_target(thresholds):
@@ -466,7 +409,13 @@ def test_no_restarts_is_target(thresholds):
     assert verdict.band is Band.TARGET
     assert verdict.observed == 0.0
     assert verdict.cause == "Prometheus saw 0, the journal 0 systemd restart(s); 0 planned"
-    assert [e.source for e in verdict.evidence] == ["prometheus", "prometheus", "ssh", "ssh"]
+    assert [e.source for e in verdict.evidence] == [
+        "prometheus",
+        "prometheus",
+        "ssh",
+        "ssh",
+        "prometheus",
+    ]
 
 
 def test_one_unplanned_restart_is_critical(thresholds):
@@ -493,7 +442,7 @@ def test_planned_restart_on_the_window_edge_counts_as_inside(thresholds, edge):
 def test_planned_restart_outside_the_window_excuses_nothing(thresholds, outside):
     verdict = judge_restarts_12h(thresholds, restarts(1.0), [outside])
     assert verdict.band is Band.CRITICAL
-    assert verdict.cause.endswith("; 0 planned")
+    assert verdict.cause.startswith("Prometheus saw 1, the journal 0 systemd restart(s); 0 planned")
 
 
 def test_journal_restart_lines_count_when_prometheus_missed_them(thresholds):
@@ -516,6 +465,13 @@ def test_restarts_without_process_start_metric_uses_uptime_resets(thresholds):
     assert verdict.observed == 2.0
 
 
+def test_restarts_of_a_target_without_process_metrics_leave_that_query_out(thresholds):
+    verdict = judge_restarts_12h(thresholds, restarts(0.0, process_metrics=False))
+    assert verdict.band is Band.TARGET
+    assert [e.source for e in verdict.evidence] == ["prometheus", "ssh", "ssh", "prometheus"]
+    assert not any("process_start_time_seconds" in e.query for e in verdict.evidence)
+
+
 def test_more_planned_than_seen_is_not_negative(thresholds):
     planned = [WINDOW.start + timedelta(hours=h) for h in (1, 2, 3)]
     verdict = judge_restarts_12h(thresholds, restarts(1.0), planned)
@@ -523,129 +479,72 @@ def test_more_planned_than_seen_is_not_negative(thresholds):
     assert verdict.band is Band.TARGET
 
 
+UPTIME_SERIES = 'bot_uptime_seconds{env="production"}'
+NO_UPTIME = coverage(WINDOW, [], UPTIME_SERIES)
+
+
 def test_restarts_without_uptime_samples_is_no_data(thresholds):
-    verdict = judge_restarts_12h(thresholds, restarts(None, 0.0))
+    verdict = judge_restarts_12h(thresholds, restarts(None, 0.0, covered=NO_UPTIME))
     assert verdict.band is Band.NO_DATA
-    assert verdict.cause == "no bot_uptime_seconds samples in the window"
+    assert verdict.cause == (
+        f"no bot_uptime_seconds samples in the window (0 sample(s) of {UPTIME_SERIES} "
+        "in the 12.00 h window)"
+    )
     assert verdict.evidence[3].values == {"NRestarts": "0"}
 
 
-# ---------------------------------------------------------------- alerts: episodes
+def test_without_uptime_samples_the_journal_alone_proves_an_unplanned_restart(thresholds):
+    lines = (WINDOW.start + timedelta(hours=1),)
+    verdict = judge_restarts_12h(thresholds, restarts(None, None, lines, NO_UPTIME))
+    assert verdict.band is Band.CRITICAL
+    assert verdict.observed == 1.0
+    assert "seen on partial data" in verdict.cause
 
 
-def alert_series(name: str, severity: str, times: list[float]) -> Series:
-    labels = {"alertname": name, "severity": severity, "alertstate": "firing"}
-    return Series(labels, [(t, 1.0) for t in times])
+def test_without_uptime_samples_planned_journal_restarts_prove_nothing(thresholds):
+    planned = [WINDOW.start + timedelta(hours=1)]
+    verdict = judge_restarts_12h(
+        thresholds, restarts(None, None, tuple(planned), NO_UPTIME), planned
+    )
+    assert verdict.band is Band.NO_DATA
 
 
-def test_episodes_split_a_series_at_gaps():
-    series = alert_series("BotDown", "critical", [0.0, 15.0, 30.0, 600.0, 615.0])
-    assert episodes([series], 15) == [
-        Firing("BotDown", "critical", 0.0, 30.0),
-        Firing("BotDown", "critical", 600.0, 15.0),
+def test_no_restart_over_part_of_the_window_is_no_data(thresholds):
+    verdict = judge_restarts_12h(thresholds, restarts(0.0, covered=PARTIAL))
+    assert verdict.band is Band.NO_DATA
+    assert "below the 99 % coverage line" in verdict.cause
+
+
+def test_a_restart_over_part_of_the_window_is_still_critical(thresholds):
+    verdict = judge_restarts_12h(thresholds, restarts(1.0, covered=PARTIAL))
+    assert verdict.band is Band.CRITICAL
+
+
+def test_measure_restarts_asks_both_sources_and_reads_the_journals_restart_jobs():
+    at = WINDOW.start + timedelta(hours=4)
+    stdout = "\n".join(
+        [
+            json_line("Scheduled restart job, restart counter is at 1.", at),
+            json_line("Started rosey-bot.service.", at + timedelta(seconds=5)),
+        ]
+    )
+    ssh = ScriptedSsh(lambda argv: (0, stdout if argv[0] == "journalctl" else "1\n", ""))
+    fake = FakePrometheus()
+    result = measure_restarts(fake, ssh, METRICS, "rosey-bot", WINDOW, process_metrics=False)  # type: ignore[arg-type]
+    assert result.journal_starts == [at]
+    assert result.start_changes is None
+    assert fake.asked == [
+        f"sum(resets({UPTIME_SERIES}[43200s]))",
+        f"{UPTIME_SERIES}[43200s]",
+    ]
+    assert [argv[:2] for argv, _ in ssh.asked] == [
+        ["journalctl", "--no-pager"],
+        ["systemctl", "show"],
     ]
 
 
-def test_episodes_of_several_series_are_sorted_by_start():
-    late = alert_series("HighErrorRate", "warning", [900.0])
-    early = alert_series("BotDown", "critical", [100.0, 115.0])
-    assert [f.alertname for f in episodes([late, early], 15)] == ["BotDown", "HighErrorRate"]
-
-
-def test_episode_of_one_point_lasts_zero_seconds_and_missing_labels_are_marked():
-    [firing] = episodes([Series({}, [(42.0, 1.0)])], 15)
-    assert firing == Firing("?", "", 42.0, 0.0)
-
-
-def test_episodes_of_empty_series_are_none():
-    assert episodes([], 15) == []
-    assert episodes([Series({"alertname": "BotDown"}, [])], 15) == []
-
-
-@given(
-    gaps=st.lists(st.integers(min_value=1, max_value=100), max_size=60),
-    step_s=st.sampled_from([15, 30]),
-)
-def test_episodes_are_one_more_than_the_long_gaps(gaps, step_s):
-    times = [0.0]
-    for gap in gaps:
-        times.append(times[-1] + gap)
-    found = episodes([alert_series("BotDown", "critical", times)], step_s)
-    long_gaps = sum(1 for gap in gaps if gap > step_s * 1.5)
-    assert len(found) == long_gaps + 1
-    assert sum(f.seconds for f in found) <= times[-1] - times[0]
-    assert all(f.seconds >= 0 for f in found)
-
-
-# ---------------------------------------------------------------- alerts: judge
-
-
-def alerts(*firings: Firing, rules_loaded: int | None = 5) -> AlertMeasurement:
-    return AlertMeasurement('ALERTS{alertstate="firing"}', STEP_S, list(firings), rules_loaded)
-
-
-def warning(name: str = "HighErrorRate", at: float = START_S) -> Firing:
-    return Firing(name, "warning", at, 120.0)
-
-
-@pytest.mark.parametrize(
-    ("count", "checkpoint", "band"),
-    [
-        (0, "6h", Band.TARGET),
-        (1, "6h", Band.DEGRADED),  # 6 h: "No alerts"
-        (0, "12h", Band.TARGET),
-        (2, "12h", Band.ACCEPTABLE),
-        (4, "12h", Band.DEGRADED),
-        (6, "12h", Band.CRITICAL),
-    ],
-)
-def test_alert_count_tiers(thresholds, count, checkpoint, band):
-    measurement = alerts(*(warning(at=START_S + n) for n in range(count)))
-    verdict = judge_alerts(measurement, thresholds.tiers("alert_count", checkpoint), WINDOW, False)
-    assert verdict.band is band
-    assert verdict.observed == float(count)
-
-
-def test_alerts_cause_names_each_firing(thresholds):
-    measurement = alerts(warning("HighErrorRate"), Firing("ChannelEmpty", "info", START_S, 0.0))
-    verdict = judge_alerts(measurement, thresholds.tiers("alert_count", "12h"), WINDOW, False)
-    assert verdict.cause == "HighErrorRate(warning), ChannelEmpty(info)"
-    assert verdict.evidence[0].values["rules_loaded"] == 5
-
-
-def test_one_critical_alert_fails_when_critical_alerts_are_forbidden(thresholds):
-    measurement = alerts(Firing("BotDown", "critical", START_S, 60.0))
-    verdict = judge_alerts(measurement, thresholds.tiers("alert_count", "12h"), WINDOW, True)
-    assert verdict.band is Band.CRITICAL
-    assert verdict.observed == 1.0
-    assert verdict.cause == "1 critical alert(s) fired: BotDown"
-    assert verdict.threshold.endswith("; no critical alerts")
-
-
-def test_one_critical_alert_is_only_counted_when_not_forbidden(thresholds):
-    measurement = alerts(Firing("BotDown", "critical", START_S, 60.0))
-    verdict = judge_alerts(measurement, thresholds.tiers("alert_count", "24h"), WINDOW, False)
-    assert verdict.band is Band.ACCEPTABLE
-
-
-def test_forbidding_critical_alerts_leaves_warnings_to_the_count(thresholds):
-    verdict = judge_alerts(alerts(warning()), thresholds.tiers("alert_count", "12h"), WINDOW, True)
-    assert verdict.band is Band.ACCEPTABLE
-
-
-@pytest.mark.parametrize("firings", [(), (warning(),)])
-def test_no_alerting_rules_loaded_is_no_data(thresholds, firings):
-    measurement = alerts(*firings, rules_loaded=0)
-    verdict = judge_alerts(measurement, thresholds.tiers("alert_count", "12h"), WINDOW, True)
-    assert verdict.band is Band.NO_DATA
-    assert "no alerting rules loaded" in verdict.cause
-
-
-def test_unknown_rule_count_is_still_judged(thresholds):
-    verdict = judge_alerts(
-        alerts(rules_loaded=None), thresholds.tiers("alert_count", "12h"), WINDOW, True
-    )
-    assert verdict.band is Band.TARGET
+def json_line(message: str, at: datetime) -> str:
+    return f'{{"MESSAGE": "{message}", "__REALTIME_TIMESTAMP": "{int(at.timestamp() * 1e6)}"}}'
 
 
 # ---------------------------------------------------------------- consistency

@@ -1,4 +1,5 @@
-"""parse_health against the contract, and HealthProbe.read against a real local HTTP server."""
+"""parse_health against the contract, HealthProbe.read and timed_get against a real local HTTP
+server (a fresh connection per request), and health-latency over timed readings."""
 
 from __future__ import annotations
 
@@ -8,14 +9,21 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from burnin.bands import Band
-from burnin.config import HEALTH_FIELDS
-from burnin.criteria.health import judge_health_up, judge_health_version
+from burnin.bands import Band, Better, Tiers
+from burnin.config import HEALTH_FIELDS, load_thresholds
+from burnin.criteria.health import (
+    LatencySample,
+    judge_health_latency,
+    judge_health_up,
+    judge_health_version,
+    measure_health_latency,
+)
 from burnin.probes.health import (
     MAX_BODY_BYTES,
     HealthPayload,
@@ -23,12 +31,14 @@ from burnin.probes.health import (
     HealthReading,
     PayloadError,
     parse_health,
+    timed_get,
 )
 
 CONTRACT_EXAMPLE = """{"status": "healthy", "connected": true, "channel": "#production-channel",
  "uptime_seconds": 30, "version": "v1.0.0", "user_count": 42,
  "requests_handled": 0, "error_count": 0}"""
 SAME_NAMES = {name: name for name in HEALTH_FIELDS}
+ROOT = Path(__file__).resolve().parents[2]
 HEALTHY = json.loads(CONTRACT_EXAMPLE)
 
 
@@ -359,3 +369,182 @@ def test_probe_reports_a_huge_number_body_as_invalid_payload(serve):
     url = serve(respond(200, "application/json", "9" * 5000))
     result = HealthProbe(url, 2.0, SAME_NAMES).read()
     assert result.problem.startswith("invalid payload")
+
+
+# ---------------------------------------------------------------- fresh connections, timed
+
+
+def test_probe_reading_has_connect_first_byte_and_total_times(serve):
+    url = serve(respond(200, "application/json", CONTRACT_EXAMPLE))
+    result = HealthProbe(url, 2.0, SAME_NAMES).read()
+    assert result.answered
+    assert result.connect_ms is not None and result.first_byte_ms is not None
+    assert 0 < result.connect_ms <= result.first_byte_ms <= result.latency_ms  # type: ignore[operator]
+
+
+def test_probe_opens_a_fresh_connection_per_request_and_asks_to_close_it(serve):
+    seen: list[tuple[int, str]] = []
+
+    def record(request: BaseHTTPRequestHandler) -> None:
+        seen.append((request.client_address[1], request.headers.get("Connection", "")))
+        respond(200, "application/json", CONTRACT_EXAMPLE)(request)
+
+    url = serve(record)
+    probe = HealthProbe(url, 2.0, SAME_NAMES)
+    assert all(probe.read().ok for _ in range(3))
+    assert [header for _, header in seen] == ["close"] * 3
+    assert len({port for port, _ in seen}) == 3  # three client ports: three connections
+
+
+def test_probe_answer_with_an_http_error_is_answered_but_not_ok(serve):
+    url = serve(respond(503, "text/plain", "starting up"))
+    result = HealthProbe(url, 2.0, SAME_NAMES).read()
+    assert result.answered and not result.ok
+    assert result.latency_ms is not None
+
+
+def test_probe_gives_up_on_a_trickling_body_at_the_total_deadline(serve):
+    def trickle(request: BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", "1000")
+        request.end_headers()
+        for _ in range(40):
+            request.wfile.write(b" ")
+            request.wfile.flush()
+            time.sleep(0.05)
+
+    url = serve(trickle)
+    started = time.monotonic()
+    result = HealthProbe(url, 0.5, SAME_NAMES).read()
+    elapsed = time.monotonic() - started
+    assert result.problem == "no complete answer within 0.5 s"
+    assert result.http_status == 200 and result.answered and not result.ok
+    assert elapsed < 1.5
+
+
+def test_probe_of_an_unreachable_port_is_not_answered():
+    with socket.socket() as placeholder:
+        placeholder.bind(("127.0.0.1", 0))
+        port = placeholder.getsockname()[1]
+    result = HealthProbe(f"http://127.0.0.1:{port}/api/health", 1.0, SAME_NAMES).read()
+    assert not result.answered
+    assert result.connect_ms is None and result.first_byte_ms is None
+
+
+def test_timed_get_of_an_invalid_port_says_so_without_raising():
+    answer = timed_get("http://127.0.0.1:99999/api/health", 1.0, 100)
+    assert answer.status is None
+    assert answer.problem.startswith("invalid URL 'http://127.0.0.1:99999/api/health': ")
+
+
+def test_timed_get_sends_the_query_string(serve):
+    paths: list[str] = []
+
+    def record(request: BaseHTTPRequestHandler) -> None:
+        paths.append(request.path)
+        respond(200, "text/plain", "ok")(request)
+
+    url = serve(record)
+    answer = timed_get(f"{url}?verbose=1", 2.0, 100)
+    assert (answer.status, answer.body, answer.problem) == (200, b"ok", "")
+    assert paths == ["/api/health?verbose=1"]
+
+
+# ---------------------------------------------------------------- health-latency
+
+LATENCY = Tiers("health_latency", "ms", Better.LOWER, acceptable=100.0, critical=200.0, target=50.0)
+URL = "http://bot/api/health"
+
+
+def timed(total_ms: float, status: int | None = 200, problem: str = "") -> HealthReading:
+    answered = status is not None
+    return HealthReading(
+        URL,
+        total_ms,
+        status,
+        None,
+        problem,
+        "",
+        1.0 if answered else None,
+        total_ms / 2 if answered else None,
+    )
+
+
+def test_every_answered_request_is_timed_whatever_its_payload():
+    sample = LatencySample([timed(10.0), timed(20.0, 503, "HTTP 503")], timeout_s=2.0)
+    assert sample.latencies_ms == [10.0, 20.0]
+    assert sample.unanswered == []
+
+
+def test_an_unanswered_request_counts_at_the_timeout():
+    sample = LatencySample([timed(10.0), timed(3.0, None, "not reachable: refused")], 2.0)
+    assert sample.latencies_ms == [10.0, 2000.0]
+    assert [r.problem for r in sample.unanswered] == ["not reachable: refused"]
+
+
+@pytest.mark.parametrize(
+    ("fraction", "expected"), [(0.5, 5.0), (0.95, 10.0), (0.9, 9.0), (0.0, 1.0), (1.0, 10.0)]
+)
+def test_percentile_is_the_nearest_rank(fraction, expected):
+    sample = LatencySample([], 1.0)
+    assert sample.percentile([float(n) for n in range(10, 0, -1)], fraction) == expected
+
+
+def test_fast_fresh_connections_are_target_with_the_phases_in_the_cause():
+    verdict = judge_health_latency(LatencySample([timed(10.0)] * 5, 2.0), LATENCY)
+    assert verdict.band is Band.TARGET
+    assert verdict.observed == 10.0
+    assert verdict.cause == (
+        "p95 10.0 ms over 5 requests; median connect 1.0 ms, first byte 5.0 ms"
+    )
+    assert verdict.threshold.endswith("(avg and p95, whole request on a fresh connection)")
+    [evidence] = verdict.evidence
+    assert evidence.query == f"GET {URL} x5, a fresh connection each"
+    assert set(evidence.values) == {"total_ms", "connect_ms", "first_byte_ms", "unanswered"}
+
+
+def test_a_slow_p95_worsens_a_good_average():
+    readings = [timed(20.0)] * 18 + [timed(250.0)] * 2
+    verdict = judge_health_latency(LatencySample(readings, 2.0), LATENCY)
+    assert verdict.observed == pytest.approx(43.0)  # the average alone is on target
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause.startswith("p95 250.0 ms over 20 requests")
+
+
+def test_one_unanswered_request_in_ten_is_critical_through_p95():
+    readings = [timed(10.0)] * 9 + [timed(5.0, None, "no answer within 2 s")]
+    verdict = judge_health_latency(LatencySample(readings, 2.0), LATENCY)
+    assert verdict.band is Band.CRITICAL
+    assert "1 unanswered, counted at the 2 s timeout: no answer within 2 s" in verdict.cause
+    assert verdict.evidence[0].values["unanswered"] == ["no answer within 2 s"]
+
+
+def test_a_slow_error_page_counts_against_latency():
+    readings = [timed(300.0, 500, "HTTP 500")] * 3
+    assert judge_health_latency(LatencySample(readings, 2.0), LATENCY).band is Band.CRITICAL
+
+
+def test_no_requests_are_no_data():
+    verdict = judge_health_latency(LatencySample([], 2.0), LATENCY)
+    assert verdict.band is Band.NO_DATA
+    assert verdict.cause == "no request was made"
+
+
+def test_measure_health_latency_keeps_the_probes_timeout():
+    class Probe:
+        timeout_s = 3.0
+        reads = 0
+
+        def read(self) -> HealthReading:
+            self.reads += 1
+            return timed(10.0)
+
+    probe = Probe()
+    sample = measure_health_latency(probe, 4)  # type: ignore[arg-type]
+    assert (probe.reads, sample.timeout_s) == (4, 3.0)
+
+
+def test_health_latency_tiers_of_the_real_thresholds_file():
+    tiers = load_thresholds(ROOT / "thresholds.toml").tiers("health_latency", "24h")
+    assert (tiers.target, tiers.acceptable, tiers.critical) == (50.0, 100.0, 200.0)

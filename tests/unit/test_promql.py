@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from burnin.promql import Matcher, Metrics, escape_label_value, parse_selector
+from burnin.promql import (
+    BOT_METRICS,
+    CONTRACT_METRICS,
+    PROCESS_METRICS,
+    Matcher,
+    Metrics,
+    escape_label_value,
+    parse_selector,
+)
 
 
 @pytest.mark.parametrize(
@@ -119,3 +127,38 @@ def test_metrics_series_with_prefix_and_extra_matchers():
 
 def test_metrics_series_with_no_selector_has_empty_braces():
     assert Metrics(()).series("bot_connected") == "bot_connected{}"
+
+
+def test_the_prefix_applies_to_the_bots_own_metrics_only():
+    metrics = Metrics(parse_selector('env="prod"'), prefix="rosey_")
+    assert metrics.name("bot_connected") == "rosey_bot_connected"
+    # Client libraries export the standard process metrics and Prometheus its `up` unprefixed.
+    assert metrics.name("process_cpu_seconds_total") == "process_cpu_seconds_total"
+    assert metrics.series("up") == 'up{env="prod"}'
+
+
+def test_a_mapped_name_replaces_the_contract_name_and_ignores_the_prefix():
+    metrics = Metrics(
+        parse_selector('env="prod"'),
+        prefix="rosey_",
+        names={"bot_connected": "irc_connected", "process_resident_memory_bytes": "rss_bytes"},
+    )
+    assert metrics.name("bot_connected") == "irc_connected"
+    assert metrics.series("process_resident_memory_bytes") == 'rss_bytes{env="prod"}'
+    assert metrics.name("bot_users") == "rosey_bot_users"  # unmapped: the prefix rule
+
+
+def test_contract_metrics_are_the_bots_and_the_process_metrics():
+    assert set(BOT_METRICS) | set(PROCESS_METRICS) == set(CONTRACT_METRICS)
+    assert all(name.startswith("bot_") for name in BOT_METRICS)
+    assert all(name.startswith("process_") for name in PROCESS_METRICS)
+    assert "bot_connected" in CONTRACT_METRICS and "process_start_time_seconds" in CONTRACT_METRICS
+
+
+@given(
+    name=st.sampled_from(CONTRACT_METRICS), prefix=st.from_regex(r"[a-z]{0,8}_?", fullmatch=True)
+)
+def test_every_contract_name_resolves_to_a_selector_with_the_matchers(name, prefix):
+    selector = Metrics(parse_selector('env="production"'), prefix=prefix).series(name)
+    expected = prefix + name if name.startswith("bot_") else name
+    assert selector == f'{expected}{{env="production"}}'

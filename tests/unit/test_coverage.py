@@ -1,0 +1,291 @@
+"""coverage_of and held: known and unknown time of a window from raw sample timestamps (the rule
+behind "partial data can prove a failure, never a pass")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from burnin.coverage import HOLE_FACTOR, MIN_SAMPLES, Stretch, coverage_of, held, scrape_interval
+from burnin.window import Window
+from tests.unit.samples import STEP_S, coverage, grid, window_grid, with_hole, without
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+HOUR = Window(NOW - timedelta(hours=1), NOW)
+START_S, END_S = HOUR.start.timestamp(), HOUR.end.timestamp()
+
+
+# ---------------------------------------------------------------- scrape_interval
+
+
+def test_scrape_interval_is_the_median_spacing():
+    assert scrape_interval([[0, 15, 30, 45, 60]]) == 15
+    # One missed scrape and some jitter do not move the median.
+    assert scrape_interval([[0, 15, 31, 45, 75, 90]]) == 15
+
+
+def test_scrape_interval_is_the_largest_of_the_series_medians():
+    assert scrape_interval([[0, 15, 30, 45], [0, 60, 120, 180]]) == 60
+
+
+def test_scrape_interval_ignores_order_and_repeated_timestamps():
+    assert scrape_interval([[30, 0, 15, 15, 45]]) == 15
+
+
+@pytest.mark.parametrize("series_times", [[], [[]], [[0.0]], [[0.0, 15.0]], [[5.0, 5.0, 5.0]]])
+def test_scrape_interval_needs_three_samples_of_one_series(series_times):
+    assert scrape_interval(series_times) is None
+
+
+def test_scrape_interval_ignores_series_too_short_to_tell():
+    assert scrape_interval([[0, 15, 30], [0, 600]]) == 15
+
+
+# ---------------------------------------------------------------- coverage_of
+
+
+def test_full_grid_covers_the_whole_window():
+    covered = coverage(HOUR)
+    assert covered.interval_s == STEP_S
+    assert covered.holes == ()
+    assert (covered.known_s, covered.unknown_s, covered.percent) == (3600, 0, 100)
+    assert covered.samples == 241
+    assert (covered.first, covered.last) == (START_S, END_S)
+    assert covered.widest_hole_s == 0
+    assert covered.describe() == "1.00 of 1.00 h covered (100.00 %), scrape interval 15 s"
+
+
+def test_one_missed_scrape_is_jitter_not_a_hole():
+    # Two intervals between samples: still known time.
+    covered = coverage(HOUR, without(window_grid(HOUR), START_S + 600, START_S + 630))
+    assert covered.holes == ()
+    assert covered.percent == 100
+
+
+def test_a_longer_gap_is_a_hole_starting_one_interval_after_the_sample_before_it():
+    # Samples at +600 and +645: 45 s apart, more than two intervals.
+    covered = coverage(HOUR, without(window_grid(HOUR), START_S + 600, START_S + 645))
+    assert covered.holes == ((START_S + 615, START_S + 645),)
+    assert covered.unknown_s == 30
+    assert covered.widest_hole_s == 30
+    assert covered.known_s == 3570
+
+
+def test_a_late_first_sample_makes_the_window_start_a_hole():
+    covered = coverage(HOUR, grid(START_S + 120, END_S))
+    assert covered.holes == ((START_S, START_S + 120),)
+    assert "from the window's start" in covered.describe()
+
+
+def test_a_first_sample_within_two_intervals_of_the_start_leaves_no_hole():
+    covered = coverage(HOUR, grid(START_S + HOLE_FACTOR * STEP_S, END_S))
+    assert covered.holes == ()
+    assert covered.percent == 100
+
+
+def test_an_early_last_sample_makes_the_window_end_a_hole():
+    covered = coverage(HOUR, grid(START_S, END_S - 600))
+    assert covered.holes == ((END_S - 600 + STEP_S, END_S),)
+    assert covered.unknown_s == 585
+    assert "to the window's end" in covered.describe()
+
+
+def test_a_last_sample_within_two_intervals_of_the_end_leaves_no_hole():
+    assert coverage(HOUR, grid(START_S, END_S - 30)).holes == ()
+
+
+def test_samples_only_outside_the_window_cover_nothing():
+    before = grid(START_S - 3600, START_S - 15)
+    covered = coverage(HOUR, before)
+    assert covered.interval_s is None
+    assert covered.samples == 0
+    assert covered.percent == 0
+    assert covered.holes == ((START_S, END_S),)
+
+
+@pytest.mark.parametrize("count", range(MIN_SAMPLES))
+def test_too_few_samples_leave_the_whole_window_unknown(count):
+    covered = coverage(HOUR, grid(START_S, START_S + (count - 1) * STEP_S) if count else [])
+    assert covered.interval_s is None
+    assert (covered.known_s, covered.percent) == (0, 0)
+    assert covered.widest_hole_s == 3600
+    assert covered.known_spans() == []
+    assert covered.unknown_within(START_S, START_S + 60) == 60
+    assert covered.describe() == f"{count} sample(s) of {covered.series} in the 1.00 h window"
+
+
+def test_series_of_one_family_cover_together():
+    first_half, second_half = grid(START_S, START_S + 1800), grid(START_S + 1815, END_S)
+    covered = coverage_of("bot_connected", [first_half, second_half], HOUR)
+    assert covered.holes == ()
+    assert covered.samples == 241
+
+
+def test_a_slow_series_sets_the_interval_for_the_family():
+    fast, slow = grid(START_S, START_S + 600), grid(START_S, END_S, 60)
+    covered = coverage_of("x", [fast, slow], HOUR)
+    assert covered.interval_s == 60
+    assert covered.holes == ()
+
+
+def test_known_spans_are_the_window_minus_its_holes():
+    covered = coverage(HOUR, with_hole(HOUR, 600, 300))
+    assert covered.holes == ((START_S + 615, START_S + 915),)
+    assert covered.known_spans() == [(START_S, START_S + 615), (START_S + 915, END_S)]
+
+
+def test_unknown_within_counts_only_the_holes_inside_the_span():
+    covered = coverage(HOUR, with_hole(HOUR, 600, 300))
+    assert covered.unknown_within(START_S, START_S + 700) == 85
+    assert covered.unknown_within(START_S + 800, END_S) == 115
+    assert covered.unknown_within(START_S + 1000, END_S) == 0
+
+
+def test_describe_lists_three_holes_and_counts_the_rest():
+    times = window_grid(HOUR)
+    for n in range(5):
+        times = without(times, START_S + 300 + 600 * n, START_S + 360 + 600 * n)
+    covered = coverage(HOUR, times)
+    assert len(covered.holes) == 5
+    text = covered.describe()
+    assert text.startswith("0.94 of 1.00 h covered (93.75 %), scrape interval 15 s; holes: ")
+    assert "2026-11-29T11:05:15Z..2026-11-29T11:06:00Z (45 s)" in text
+    assert text.endswith(" and 2 more")
+
+
+def test_values_are_plain_numbers_and_stamps_for_evidence():
+    covered = coverage(HOUR, with_hole(HOUR, 600, 300))
+    assert covered.values() == {
+        "series": 'bot_connected{env="production"}',
+        "samples": 221,
+        "scrape_interval_s": 15,
+        "first_sample": "2026-11-29T11:00:00Z",
+        "last_sample": "2026-11-29T12:00:00Z",
+        "covered_percent": 91.667,
+        "unknown_s": 300.0,
+        "holes": [["2026-11-29T11:10:15Z", "2026-11-29T11:15:15Z"]],
+    }
+
+
+def test_values_of_no_samples_say_none():
+    values = coverage(HOUR, []).values()
+    assert (values["scrape_interval_s"], values["first_sample"], values["last_sample"]) == (
+        None,
+        None,
+        None,
+    )
+    assert values["covered_percent"] == 0
+
+
+# ---------------------------------------------------------------- held
+
+
+def test_each_sample_holds_its_value_until_the_next():
+    points = [(START_S + 15 * n, float(n % 2)) for n in range(241)]
+    stretches = held(points, coverage(HOUR))
+    assert stretches[0] == Stretch(START_S, START_S + 15, 0.0)
+    assert stretches[1] == Stretch(START_S + 15, START_S + 30, 1.0)
+    assert sum(s.seconds for s in stretches) == 3600
+
+
+def test_the_first_sample_stands_for_a_late_start_shorter_than_a_hole():
+    points = [(t, 1.0) for t in grid(START_S + 20, END_S)]
+    stretches = held(points, coverage(HOUR, [t for t, _ in points]))
+    assert stretches[0].start == START_S
+    assert sum(s.seconds for s in stretches) == 3600
+
+
+def test_a_sample_before_a_hole_stands_for_one_interval():
+    times = with_hole(HOUR, 600, 300)
+    stretches = held([(t, 1.0) for t in times], coverage(HOUR, times))
+    before = next(s for s in stretches if s.start == START_S + 600)
+    assert before.end == START_S + 615
+    assert sum(s.seconds for s in stretches) == 3300
+
+
+def test_the_last_sample_holds_to_the_window_end_or_one_interval_before_a_hole():
+    near = grid(START_S, END_S - 20)
+    assert held([(t, 1.0) for t in near], coverage(HOUR, near))[-1].end == END_S
+    early = grid(START_S, END_S - 600)
+    assert held([(t, 1.0) for t in early], coverage(HOUR, early))[-1].end == END_S - 585
+
+
+def test_held_drops_samples_outside_the_window():
+    points = [(START_S - 15, 0.0), *((t, 1.0) for t in window_grid(HOUR)), (END_S + 15, 0.0)]
+    stretches = held(points, coverage(HOUR))
+    assert {s.value for s in stretches} == {1.0}
+    assert (stretches[0].start, stretches[-1].end) == (START_S, END_S)
+
+
+def test_held_without_a_scrape_interval_is_nothing():
+    assert held([(START_S, 1.0), (START_S + 15, 1.0)], coverage(HOUR, [START_S])) == []
+    assert held([], coverage(HOUR)) == []
+
+
+# ---------------------------------------------------------------- properties
+
+# Gaps between scrapes: mostly the interval with jitter, sometimes a hole.
+gaps = st.lists(
+    st.one_of(st.integers(min_value=13, max_value=17), st.integers(min_value=1, max_value=900)),
+    min_size=0,
+    max_size=300,
+)
+
+
+def scrapes(first_offset: int, spacing: list[int]) -> list[float]:
+    times = [START_S + first_offset]
+    for gap in spacing:
+        times.append(times[-1] + gap)
+    return times
+
+
+@given(
+    first_offset=st.integers(min_value=-600, max_value=3000),
+    spacing=gaps,
+    values=st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=1),
+)
+def test_known_and_unknown_time_add_up_and_stretches_match_the_known_time(
+    first_offset, spacing, values
+):
+    times = scrapes(first_offset, spacing)
+    covered = coverage(HOUR, times)
+    assert covered.known_s + covered.unknown_s == pytest.approx(covered.window_s)
+    assert 0 <= covered.unknown_s <= covered.window_s
+    assert 0 <= covered.percent <= 100
+    points = [(t, values[n % len(values)]) for n, t in enumerate(times)]
+    stretches = held(points, covered)
+    assert sum(s.seconds for s in stretches) == pytest.approx(covered.known_s)
+    assert sum(b - a for a, b in covered.known_spans()) == pytest.approx(covered.known_s)
+    for stretch in stretches:
+        assert START_S <= stretch.start < stretch.end <= END_S
+        assert covered.unknown_within(stretch.start, stretch.end) == pytest.approx(0)
+    for before, after in zip(stretches, stretches[1:], strict=False):
+        assert before.end <= after.start
+
+
+@given(first_offset=st.integers(min_value=-600, max_value=3000), spacing=gaps)
+def test_holes_lie_inside_the_window_in_order_and_each_is_longer_than_an_interval(
+    first_offset, spacing
+):
+    covered = coverage(HOUR, scrapes(first_offset, spacing))
+    for start, end in covered.holes:
+        assert START_S <= start < end <= END_S
+        if covered.interval_s is not None:
+            assert end - start > covered.interval_s
+    for (_, end), (start, _) in zip(covered.holes, covered.holes[1:], strict=False):
+        assert end <= start
+    widest = max((b - a for a, b in covered.holes), default=0.0)
+    assert covered.widest_hole_s == pytest.approx(
+        widest if covered.interval_s is not None else covered.window_s
+    )
+
+
+@given(spacing=st.lists(st.integers(min_value=1, max_value=2 * STEP_S), min_size=300))
+def test_scrapes_never_further_apart_than_two_intervals_cover_everything_between(spacing):
+    times = scrapes(0, spacing)
+    covered = coverage(HOUR, times)
+    if covered.interval_s is not None and covered.interval_s >= STEP_S and times[-1] >= END_S:
+        assert covered.holes == ()

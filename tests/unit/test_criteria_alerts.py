@@ -1,0 +1,343 @@
+"""alerts from raw ALERTS samples: firings split by two evaluation intervals, any critical alert
+CRITICAL at every checkpoint, and "0 alerts" proven only by loaded, evaluating rules over a
+window the bot's series cover."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from burnin.bands import Band
+from burnin.config import SETTINGS_BY_KEY, load_thresholds
+from burnin.criteria.alerts import (
+    DEFAULT_EVALUATION_S,
+    QUERY,
+    AlertMeasurement,
+    Firing,
+    episodes,
+    evaluation_interval,
+    judge_alerts,
+    measure_alerts,
+    rule_problems,
+)
+from burnin.probes.prometheus import AlertRule, Series
+from burnin.promql import Metrics, parse_selector
+from burnin.verdict import Verdict
+from burnin.window import Window
+from tests.unit.samples import SELECTOR, FakePrometheus, connected, coverage, window_grid, with_hole
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+WINDOW = Window(NOW - timedelta(hours=12), NOW)
+START_S = WINDOW.start.timestamp()
+THRESHOLDS = load_thresholds(ROOT / "thresholds.toml")
+CONTRACT_RULES: tuple[str, ...] = SETTINGS_BY_KEY["alert_rules"].default
+SEVERITY = {"BotDown": "critical", "CriticalErrorRate": "critical"}
+
+
+def rule(name: str, health: str = "ok", last_error: str = "", interval_s: float = 15.0):
+    return AlertRule(
+        name, "rosey_bot_alerts", SEVERITY.get(name, "warning"), health, last_error, interval_s, "q"
+    )
+
+
+HEALTHY_RULES = [rule(name) for name in CONTRACT_RULES]
+
+
+def alert_series(name: str, severity: str, times: list[float]) -> Series:
+    labels = {"alertname": name, "severity": severity, "alertstate": "firing"}
+    return Series(labels, [(t, 1.0) for t in times])
+
+
+# ---------------------------------------------------------------- episodes
+
+
+def test_episodes_split_a_series_at_pauses_longer_than_two_intervals():
+    series = alert_series("BotDown", "critical", [0.0, 15.0, 30.0, 600.0, 615.0])
+    assert episodes([series], 15) == [
+        Firing("BotDown", "critical", 0.0, 45.0),
+        Firing("BotDown", "critical", 600.0, 30.0),
+    ]
+
+
+def test_one_missed_evaluation_does_not_split_a_firing():
+    series = alert_series("BotDown", "critical", [0.0, 15.0, 45.0, 60.0])
+    assert episodes([series], 15) == [Firing("BotDown", "critical", 0.0, 75.0)]
+
+
+def test_episodes_of_several_series_are_sorted_by_start():
+    late = alert_series("HighErrorRate", "warning", [900.0])
+    early = alert_series("BotDown", "critical", [100.0, 115.0])
+    assert [f.alertname for f in episodes([late, early], 15)] == ["BotDown", "HighErrorRate"]
+
+
+def test_episode_of_one_sample_lasts_one_interval_and_missing_labels_are_marked():
+    [firing] = episodes([Series({}, [(42.0, 1.0)])], 60)
+    assert firing == Firing("?", "", 42.0, 60.0)
+
+
+def test_episodes_sort_the_samples_first():
+    series = alert_series("BotDown", "critical", [30.0, 0.0, 15.0])
+    assert episodes([series], 15) == [Firing("BotDown", "critical", 0.0, 45.0)]
+
+
+def test_episodes_of_empty_series_are_none():
+    assert episodes([], 15) == []
+    assert episodes([Series({"alertname": "BotDown"}, [])], 15) == []
+
+
+@given(
+    gaps=st.lists(st.integers(min_value=1, max_value=200), max_size=60),
+    interval_s=st.sampled_from([15, 30, 60]),
+)
+def test_episodes_are_one_more_than_the_long_pauses(gaps, interval_s):
+    times = [0.0]
+    for gap in gaps:
+        times.append(times[-1] + gap)
+    found = episodes([alert_series("BotDown", "critical", times)], interval_s)
+    long_pauses = sum(1 for gap in gaps if gap > 2 * interval_s)
+    assert len(found) == long_pauses + 1
+    assert sum(f.seconds for f in found) <= times[-1] - times[0] + len(found) * interval_s
+    assert all(f.seconds >= interval_s for f in found)
+
+
+# ---------------------------------------------------------------- rules
+
+
+def test_evaluation_interval_is_the_slowest_group_or_the_default():
+    assert evaluation_interval([rule("A", interval_s=15), rule("B", interval_s=30)]) == 30
+    assert evaluation_interval([rule("A", interval_s=0)]) == DEFAULT_EVALUATION_S
+    assert evaluation_interval([]) == DEFAULT_EVALUATION_S
+
+
+def test_loaded_and_evaluating_rules_have_no_problems():
+    assert rule_problems(HEALTHY_RULES, CONTRACT_RULES) == []
+
+
+def test_a_rule_that_is_not_loaded_is_named():
+    rules = [r for r in HEALTHY_RULES if r.name != "ChannelEmpty"]
+    assert rule_problems(rules, CONTRACT_RULES) == ["alert rules not loaded: ChannelEmpty"]
+
+
+@pytest.mark.parametrize(
+    ("changed", "shown"),
+    [
+        (rule("HighErrorRate", "err", "vector contains metrics with the same labelset"),
+         "HighErrorRate (err: vector contains metrics with the same labelset)"),
+        (rule("HighErrorRate", "unknown"), "HighErrorRate (unknown)"),  # never evaluated yet
+        (rule("HighErrorRate", "ok", "query timed out"), "HighErrorRate (ok: query timed out)"),
+    ],
+)  # fmt: skip
+def test_a_rule_that_does_not_evaluate_cleanly_is_named(changed, shown):
+    rules = [changed if r.name == changed.name else r for r in HEALTHY_RULES]
+    assert rule_problems(rules, CONTRACT_RULES) == [f"alert rules not evaluating cleanly: {shown}"]
+
+
+def test_only_the_expected_rules_must_evaluate():
+    rules = [*HEALTHY_RULES, rule("DiskFull", "err", "no such metric")]
+    assert rule_problems(rules, CONTRACT_RULES) == []
+
+
+def test_missing_and_failing_rules_are_both_listed():
+    rules = [rule("BotDown", "err")]
+    problems = rule_problems(rules, ("BotDown", "ChannelEmpty"))
+    assert problems == [
+        "alert rules not loaded: ChannelEmpty",
+        "alert rules not evaluating cleanly: BotDown (err)",
+    ]
+
+
+def test_no_expected_rules_need_at_least_one_rule_loaded():
+    assert rule_problems([], ()) == ["Prometheus has no alerting rules loaded"]
+    assert rule_problems([rule("Anything")], ()) == []
+
+
+def test_alert_rule_is_healthy_only_when_ok_without_an_error():
+    assert rule("A").healthy
+    assert not rule("A", "unknown").healthy
+    assert not rule("A", "ok", "boom").healthy
+
+
+# ---------------------------------------------------------------- judge
+
+
+def alerts(
+    *firings: Firing,
+    rules: list[AlertRule] = HEALTHY_RULES,
+    expected: tuple[str, ...] = CONTRACT_RULES,
+    presence=None,
+) -> AlertMeasurement:
+    return AlertMeasurement(
+        QUERY, list(firings), rules, expected, presence or coverage(WINDOW), 15.0
+    )
+
+
+def judged(measurement: AlertMeasurement, phase: str = "12h", min_percent: float = 99.0):
+    tiers = THRESHOLDS.tiers("alert_count", phase)
+    return judge_alerts(measurement, tiers, WINDOW, min_percent)
+
+
+def warning(name: str = "HighErrorRate", at: float = START_S) -> Firing:
+    return Firing(name, "warning", at, 120.0)
+
+
+def critical(name: str = "BotDown") -> Firing:
+    return Firing(name, "critical", START_S + 3600, 300.0)
+
+
+PARTIAL = coverage(WINDOW, with_hole(WINDOW, 3600, 3600))
+
+
+@pytest.mark.parametrize(
+    ("count", "checkpoint", "band"),
+    [
+        (0, "6h", Band.TARGET),
+        (1, "6h", Band.DEGRADED),  # 6 h: "No alerts"
+        (0, "12h", Band.TARGET),
+        (2, "12h", Band.ACCEPTABLE),
+        (4, "12h", Band.DEGRADED),
+        (6, "12h", Band.CRITICAL),
+    ],
+)
+def test_alert_count_tiers_count_the_non_critical_firings(count, checkpoint, band):
+    verdict = judged(alerts(*(warning(at=START_S + n) for n in range(count))), checkpoint)
+    assert verdict.band is band
+    assert verdict.observed == float(count)
+
+
+def test_alerts_cause_names_each_firing_and_evidence_keeps_them():
+    measurement = alerts(warning("HighErrorRate"), Firing("ChannelEmpty", "", START_S, 60.0))
+    verdict = judged(measurement)
+    assert verdict.cause == "HighErrorRate(warning), ChannelEmpty(no severity)"
+    evidence = verdict.evidence[0]
+    assert evidence.query == f"{QUERY}[43200s] (raw samples)"
+    assert evidence.values["firings"][0] == {
+        "alertname": "HighErrorRate",
+        "severity": "warning",
+        "started": START_S,
+        "seconds": 120.0,
+    }
+    assert evidence.values["evaluation_interval_s"] == 15.0
+    assert evidence.values["rules"] == dict.fromkeys(CONTRACT_RULES, "ok")
+    assert "two intervals" in evidence.values["durations"]
+
+
+@pytest.mark.parametrize("checkpoint", ["6h", "12h", "24h"])
+def test_one_critical_alert_is_critical_at_every_checkpoint(checkpoint):
+    verdict = judged(alerts(critical()), checkpoint)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.observed == 1.0
+    assert verdict.cause == "1 critical alert(s) fired: BotDown; all: BotDown(critical)"
+    assert verdict.threshold.endswith("; no critical alert")
+
+
+def test_critical_alerts_are_named_once_and_every_firing_counted():
+    verdict = judged(alerts(critical(), critical(), critical("CriticalErrorRate"), warning()))
+    assert verdict.band is Band.CRITICAL
+    assert verdict.observed == 4.0
+    assert verdict.cause.startswith("3 critical alert(s) fired: BotDown, CriticalErrorRate; all: ")
+
+
+def test_a_critical_alert_stands_without_rules_or_coverage():
+    verdict = judged(alerts(critical(), rules=[], presence=PARTIAL))
+    assert verdict.band is Band.CRITICAL
+    assert "; seen on partial data: " in verdict.cause
+
+
+def test_too_many_warnings_fail_even_when_rules_are_missing():
+    verdict = judged(alerts(warning(), rules=[]), "6h")
+    assert verdict.band is Band.DEGRADED
+
+
+@pytest.mark.parametrize(
+    ("rules", "problem"),
+    [
+        ([], "alert rules not loaded: BotDown, BotRestarting"),
+        ([rule("BotDown", "unknown"), rule("BotRestarting")], "not evaluating cleanly: BotDown"),
+    ],
+)
+def test_no_alerts_prove_nothing_without_the_rules_loaded_and_evaluating(rules, problem):
+    verdict = judged(alerts(rules=rules, expected=("BotDown", "BotRestarting")))
+    assert verdict.band is Band.NO_DATA
+    assert verdict.cause.startswith("0 alert(s) seen, but that proves nothing: ")
+    assert problem in verdict.cause
+
+
+def test_no_alerts_prove_nothing_when_prometheus_has_no_rules_at_all():
+    verdict = judged(alerts(rules=[], expected=()))
+    assert verdict.band is Band.NO_DATA
+    assert "Prometheus has no alerting rules loaded" in verdict.cause
+
+
+def test_a_few_warnings_pass_only_with_the_rules_evaluating():
+    assert judged(alerts(warning(), rules=[])).band is Band.NO_DATA
+
+
+def test_no_alerts_over_a_window_the_bots_series_do_not_cover_is_no_data():
+    verdict = judged(alerts(presence=PARTIAL))
+    assert verdict.band is Band.NO_DATA
+    assert verdict.cause.startswith(f"{SELECTOR}: 11.00 of 12.00 h covered")
+    assert "below the 99 % coverage line" in verdict.cause
+
+
+def test_no_alerts_with_rules_and_coverage_is_target_with_the_coverage_as_evidence():
+    verdict = judged(alerts())
+    assert (verdict.band, verdict.cause) == (Band.TARGET, "")
+    assert verdict.evidence[-1].values["coverage"]["covered_percent"] == 100
+
+
+@given(
+    severities=st.lists(st.sampled_from(["critical", "warning", "info", ""]), max_size=8),
+    checkpoint=st.sampled_from(["6h", "12h", "24h"]),
+    rules_loaded=st.booleans(),
+    covered=st.booleans(),
+)
+def test_alerts_never_pass_on_a_critical_firing_or_without_proof(
+    severities, checkpoint, rules_loaded, covered
+):
+    firings = [Firing("A", s, START_S + n, 60.0) for n, s in enumerate(severities)]
+    measurement = alerts(
+        *firings,
+        rules=HEALTHY_RULES if rules_loaded else [],
+        presence=coverage(WINDOW) if covered else PARTIAL,
+    )
+    verdict: Verdict = judged(measurement, checkpoint)
+    if "critical" in severities:
+        assert verdict.band is Band.CRITICAL
+    if verdict.band.passes:
+        assert rules_loaded and covered and "critical" not in severities
+
+
+# ---------------------------------------------------------------- measure
+
+
+def test_measure_alerts_reads_raw_alerts_rules_and_the_bots_presence():
+    grid = window_grid(WINDOW)
+    fake = FakePrometheus(
+        {
+            QUERY: [
+                # No severity label on the series: the rule's is used. 60 s apart at a 30 s
+                # evaluation interval: one firing, not two.
+                Series({"alertname": "BotDown"}, [(START_S + 600, 1.0), (START_S + 660, 1.0)]),
+                alert_series("HighErrorRate", "warning", [START_S + 900]),
+            ],
+            SELECTOR: [Series({}, connected(grid))],
+        },
+        rules=[replace(r, interval_s=30.0) for r in HEALTHY_RULES],
+    )
+    metrics = Metrics(parse_selector('env="production"'))
+    measurement = measure_alerts(fake, metrics, WINDOW, CONTRACT_RULES)  # type: ignore[arg-type]
+    assert measurement.evaluation_s == 30.0
+    assert measurement.firings == [
+        Firing("BotDown", "critical", START_S + 600, 90.0),
+        Firing("HighErrorRate", "warning", START_S + 900, 30.0),
+    ]
+    assert measurement.presence.percent == 100
+    assert measurement.expected_rules == CONTRACT_RULES
+    assert fake.asked == ["rules", f"{QUERY}[43200s]", f"{SELECTOR}[43200s]"]
+    assert judged(measurement).band is Band.CRITICAL

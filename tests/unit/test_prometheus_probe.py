@@ -1,0 +1,260 @@
+"""PrometheusProbe.samples, alerting_rules and cached_ranges against a tiny Prometheus HTTP API
+on 127.0.0.1: raw samples fetched once per selector over the run's span and sliced per window,
+rules read once, every answer kept for the report."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from burnin.probes.prometheus import AlertRule, PrometheusProbe, Series
+from burnin.verdict import SourceError
+from burnin.window import Window
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+DAY = Window(NOW - timedelta(hours=24), NOW)
+SIX_HOURS = Window(NOW - timedelta(hours=6), NOW)
+SELECTOR = 'bot_connected{env="production"}'
+RANGE = re.compile(r"^(?P<selector>.+)\[(?P<seconds>\d+)s\]$")
+
+RULES_BODY = {
+    "status": "success",
+    "data": {
+        "groups": [
+            {
+                "name": "rosey_bot_alerts",
+                "interval": 15,
+                "rules": [
+                    {
+                        "name": "BotDown",
+                        "query": "bot_connected == 0",
+                        "labels": {"severity": "critical"},
+                        "health": "ok",
+                        "lastError": "",
+                        "type": "alerting",
+                    },
+                    {
+                        "name": "HighErrorRate",
+                        "query": "rate(bot_errors_total[5m]) > 0.1",
+                        "health": "err",
+                        "lastError": "many-to-many matching not allowed",
+                        "type": "alerting",
+                    },
+                ],
+            },
+            {"name": "other", "rules": [{"name": "Silent"}]},
+        ]
+    },
+}
+
+
+@dataclass
+class FakePrometheusApi:
+    """/api/v1/query answers `selector[Ns]` with the stored samples in (time - N, time];
+    /api/v1/rules answers `rules`. Every request is recorded."""
+
+    samples: dict[str, list[tuple[dict[str, str], list[float]]]] = field(default_factory=dict)
+    rules: Any = field(default_factory=lambda: RULES_BODY)
+    status: int = 200
+    requests: list[dict[str, list[str]]] = field(default_factory=list)
+
+    def get(self, path: str) -> tuple[int, Any]:
+        parts = urlsplit(path)
+        query = parse_qs(parts.query)
+        self.requests.append({"path": [parts.path], **query})
+        if self.status != 200:
+            return self.status, {"status": "error", "error": "bad_data"}
+        if parts.path == "/api/v1/rules":
+            return 200, self.rules
+        found = RANGE.match(query["query"][0])
+        assert found, query
+        at = float(query["time"][0])
+        since = at - int(found["seconds"])
+        result = [
+            {"metric": labels, "values": [[t, "1"] for t in times if since < t <= at]}
+            for labels, times in self.samples.get(found["selector"], [])
+        ]
+        return 200, {"status": "success", "data": {"resultType": "matrix", "result": result}}
+
+    @property
+    def queries(self) -> list[str]:
+        return [r["query"][0] for r in self.requests if "query" in r]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+
+@pytest.fixture
+def prometheus() -> Iterator[Callable[..., tuple[FakePrometheusApi, PrometheusProbe]]]:
+    servers: list[_Server] = []
+
+    def start(**state: Any) -> tuple[FakePrometheusApi, PrometheusProbe]:
+        api = FakePrometheusApi(**state)
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                status, content = api.get(self.path)
+                data = (content if isinstance(content, str) else json.dumps(content)).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format, *args) -> None:
+                pass
+
+        server = _Server(("127.0.0.1", 0), Handler)
+        servers.append(server)
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        return api, PrometheusProbe(f"http://127.0.0.1:{server.server_address[1]}", 2.0)
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def every(step_s: float, window: Window = DAY) -> list[float]:
+    start, end = window.start.timestamp(), window.end.timestamp()
+    return [start + n * step_s for n in range(int((end - start) // step_s) + 1)]
+
+
+# ---------------------------------------------------------------- samples
+
+
+def test_samples_are_an_instant_query_of_the_range_at_the_window_end(prometheus):
+    api, probe = prometheus(samples={SELECTOR: [({"instance": "bot"}, every(15))]})
+    [series] = probe.samples(SELECTOR, SIX_HOURS)
+    assert api.queries == [f"{SELECTOR}[21600s]"]
+    assert float(api.requests[0]["time"][0]) == NOW.timestamp()
+    assert series.labels == {"instance": "bot"}
+    assert series.points[0] == (SIX_HOURS.start.timestamp() + 15, 1.0)  # the range is left-open
+    assert series.points[-1] == (NOW.timestamp(), 1.0)
+    assert all(isinstance(t, float) and isinstance(v, float) for t, v in series.points)
+
+
+def test_samples_of_a_window_are_asked_once(prometheus):
+    api, probe = prometheus(samples={SELECTOR: [({}, every(15))]})
+    assert probe.samples(SELECTOR, SIX_HOURS) == probe.samples(SELECTOR, SIX_HOURS)
+    assert len(api.queries) == 1
+
+
+def test_samples_inside_the_span_are_fetched_once_over_it_and_sliced(prometheus):
+    api, probe = prometheus(samples={SELECTOR: [({}, every(15))]})
+    probe.span = DAY
+    six = probe.samples(SELECTOR, SIX_HOURS)
+    day = probe.samples(SELECTOR, DAY)
+    earlier = Window(NOW - timedelta(hours=20), NOW - timedelta(hours=14))
+    middle = probe.samples(SELECTOR, earlier)
+    assert api.queries == [f"{SELECTOR}[86400s]"]
+    assert len(six[0].points) == 1441  # both edges included when sliced
+    assert len(day[0].points) == 5760
+    assert middle[0].points[0][0] == earlier.start.timestamp()
+    assert middle[0].points[-1][0] == earlier.end.timestamp()
+
+
+def test_samples_outside_the_span_are_fetched_on_their_own(prometheus):
+    api, probe = prometheus(samples={SELECTOR: [({}, every(15))]})
+    probe.span = SIX_HOURS
+    probe.samples(SELECTOR, DAY)
+    probe.samples(SELECTOR, SIX_HOURS)
+    assert api.queries == [f"{SELECTOR}[86400s]", f"{SELECTOR}[21600s]"]
+
+
+def test_each_selector_is_its_own_request(prometheus):
+    other = 'bot_uptime_seconds{env="production"}'
+    api, probe = prometheus(samples={SELECTOR: [({}, every(15))], other: [({}, every(60))]})
+    probe.span = DAY
+    probe.samples(SELECTOR, SIX_HOURS)
+    probe.samples(other, SIX_HOURS)
+    assert api.queries == [f"{SELECTOR}[86400s]", f"{other}[86400s]"]
+
+
+def test_samples_of_an_unknown_selector_are_no_series(prometheus):
+    _, probe = prometheus()
+    assert probe.samples(SELECTOR, SIX_HOURS) == []
+
+
+def test_a_refused_query_is_a_source_error(prometheus):
+    _, probe = prometheus(status=400)
+    with pytest.raises(
+        SourceError, match=r"query 'bot_connected\{env=\"production\"\}\[21600s\]' refused"
+    ):
+        probe.samples(SELECTOR, SIX_HOURS)
+
+
+# ---------------------------------------------------------------- cached_ranges
+
+
+def test_cached_ranges_hold_raw_answers_with_their_scrape_interval_as_step(prometheus):
+    _, probe = prometheus(
+        samples={SELECTOR: [({}, every(30))], "sparse": [({}, [NOW.timestamp()])]}
+    )
+    probe.span = DAY
+    probe.samples(SELECTOR, SIX_HOURS)
+    probe.samples("sparse", SIX_HOURS)
+    answers = probe.cached_ranges()
+    assert set(answers) == {(SELECTOR, DAY.start, DAY.end, 30), ("sparse", DAY.start, DAY.end, 15)}
+    assert len(answers[(SELECTOR, DAY.start, DAY.end, 30)][0].points) == 2880
+
+
+# ---------------------------------------------------------------- alerting_rules
+
+
+def test_alerting_rules_are_read_with_group_interval_severity_and_health(prometheus):
+    _, probe = prometheus()
+    rules = probe.alerting_rules()
+    assert rules == [
+        AlertRule("BotDown", "rosey_bot_alerts", "critical", "ok", "", 15.0, "bot_connected == 0"),
+        AlertRule(
+            "HighErrorRate",
+            "rosey_bot_alerts",
+            "",
+            "err",
+            "many-to-many matching not allowed",
+            15.0,
+            "rate(bot_errors_total[5m]) > 0.1",
+        ),
+        AlertRule("Silent", "other", "", "unknown", "", 0.0, ""),
+    ]
+    assert [r.healthy for r in rules] == [True, False, False]
+
+
+def test_alerting_rules_are_asked_once_per_run(prometheus):
+    api, probe = prometheus()
+    assert probe.alerting_rules() is probe.alerting_rules()
+    assert [r["path"] for r in api.requests] == [["/api/v1/rules"]]
+    assert api.requests[0]["type"] == ["alert"]
+
+
+@pytest.mark.parametrize(
+    ("state", "cause"),
+    [
+        ({"status": 500}, "500 Server Error"),
+        ({"rules": {"status": "success", "data": {}}}, "'groups'"),
+        ({"rules": "not json"}, "Expecting value"),
+    ],
+)
+def test_an_unreadable_rules_answer_is_a_source_error(prometheus, state, cause):
+    _, probe = prometheus(**state)
+    with pytest.raises(SourceError) as caught:
+        probe.alerting_rules()
+    assert caught.value.cause.startswith("GET /api/v1/rules failed: ")
+    assert cause in caught.value.cause
+
+
+def test_series_points_are_plain_tuples():
+    assert Series({}, [(1.0, 2.0)]).points == [(1.0, 2.0)]
