@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from burnin.probes.prometheus import AlertRule, PrometheusProbe, Series
+from burnin.probes.prometheus import AlertRule, PrometheusProbe
 from burnin.verdict import SourceError
 from burnin.window import Window
 
@@ -254,7 +254,3 @@ def test_an_unreadable_rules_answer_is_a_source_error(prometheus, state, cause):
         probe.alerting_rules()
     assert caught.value.cause.startswith("GET /api/v1/rules failed: ")
     assert cause in caught.value.cause
-
-
-def test_series_points_are_plain_tuples():
-    assert Series({}, [(1.0, 2.0)]).points == [(1.0, 2.0)]

@@ -1,0 +1,55 @@
+"""A healthy deployment passes at every hour of the day: the healthy sandbox (48 h of history)
+judged with --at at clock times spread over the day, the evening peak included.
+
+The only rows that may not pass: sign-off (pending: nobody recorded it), alerts-functional
+(skipped: not opted in) and, at 12 h, peak-observed while the window does not yet hold every
+peak hour (pending: neither a pass nor a flag on the service).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.e2e.suite_run import run_suite
+from tests.e2e.test_truth_table import EDGE_S, holds_full_peak
+
+pytestmark = pytest.mark.sandbox
+
+# UTC; 18:00-23:00 is the peak, 02:00-07:00 off-peak.
+CLOCK_TIMES = ("01:00", "04:30", "09:00", "13:00", "17:45", "19:30", "21:00", "22:50")
+PHASES = "checkpoint_6h or checkpoint_12h or checkpoint_24h"
+
+
+def latest(clock: str, before: float) -> datetime:
+    """The latest moment at `clock` UTC before `before` (epoch seconds)."""
+    hours, minutes = (int(x) for x in clock.split(":"))
+    end = datetime.fromtimestamp(before, UTC)
+    moment = end.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+    return moment if moment <= end else moment - timedelta(days=1)
+
+
+@pytest.mark.parametrize("clock", CLOCK_TIMES)
+def test_healthy_passes_at_every_hour(clock, sandbox_up, tmp_path):
+    info = sandbox_up("healthy")
+    at = latest(clock, time.time() - 120)
+    assert at.timestamp() - 24 * 3600 >= info.history_start, "history too short for --at"
+    run = run_suite(tmp_path, f"--at={at.isoformat()}", marker=PHASES)
+    assert run.bands, run.output[-3000:]
+    allowed = {"sign-off": {"pending"}, "alerts-functional": {"skipped"}}
+    if not holds_full_peak(at.timestamp(), 12, EDGE_S):
+        allowed["peak-observed[12h]"] = {"pending"}
+    not_passed = {
+        key: f"{band}: {run.messages.get(key, '')[:300]}"
+        for key, band in run.bands.items()
+        if run.outcomes[key] != "passed"
+        and band not in allowed.get(key, allowed.get(key.split("[")[0], set()))
+    }
+    assert not not_passed, f"at {at.isoformat()}:\n" + "\n".join(
+        f"{k}: {v}" for k, v in sorted(not_passed.items())
+    )
+    if not holds_full_peak(at.timestamp(), 12, -EDGE_S):
+        assert run.bands["peak-observed[12h]"] == "pending", run.messages.get("peak-observed[12h]")
+    assert run.returncode == 0, run.output[-2000:]
