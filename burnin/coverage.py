@@ -188,3 +188,38 @@ def held(points: Sequence[tuple[float, float]], coverage: Coverage) -> list[Stre
         if end > start:
             stretches.append(Stretch(start, min(end, window_end), value))
     return stretches
+
+
+def lowest_of(timelines: Sequence[Sequence[Stretch]]) -> list[Stretch]:
+    """Several series' stretches as one timeline: at every moment the lowest value any series
+    holds then (one bot down is down, whatever its other series say); known where any is."""
+    if len(timelines) == 1:
+        return list(timelines[0])
+    edges = sorted({x for line in timelines for s in line for x in (s.start, s.end)})
+    merged: list[Stretch] = []
+    for start, end in zip(edges, edges[1:], strict=False):
+        middle = (start + end) / 2
+        values = [s.value for line in timelines for s in line if s.start <= middle < s.end]
+        if not values:
+            continue
+        value = min(values)
+        if merged and merged[-1].end == start and merged[-1].value == value:
+            merged[-1] = Stretch(merged[-1].start, end, value)
+        else:
+            merged.append(Stretch(start, end, value))
+    return merged
+
+
+def with_unknown_as(stretches: Sequence[Stretch], window: Window, value: float) -> list[Stretch]:
+    """The stretches with every unknown part of the window filled with `value` (the worst case
+    a hole could hide)."""
+    filled: list[Stretch] = []
+    cursor = window.start.timestamp()
+    for stretch in sorted(stretches, key=lambda s: s.start):
+        if stretch.start > cursor:
+            filled.append(Stretch(cursor, stretch.start, value))
+        filled.append(stretch)
+        cursor = max(cursor, stretch.end)
+    if window.end.timestamp() > cursor:
+        filled.append(Stretch(cursor, window.end.timestamp(), value))
+    return filled

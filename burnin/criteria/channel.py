@@ -150,6 +150,17 @@ def judge_channel_events(
     coverage = measurement.coverage
     if coverage is not None:
         evidence = (*evidence, coverage.evidence())
+        if not offences and not coverage.result.ok:
+            return Verdict(
+                CRITERION,
+                Band.SOURCE_ERROR,
+                None,
+                "",
+                "",
+                f"journal retention query failed: {coverage.result.describe()}",
+                window,
+                evidence,
+            )
         if not offences and not coverage.covers:
             return no_data(CRITERION, coverage.cause(window), window, evidence)
     band = Band.CRITICAL if offences else Band.TARGET

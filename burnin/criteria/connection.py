@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, replace
 
 from burnin.bands import Band, Tiers
-from burnin.coverage import Coverage, Stretch, coverage_of, held
+from burnin.coverage import Coverage, Stretch, coverage_of, held, lowest_of, with_unknown_as
 from burnin.probes.prometheus import PrometheusProbe, Series
 from burnin.promql import Metrics
 from burnin.verdict import Evidence, Verdict, no_data
@@ -41,7 +41,17 @@ class SeriesSamples:
         return sorted(p for s in self.series for p in s.points)
 
     def stretches(self) -> list[Stretch]:
-        return held(self.points, self.coverage)
+        """Known time and its value. Several series (a label that changed, two instances under
+        one selector) are held one by one and combined by the lowest value at each moment."""
+        if len(self.series) <= 1:
+            return held(self.points, self.coverage)
+        window = self.coverage.window
+        return lowest_of(
+            [
+                held(s.points, coverage_of(self.selector, [[t for t, _ in s.points]], window))
+                for s in self.series
+            ]
+        )
 
     def evidence(self, **values: object) -> Evidence:
         return Evidence(
@@ -84,11 +94,16 @@ def disconnections(stretches: list[Stretch]) -> list[tuple[float, float]]:
 
 
 def judge_longest_disconnect(data: SeriesSamples, tiers: Tiers, min_percent: float) -> Verdict:
-    """The longest disconnection seen. A hole in the data could hide one as long as the hole:
-    the pass must hold for the widest hole too, and the window must be covered."""
+    """The longest disconnection seen. A hole in the data could hide one as long as the hole,
+    joined to the disconnections on either side of it: the pass must hold for that worst case
+    too, and the window must be covered."""
     window = data.coverage.window
-    runs = disconnections(data.stretches())
+    stretches = data.stretches()
+    runs = disconnections(stretches)
     longest, started = max(((s, t) for t, s in runs), default=(0.0, None))
+    worst = max(
+        (s for _, s in disconnections(with_unknown_as(stretches, window, 0.0))), default=0.0
+    )
     evidence = (
         data.evidence(longest_disconnect_s=longest, started_at=started, disconnections=len(runs)),
     )
@@ -100,14 +115,21 @@ def judge_longest_disconnect(data: SeriesSamples, tiers: Tiers, min_percent: flo
     seen = Verdict.from_tiers("longest-disconnect", longest, tiers, window, evidence, cause)
     if not seen.band.passes:
         return with_coverage_note(seen, data.coverage)
-    hole = data.coverage.widest_hole_s
-    if not tiers.band(max(longest, hole)).passes:
+    if not tiers.band(worst).passes:
         return no_data(
             "longest-disconnect",
-            f"longest disconnection seen {longest:g} s, but a {hole:.0f} s hole in the data could "
-            f"hide a longer one ({data.coverage.describe()})",
+            f"longest disconnection seen {longest:g} s, but the holes in the data could hide one "
+            f"of up to {worst:.0f} s ({data.coverage.describe()})",
             window,
             evidence,
+        )
+    if worst > longest:
+        # What is proven is the worst case: its band, with the value seen.
+        seen = replace(
+            seen,
+            band=tiers.band(worst),
+            cause=f"{cause + '; ' if cause else ''}up to {worst:.0f} s if the holes in the data "
+            "were disconnected",
         )
     return require_coverage(seen, data.coverage, min_percent)
 

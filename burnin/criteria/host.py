@@ -105,7 +105,15 @@ def measure_journal_coverage(ssh: SshProbe, window: Window) -> JournalCoverage:
     result = ssh.run(retention_command(window), privileged=True)
     before = None
     if result.ok:
-        entries = parse_journal_json(result.stdout)
+        try:
+            entries = parse_journal_json(result.stdout)
+        except (ValueError, TypeError, AttributeError) as exc:  # not journalctl's JSON lines
+            return JournalCoverage(
+                CommandResult(
+                    result.command, None, result.stdout, result.stderr, f"unreadable: {exc}"
+                ),
+                None,
+            )
         before = entries[0].time if entries else None
     return JournalCoverage(result, before)
 

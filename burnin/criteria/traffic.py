@@ -38,6 +38,7 @@ class Period:
     zone: ZoneInfo = ZoneInfo("UTC")
     full: bool = True  # False: the window cut it short
     day_start: datetime | None = None  # where that day's hours begin (before any clipping)
+    day_end: datetime | None = None  # and end: a DST night makes them an hour shorter or longer
 
     @property
     def seconds(self) -> int:
@@ -60,7 +61,7 @@ def periods(hours: DailyHours, zone: ZoneInfo, window: Window) -> list[Period]:
         clipped_start, clipped_end = max(start, window.start), min(end, window.end)
         if clipped_end > clipped_start:
             full = clipped_start == start and clipped_end == end
-            found.append(Period(clipped_start, clipped_end, zone, full, start))
+            found.append(Period(clipped_start, clipped_end, zone, full, start, end))
         day += timedelta(days=1)
     return found
 
@@ -175,11 +176,11 @@ class HoursSeen:
 
     @property
     def all_in_window(self) -> bool:
-        return self.in_window_s >= self.full_s - SEEN_SLACK_S
+        return self.full_s > 0 and self.in_window_s >= self.full_s - SEEN_SLACK_S
 
     @property
     def all_with_data(self) -> bool:
-        return self.with_data_s >= self.full_s - SEEN_SLACK_S
+        return self.full_s > 0 and self.with_data_s >= self.full_s - SEEN_SLACK_S
 
     def describe(self) -> str:
         return (
@@ -189,9 +190,17 @@ class HoursSeen:
 
 
 def hours_seen(hours: DailyHours, spans: list[Period], coverage: Coverage) -> HoursSeen:
+    """All of the daily hours are the clock's length of them, or on a DST night the real
+    length of that night's (02:00-07:00 lasts four hours on the spring night)."""
+    lengths = [
+        (span.day_end - span.day_start).total_seconds()
+        for span in spans
+        if span.day_start is not None and span.day_end is not None
+    ]
+    full_s = min([float(full_length(hours)), *lengths])
     return HoursSeen(
         hours,
-        float(full_length(hours)),
+        full_s,
         daily_offsets(spans, None),
         daily_offsets(spans, coverage.known_spans()),
     )

@@ -37,7 +37,7 @@ class UptimeMeasurement:
 def measure_uptime(data: SeriesSamples) -> UptimeMeasurement:
     stretches = data.stretches()
     connected = sum(s.seconds * min(1.0, max(0.0, s.value)) for s in stretches)
-    known = sum(s.seconds for s in stretches)
+    known = sum(s.seconds for s in stretches)  # several series: where any of them is known
     return UptimeMeasurement(connected, known, data.coverage.window_s)
 
 

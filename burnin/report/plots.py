@@ -173,7 +173,7 @@ def memory_plot(record: RunRecord) -> tuple[bytes, str]:
 
 def latency_plot(record: RunRecord) -> tuple[bytes, str]:
     row = record.result("health-latency")
-    samples = [x for values in (row.values("latencies_ms") if row else []) for x in values]
+    samples = [x for values in (row.values("total_ms") if row else []) for x in values]
     if not samples:
         raise MissingData(
             "health-latency kept no latency samples (it did not run or every request failed)"

@@ -76,6 +76,7 @@ groups:
           severity: info
 """
 
+
 # One receiver without any integration: alerts are kept and listed, nothing is sent.
 ALERTMANAGER_YML = """\
 route:

@@ -93,7 +93,9 @@ class Scenario:
     process_metrics: bool = True
     event_errors: tuple[EventError, ...] = ()
     backups: Backups = field(default_factory=Backups)
-    history_hours: float = 24.0  # backfilled history (healthy: 48 h, so --at can move a 24 h window)
+    history_hours: float = (
+        24.0  # backfilled history (healthy: 48 h, so --at can move a 24 h window)
+    )
     metric_prefix: str = ""  # on the bot's own bot_* names ("rosey_": rosey_bot_connected)
     journal_hours: float | None = None  # the journal keeps only this much history (None: all)
     # Live behaviour of the running reference bot.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -106,7 +107,23 @@ def test_premature_checkpoint_is_refused(suite):
         "-m", "checkpoint_24h", "--target", "sandbox", "--deployed-at", "2099-01-01T00:00:00+00:00"
     )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "phase 6h: deployed at 2099-01-01T00:00:00+00:00" in result.stderr.str()
+    assert "phase 24h: deployed at 2099-01-01T00:00:00+00:00" in result.stderr.str()
+
+
+def test_a_due_checkpoint_runs_while_later_ones_are_not_due(suite):
+    """Seven hours after the deployment the 6 h checkpoint is due, the 12 h one is not: asking
+    for the 6 h one is not refused because of the others."""
+    deployed = (datetime.now(UTC) - timedelta(hours=7)).isoformat(timespec="seconds")
+    result = suite.runpytest_subprocess(
+        "-m", "checkpoint_6h", "--target", "sandbox", f"--deployed-at={deployed}", "--co"
+    )
+    assert result.ret == pytest.ExitCode.OK, result.stderr.str()
+    result.stdout.fnmatch_lines(["*uptime*sandbox-6h*"])
+    refused = suite.runpytest_subprocess(
+        "-m", "checkpoint_12h", "--target", "sandbox", f"--deployed-at={deployed}", "--co"
+    )
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    assert "phase 12h: deployed at" in refused.stderr.str()
 
 
 def test_unreachable_sources_error_or_fail_and_the_report_is_still_written(suite):

@@ -77,7 +77,7 @@ def record(healthy: bool) -> RunRecord:
             ],
         ),
         _tiered("memory-growth", "memory_growth", 0.1),
-        _tiered("health-latency", "health_latency", 8.0, latencies_ms=[7.5, 8.0, 8.5]),
+        _tiered("health-latency", "health_latency", 8.0, total_ms=[7.5, 8.0, 8.5]),
         _plain(
             "peak-handled",
             Band.TARGET if healthy else Band.CRITICAL,

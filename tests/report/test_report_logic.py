@@ -186,11 +186,6 @@ def connection_samples(points: list[tuple[float, float]]) -> SeriesSamples:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: judge_health_latency now keeps its samples as `total_ms`; the report's latency "
-    "plot still reads `latencies_ms`, so it is always left out ('every request failed')",
-)
 def test_latency_plot_is_drawn_from_a_real_health_latency_verdict():
     readings = [HealthReading(HEALTH_URL, 8.0 + n, 200, None, "", "", 1.0, 4.0) for n in range(5)]
     verdict = judge_health_latency(

@@ -59,13 +59,33 @@ def test_series_sorted_and_on_grid(hist: history.History) -> None:
             assert all((t - hist.end) % history.STEP == 0 for t in times)
 
 
-def test_span_covers_24h_plus_margin(hist: history.History) -> None:
+def test_span_covers_the_history_hours_plus_margin(hist: history.History) -> None:
+    scenario = SCENARIOS[hist.scenario]
+    hours = scenario.history_hours
     connected = _samples(hist, "bot_connected")
-    assert connected[0][0] == hist.start == hist.end - 24 * 3600 - 600
-    assert connected[-1][0] == hist.end
-    if SCENARIOS[hist.scenario].restarts or SCENARIOS[hist.scenario].scrape_gaps:
+    assert connected[0][0] == hist.start == hist.end - hours * 3600 - 600
+    if scenario.live_scrape:
+        assert connected[-1][0] == hist.end
+    if scenario.restarts or scenario.scrape_gaps:
         return  # those scenarios have holes by design
-    assert len(connected) == 24 * 240 + 40 + 1  # 15 s steps over 24 h 10 min, both ends
+    assert len(connected) == hours * 240 + 40 + 1  # 15 s steps over the hours + 10 min, both ends
+
+
+def test_healthy_history_lets_a_24h_window_end_at_any_clock_time() -> None:
+    assert SCENARIOS["healthy"].history_hours >= 48
+
+
+def test_prefixed_scenario_prefixes_only_the_bots_own_names() -> None:
+    text = history.openmetrics(history.generate(SCENARIOS["prefixed-metrics"], END))
+    assert "\nrosey_bot_connected{" in text and "\nrosey_bot_errors_total{" in text
+    assert "\nprocess_resident_memory_bytes{" in text and "\nbot_connected{" not in text
+
+
+def test_late_journal_starts_at_its_hours() -> None:
+    scenario = SCENARIOS["journal-late"]
+    hist = history.generate(scenario, END)
+    first_s = min(int(e["__REALTIME_TIMESTAMP"]) for e in hist.journal) / 1e6
+    assert END - scenario.journal_hours * 3600 <= first_s < END - scenario.journal_hours * 3600 + 600
 
 
 def test_same_labels_as_live_scrape(hist: history.History) -> None:

@@ -285,12 +285,6 @@ def test_channel_events_failed_listing_asks_no_retention_probe():
     assert measurement.coverage is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a failing retention probe (sudo refused) makes channel-events NO_DATA with the "
-    "cause 'the journal holds no entry before the window's start'; logs-clean calls the same "
-    "failure a SOURCE_ERROR",
-)
 def test_channel_events_failing_retention_probe_is_a_source_error():
     ssh = ScriptedSsh.journal(
         journal_of((KICK, 6, 0)), None, retention=(1, "", "sudo: a password is required")

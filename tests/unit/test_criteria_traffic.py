@@ -287,12 +287,6 @@ def test_hours_count_as_seen_with_up_to_a_minute_missing(hole_s, seen):
     assert hours_seen(PEAK, spans_of(PEAK, window), coverage(window, times)).all_with_data is seen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: on the spring DST night 02:00-07:00 local lasts 4 real hours, but hours_seen "
-    "wants full_length (5 h): offpeak-handled is PENDING ('a later checkpoint holds them') for "
-    "every window holding that night, although no later checkpoint can",
-)
 def test_off_peak_on_the_spring_dst_night_is_all_the_off_peak_hours_there_are():
     window = Window(utc(28, 12, month=3), utc(29, 12, month=3))
     seen = hours_seen(OFF_PEAK, spans_of(OFF_PEAK, window, BERLIN), coverage(window))
@@ -392,11 +386,6 @@ def test_a_hole_outside_the_peak_hours_does_not_matter_to_peak_observed():
     assert judge_peak_observed(readings_of(PEAK, DAY), data, PEAK, DAY).band is Band.TARGET
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="degenerate hours (start == end, refused by config) have full_length 0, so zero "
-    "seconds of data count as all of them: peak-observed passes without data",
-)
 def test_peak_hours_with_equal_start_and_end_never_pass_without_data():
     hours = DailyHours(time(18, 0), time(18, 0))
     window = Window(utc(29, 0), utc(29, 12))
