@@ -160,6 +160,15 @@ def checklist(record: RunRecord, phase: str) -> list[CheckedItem]:
             why = why or "no criterion of this run decides it"
         elif all(r.band.passes for r in judged):
             state = "done"
+            # What a passing row did not check (an unconfigured optional source) stays visible.
+            unchecked = [
+                part.strip()
+                for r in judged
+                for part in r.cause.split(";")
+                if "not checked" in part
+            ]
+            if unchecked:
+                why += "; " + "; ".join(unchecked)
         else:
             state = "open"
         checked.append(CheckedItem(item.text, state, why))

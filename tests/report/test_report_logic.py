@@ -224,3 +224,23 @@ def test_timeline_and_criterion_agree_on_a_disconnection_in_a_raw_answer():
     data = connection_samples(points)
     seen = judge_longest_disconnect(data, THRESHOLDS.tiers("longest_disconnect", "24h"), 99.0)
     assert seen.observed == 75.0
+
+
+def test_an_unconfigured_optional_source_shows_as_not_checked_in_a_ticked_item():
+    healthy = record(healthy=True)
+    monitoring = Verdict(
+        "monitoring-operational",
+        Band.TARGET,
+        "all operational, 1 not checked",
+        "",
+        "dashboard answers",
+        "dashboard not checked (no dashboard_url configured)",
+        WINDOW,
+    )
+    row = CriterionResult(
+        "t::monitoring-operational[24h]", "monitoring-operational", "24h", Band.TARGET, monitoring
+    )
+    with_row = replace(healthy, results=(*healthy.results, row))
+    item = next(i for i in checklist(with_row, "24h") if i.text.startswith("All monitoring"))
+    assert item.state == "done"
+    assert "dashboard not checked (no dashboard_url configured)" in item.why
