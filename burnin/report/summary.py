@@ -162,10 +162,7 @@ def checklist(record: RunRecord, phase: str) -> list[CheckedItem]:
             state = "done"
             # What a passing row did not check (an unconfigured optional source) stays visible.
             unchecked = [
-                part.strip()
-                for r in judged
-                for part in r.cause.split(";")
-                if "not checked" in part
+                part.strip() for r in judged for part in r.cause.split(";") if "not checked" in part
             ]
             if unchecked:
                 why += "; " + "; ".join(unchecked)

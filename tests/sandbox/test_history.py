@@ -85,7 +85,9 @@ def test_late_journal_starts_at_its_hours() -> None:
     scenario = SCENARIOS["journal-late"]
     hist = history.generate(scenario, END)
     first_s = min(int(e["__REALTIME_TIMESTAMP"]) for e in hist.journal) / 1e6
-    assert END - scenario.journal_hours * 3600 <= first_s < END - scenario.journal_hours * 3600 + 600
+    assert (
+        END - scenario.journal_hours * 3600 <= first_s < END - scenario.journal_hours * 3600 + 600
+    )
 
 
 def test_same_labels_as_live_scrape(hist: history.History) -> None:
@@ -106,8 +108,9 @@ def test_journal_sorted_and_consistent_with_error_counter(hist: history.History)
     stamps = [int(e["__REALTIME_TIMESTAMP"]) for e in hist.journal]
     assert stamps == sorted(stamps)
     errors = [e for e in hist.journal if e["PRIORITY"] == "3"]
-    assert all("[ERROR]" in e["MESSAGE"] and e["_SYSTEMD_UNIT"] == "rosey-bot.service"
-               for e in errors)
+    assert all(
+        "[ERROR]" in e["MESSAGE"] and e["_SYSTEMD_UNIT"] == "rosey-bot.service" for e in errors
+    )
     assert len(errors) == _increase(_samples(hist, "bot_errors")) == len(hist.error_times)
 
 
@@ -138,8 +141,11 @@ def test_users_follow_the_day(hist: history.History) -> None:
     from datetime import UTC, datetime
 
     def mean(hours: range) -> float:
-        vals = [v for t, v in _samples(hist, "bot_users")
-                if datetime.fromtimestamp(t, UTC).hour in hours and v > 0]
+        vals = [
+            v
+            for t, v in _samples(hist, "bot_users")
+            if datetime.fromtimestamp(t, UTC).hour in hours and v > 0
+        ]
         return sum(vals) / len(vals)
 
     assert mean(range(18, 23)) > 1.5 * mean(range(8, 17)) > 3 * mean(range(2, 7))
@@ -147,8 +153,10 @@ def test_users_follow_the_day(hist: history.History) -> None:
 
 def test_variant_restart_gap_alert_and_missing_process_metrics() -> None:
     s = SCENARIOS["healthy"].variant(
-        "t", "restart, gap, alert",
-        restarts=(6 * HOUR,), scrape_gaps=(ScrapeGap(12 * HOUR, 1800),),
+        "t",
+        "restart, gap, alert",
+        restarts=(6 * HOUR,),
+        scrape_gaps=(ScrapeGap(12 * HOUR, 1800),),
         alerts=(AlertEvent("HighErrorRate", "warning", 3 * HOUR, 600),),
         process_metrics=False,
     )
@@ -170,15 +178,26 @@ def test_promtool_and_journal_remote_accept_the_files(tmp_path: Path) -> None:
     h = history.generate(SCENARIOS["flapping"], END)
     om = tmp_path / "h.om"
     om.write_text(history.openmetrics(h))
-    subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", str(om),
-                    str(tmp_path / "data")], check=True, capture_output=True)
+    subprocess.run(
+        ["promtool", "tsdb", "create-blocks-from", "openmetrics", str(om), str(tmp_path / "data")],
+        check=True,
+        capture_output=True,
+    )
     assert any((tmp_path / "data").iterdir())
     journal = tmp_path / "history.journal"
-    subprocess.run(["/lib/systemd/systemd-journal-remote", "--split-mode=none", "-o",
-                    str(journal), "-"], input=history.journal_export(h), check=True,
-                   capture_output=True)
-    subprocess.run(["journalctl", "--file", str(journal), "--verify"], check=True,
-                   capture_output=True)
-    out = subprocess.run(["journalctl", "--file", str(journal), "-u", "rosey-bot", "-p", "err",
-                          "-o", "cat"], check=True, capture_output=True, text=True).stdout
+    subprocess.run(
+        ["/lib/systemd/systemd-journal-remote", "--split-mode=none", "-o", str(journal), "-"],
+        input=history.journal_export(h),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        ["journalctl", "--file", str(journal), "--verify"], check=True, capture_output=True
+    )
+    out = subprocess.run(
+        ["journalctl", "--file", str(journal), "-u", "rosey-bot", "-p", "err", "-o", "cat"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     assert len(out.splitlines()) == len(h.error_times)

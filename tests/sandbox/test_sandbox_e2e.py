@@ -33,8 +33,12 @@ def info() -> Iterator[sandbox.SandboxInfo]:
 
 
 def ssh(info: sandbox.SandboxInfo, command: str) -> str:
-    conn = Connection(info.host, user=info.ssh_user, port=info.ports["ssh"], connect_kwargs={
-        "key_filename": info.ssh_key, "look_for_keys": False, "allow_agent": False})
+    conn = Connection(
+        info.host,
+        user=info.ssh_user,
+        port=info.ports["ssh"],
+        connect_kwargs={"key_filename": info.ssh_key, "look_for_keys": False, "allow_agent": False},
+    )
     # Verify the host key against the generated known_hosts, as production use must.
     conn.client.load_host_keys(info.known_hosts)
     conn.client.set_missing_host_key_policy(paramiko.RejectPolicy())
@@ -76,9 +80,11 @@ def test_healthy_journal_has_no_errors(info: sandbox.SandboxInfo) -> None:
 def test_live_samples_continue_the_history(info: sandbox.SandboxInfo) -> None:
     time.sleep(max(0.0, info.started_at + 20 - time.time()))  # at least one live scrape
     bot = '{job="rosey-bot"}'
-    for q in (f"resets(bot_requests_total{bot}[24h])",
-              f"resets(process_cpu_seconds_total{bot}[24h])",
-              f"resets(bot_errors_total{bot}[24h])"):
+    for q in (
+        f"resets(bot_requests_total{bot}[24h])",
+        f"resets(process_cpu_seconds_total{bot}[24h])",
+        f"resets(bot_errors_total{bot}[24h])",
+    ):
         (res,) = query(q)
         assert float(res["value"][1]) == 0, q
     # Same process as in the history: the start time never changed over 24 h and live.
@@ -87,7 +93,8 @@ def test_live_samples_continue_the_history(info: sandbox.SandboxInfo) -> None:
     (live,) = query("bot_uptime_seconds")
     (start,) = query('process_start_time_seconds{job="rosey-bot"}')
     assert float(live["value"][0]) - float(live["value"][1]) == pytest.approx(
-        float(start["value"][1]), abs=20)
+        float(start["value"][1]), abs=20
+    )
     (mem,) = query(f"deriv(process_resident_memory_bytes{bot}[24h]) * 3600 / 2^20")
     assert abs(float(mem["value"][1])) < 1  # MB/hr
 
@@ -140,8 +147,7 @@ def test_a_killed_bot_is_restarted_by_systemd(info: sandbox.SandboxInfo) -> None
         time.sleep(0.5)
     state = sandbox.systemctl("status", "--no-pager", "rosey-bot").stdout
     assert body.get("uptime_seconds", 10**9) < 90, state  # a genuine restart starts from zero
-    assert sandbox.systemctl("show", "-p", "NRestarts", "rosey-bot").stdout.strip() == \
-        "NRestarts=1"
+    assert sandbox.systemctl("show", "-p", "NRestarts", "rosey-bot").stdout.strip() == "NRestarts=1"
 
 
 def test_down_leaves_nothing_behind(info: sandbox.SandboxInfo) -> None:
@@ -154,8 +160,10 @@ def test_down_leaves_nothing_behind(info: sandbox.SandboxInfo) -> None:
     from burnin.sandbox.host import processes_in_namespace
 
     assert processes_in_namespace(current.pid_namespace) == []
-    assert not os.path.exists(f"/proc/{current.systemd_pid}/ns") or \
-        os.readlink(f"/proc/{current.systemd_pid}/ns/pid") != current.pid_namespace
+    assert (
+        not os.path.exists(f"/proc/{current.systemd_pid}/ns")
+        or os.readlink(f"/proc/{current.systemd_pid}/ns/pid") != current.pid_namespace
+    )
     for port in current.ports.values():
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0, port

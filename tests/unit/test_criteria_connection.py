@@ -209,8 +209,9 @@ def test_a_short_disconnection_beside_a_wide_hole_is_no_data(thresholds):
     points = down_between(times, START_S + 600, START_S + 630)
     verdict = longest(thresholds, points)
     assert verdict.band is Band.NO_DATA
-    assert "longest disconnection seen 30 s, but the holes in the data could hide one of up to " in (
-        verdict.cause
+    assert (
+        "longest disconnection seen 30 s, but the holes in the data could hide one of up to "
+        in (verdict.cause)
     )
 
 
