@@ -392,6 +392,34 @@ SETTINGS: tuple[Setting, ...] = (
         ("BotDown", "BotRestarting", "HighErrorRate", "CriticalErrorRate", "ChannelEmpty"),
         "alerting rules production must run (comma-separated; the contract's by default)",
     ),
+    Setting(
+        "healthy_status",
+        "--healthy-status",
+        tuple,
+        ("healthy",),
+        "health JSON status word(s) that mean healthy (exact compare; comma-separated)",
+    ),
+    Setting(
+        "degraded_status",
+        "--degraded-status",
+        tuple,
+        ("degraded",),
+        "health JSON status word(s) that mean degraded: a yellow flag, not a red one",
+    ),
+    Setting(
+        "log_file",
+        "--bot-log-file",
+        str,
+        "",
+        "the bot's log file on the host (rotated .1/.gz beside it); empty: the journal",
+    ),
+    Setting(
+        "log_timezone",
+        "--bot-log-timezone",
+        str,
+        "UTC",
+        "timezone of the log file's [YYYY-mm-dd HH:MM:SS] stamps (an IANA name)",
+    ),
     Setting("channel", "--channel", str, "", "channel the bot must be in (empty: any)"),
     Setting("version", "--expected-version", str, "", "version that must be deployed"),
     Setting("deployed_at", "--deployed-at", str, "", "deployment start, ISO 8601 with offset"),
@@ -437,6 +465,22 @@ HEALTH_FIELDS = (
     "requests_handled",
     "error_count",
 )
+# Fields a deployment's health JSON may lack (mapped to "" in [targets.NAME.health_fields]).
+OPTIONAL_HEALTH_FIELDS = ("channel", "uptime_seconds", "version", "requests_handled")
+
+
+@dataclass(frozen=True)
+class ExpectedAlert:
+    """A firing that is expected, not counted: `within_s` after the deployment start or a
+    planned restart (None: whenever it fires)."""
+
+    alertname: str
+    within_s: float | None
+
+    def describe(self) -> str:
+        if self.within_s is None:
+            return f"{self.alertname} (any time)"
+        return f"{self.alertname} (within {self.within_s / 60:g} min of a deployment or planned restart)"
 
 
 @dataclass(frozen=True)
@@ -451,6 +495,7 @@ class Target:
     base_dir: Path = field(default=Path("."))
     planned_restarts: tuple[datetime, ...] = ()
     metric_names: Mapping[str, str] = field(default_factory=dict)  # contract name -> deployment's
+    expected_alerts: tuple[ExpectedAlert, ...] = ()
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -465,7 +510,11 @@ class Target:
 
     def describe(self) -> list[tuple[str, str, str]]:
         """(key, value, where it came from) rows for the report header."""
-        return [(k, str(self.values[k]), self.sources[k]) for k in self.values]
+        return [(k, _shown(self.values[k]), self.sources[k]) for k in self.values]
+
+
+def _shown(value: Any) -> str:
+    return ", ".join(value) if isinstance(value, tuple) else str(value)
 
 
 def _coerce(setting: Setting, raw: Any, where: str) -> Any:
@@ -557,8 +606,7 @@ def load_target(
             f"{path.name}: unknown target {chosen!r}; expected one of {', '.join(targets) or '(none)'}"
         )
     key = f"targets.{chosen}"
-    table = _table(path, key, targets[chosen])
-    _check_keys(path, key, table, {*SETTINGS_BY_KEY, "health_fields", "metrics"})
+    table = _resolved_table(path, targets, chosen, ())
 
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -591,6 +639,24 @@ def load_target(
     health_fields = {
         f: _string(path, f"{key}.health_fields.{f}", fields.get(f, f)) for f in HEALTH_FIELDS
     }
+    for name, mapped in health_fields.items():
+        if not mapped and name not in OPTIONAL_HEALTH_FIELDS:
+            raise ConfigError(
+                f"{_where(path, f'{key}.health_fields.{name}')}: every health JSON must carry "
+                f'{name}; only {", ".join(OPTIONAL_HEALTH_FIELDS)} may be "" (absent)'
+            )
+    for setting_key in ("healthy_status",):
+        if not values[setting_key]:
+            raise ConfigError(
+                f"{_setting_where(path, key, setting_key, sources)}: expected at least one word"
+            )
+    try:
+        ZoneInfo(values["log_timezone"])
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(
+            f"{_setting_where(path, key, 'log_timezone', sources)}: unknown timezone "
+            f'{values["log_timezone"]!r}; expected an IANA name such as "Europe/Berlin" or "UTC"'
+        ) from None
 
     deployed_at = None
     if values["deployed_at"]:
@@ -611,10 +677,67 @@ def load_target(
         path.parent,
         planned,
         _metric_names(path, f"{key}.metrics", table.get("metrics", {})),
+        _expected_alerts(path, f"{key}.expected_alerts", table.get("expected_alerts", {})),
     )
 
 
+DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h)")
+
+
+def _expected_alerts(path: Path, key: str, raw: Any) -> tuple[ExpectedAlert, ...]:
+    """[targets.NAME.expected_alerts]: alert name -> "10m" (after a deployment or planned
+    restart) or "always"."""
+    found = []
+    for name, value in _table(path, key, raw).items():
+        text = _string(path, f"{key}.{name}", value).strip()
+        if text == "always":
+            found.append(ExpectedAlert(name, None))
+            continue
+        match = DURATION.fullmatch(text)
+        if not match:
+            raise ConfigError(
+                f'{_where(path, f"{key}.{name}")}: expected a duration such as "10m", "90s" '
+                f'or "1h" (after the deployment start or a planned restart), or "always"; '
+                f"got {text!r}"
+            )
+        number, unit = float(match.group(1)), match.group(2)
+        found.append(ExpectedAlert(name, number * {"s": 1, "m": 60, "h": 3600}[unit]))
+    return tuple(found)
+
+
 METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+
+
+TARGET_TABLES = ("health_fields", "metrics", "expected_alerts")
+
+
+def _resolved_table(
+    path: Path, targets: Mapping[str, Any], name: str, seen: tuple[str, ...]
+) -> dict[str, Any]:
+    """A target's table with what it `extends` filled in: the named target's keys first, its
+    own on top (tables such as [metrics] merged key by key)."""
+    key = f"targets.{name}"
+    table = dict(_table(path, key, targets[name]))
+    _check_keys(path, key, table, {*SETTINGS_BY_KEY, *TARGET_TABLES, "extends"})
+    base_name = table.pop("extends", None)
+    if base_name is None:
+        return table
+    base_name = _string(path, f"{key}.extends", base_name)
+    if base_name not in targets:
+        raise ConfigError(
+            f"{_where(path, f'{key}.extends')}: unknown target {base_name!r}; expected one of "
+            f"{', '.join(t for t in targets if t != name)}"
+        )
+    if base_name in (*seen, name):
+        raise ConfigError(f"{_where(path, f'{key}.extends')}: {base_name!r} extends itself")
+    merged = _resolved_table(path, targets, base_name, (*seen, name))
+    for sub in TARGET_TABLES:
+        if sub in table and sub in merged:
+            table[sub] = {
+                **_table(path, f"{key}.{sub}", merged[sub]),
+                **_table(path, f"{key}.{sub}", table[sub]),
+            }
+    return {**merged, **table}
 
 
 def _metric_names(path: Path, key: str, raw: Any) -> dict[str, str]:

@@ -21,11 +21,7 @@ class RunSettings:
 
     @property
     def metrics(self) -> Metrics:
-        return Metrics(
-            parse_selector(self.target["selector"]),
-            self.target["metric_prefix"],
-            self.target.metric_names,
-        )
+        return metrics_of(self.target)
 
     def phase(self, name: str) -> Phase:
         return self.thresholds.phases[name]
@@ -52,6 +48,11 @@ class RunSettings:
 
     def file_setting(self, key: str) -> Path | None:
         return self.target.path(key)
+
+
+def metrics_of(target: Target) -> Metrics:
+    """The target's metric names: selector, prefix and explicit mappings."""
+    return Metrics(parse_selector(target["selector"]), target["metric_prefix"], target.metric_names)
 
 
 def now() -> datetime:

@@ -12,7 +12,11 @@ from burnin.verdict import Judge
 
 
 def test_health_up(health: HealthProbe, burnin_run: RunSettings, judge: Judge, phase: str) -> None:
-    judge(judge_health_up(health.read(), burnin_run.target["channel"]))
+    target = burnin_run.target
+    verdict = judge_health_up(
+        health.read(), target["channel"], target["healthy_status"], target["degraded_status"]
+    )
+    judge(verdict)
 
 
 def test_health_version(

@@ -38,10 +38,12 @@ def test_restarts(
 def test_alerts(
     prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
 ) -> None:
-    rules = burnin_run.target["alert_rules"]
-    measurement = measure_alerts(prometheus, burnin_run.metrics, window, rules)
+    target = burnin_run.target
+    measurement = measure_alerts(prometheus, burnin_run.metrics, window, target["alert_rules"])
     tiers = burnin_run.thresholds.tiers("alert_count", phase)
-    judge(judge_alerts(measurement, tiers, window, burnin_run.thresholds.coverage_min_percent))
+    anchors = [*([target.deployed_at] if target.deployed_at else []), *target.planned_restarts]
+    line = burnin_run.thresholds.coverage_min_percent
+    judge(judge_alerts(measurement, tiers, window, line, target.expected_alerts, anchors))
 
 
 def test_memory_growth(

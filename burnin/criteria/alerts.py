@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from burnin.bands import Band, Tiers
+from burnin.config import ExpectedAlert
 from burnin.coverage import Coverage
 from burnin.criteria.connection import measure_samples, require_coverage, with_coverage_note
 from burnin.probes.prometheus import AlertRule, PrometheusProbe, Series
@@ -111,28 +113,61 @@ def rule_problems(rules: Sequence[AlertRule], expected: Sequence[str]) -> list[s
     return problems
 
 
-def judge_alerts(m: AlertMeasurement, tiers: Tiers, window: Window, min_percent: float) -> Verdict:
-    critical = [f for f in m.firings if f.severity == "critical"]
-    others = [f for f in m.firings if f.severity != "critical"]
+def is_expected(
+    firing: Firing, expected: Sequence[ExpectedAlert], anchors: Sequence[datetime]
+) -> bool:
+    """Named by the target, and (unless expected at any time) started within its allowance
+    after the deployment start or a planned restart."""
+    for rule in expected:
+        if rule.alertname != firing.alertname:
+            continue
+        if rule.within_s is None:
+            return True
+        if any(0 <= firing.started - a.timestamp() <= rule.within_s for a in anchors):
+            return True
+    return False
+
+
+def judge_alerts(
+    m: AlertMeasurement,
+    tiers: Tiers,
+    window: Window,
+    min_percent: float,
+    expected: Sequence[ExpectedAlert] = (),
+    anchors: Sequence[datetime] = (),
+) -> Verdict:
+    """Expected firings (the target's `expected_alerts`, e.g. a restart alert right after the
+    deployment) are listed and not counted; a critical one is expected only when named."""
+    wanted = [f for f in m.firings if is_expected(f, expected, anchors)]
+    unexpected = [f for f in m.firings if f not in wanted]
+    critical = [f for f in unexpected if f.severity == "critical"]
+    others = [f for f in unexpected if f.severity != "critical"]
     evidence = (
         Evidence(
             "prometheus",
             f"{m.query}[{window.seconds}s] (raw samples)",
             {
-                "firings": [asdict(f) for f in m.firings],
+                "firings": [asdict(f) for f in unexpected],
+                "expected_firings": [asdict(f) for f in wanted],
                 "durations": DURATION_RULE,
                 "evaluation_interval_s": m.evaluation_s,
                 "rules": {r.name: r.health for r in m.rules},
             },
         ),
     )
-    listed = ", ".join(f"{f.alertname}({f.severity or 'no severity'})" for f in m.firings)
+    listed = ", ".join(f"{f.alertname}({f.severity or 'no severity'})" for f in unexpected)
+    if wanted:
+        listed += (
+            ("; " if listed else "")
+            + "expected, not counted: "
+            + ", ".join(f.alertname for f in wanted)
+        )
     if critical:
         names = ", ".join(sorted({f.alertname for f in critical}))
         verdict = Verdict(
             "alerts",
             Band.CRITICAL,
-            float(len(m.firings)),
+            float(len(unexpected)),
             tiers.unit,
             tiers.describe() + "; no critical alert",
             f"{len(critical)} critical alert(s) fired: {names}; all: {listed}",

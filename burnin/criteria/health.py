@@ -23,8 +23,17 @@ def reading_evidence(reading: HealthReading) -> Evidence:
     return Evidence("health", f"GET {reading.url}", values, excerpt)
 
 
-def judge_health_up(reading: HealthReading, expected_channel: str) -> Verdict:
-    expectation = 'status == "healthy", connected == true'
+def judge_health_up(
+    reading: HealthReading,
+    expected_channel: str,
+    healthy: tuple[str, ...] = ("healthy",),
+    degraded: tuple[str, ...] = ("degraded",),
+) -> Verdict:
+    """status is one of the target's healthy words (exact compare: "unhealthy" never passes a
+    grep for "healthy" here), connected, in the expected channel. A degraded word is a yellow
+    flag; anything else is red."""
+    words = " or ".join(repr(w) for w in healthy)
+    expectation = f"status in {words}, connected == true".replace("'", '"')
     if expected_channel:
         expectation += f", channel == {expected_channel!r}"
     evidence = (reading_evidence(reading),)
@@ -42,7 +51,7 @@ def judge_health_up(reading: HealthReading, expected_channel: str) -> Verdict:
         )
     payload = reading.payload
     problems = []
-    if payload.status != "healthy":
+    if payload.status not in healthy:
         problems.append(f"status is {payload.status!r}")
     if payload.connected is not True:
         problems.append("connected is false")
@@ -51,7 +60,8 @@ def judge_health_up(reading: HealthReading, expected_channel: str) -> Verdict:
     observed = f"status={payload.status!r} connected={str(payload.connected).lower()} channel={payload.channel!r}"
     if not problems:
         return Verdict("health-up", Band.TARGET, observed, "", expectation, "", None, evidence)
-    band = Band.DEGRADED if problems == ["status is 'degraded'"] else Band.CRITICAL
+    degraded_only = len(problems) == 1 and payload.status in degraded
+    band = Band.DEGRADED if degraded_only else Band.CRITICAL
     return Verdict(
         "health-up", band, observed, "", expectation, "; ".join(problems), None, evidence
     )
@@ -83,6 +93,18 @@ def judge_health_version(reading: HealthReading, expected_version: str) -> Verdi
             evidence,
         )
     version = reading.payload.version
+    if version is None:
+        return Verdict(
+            "health-version",
+            Band.NO_DATA,
+            None,
+            "",
+            expectation,
+            'the target\'s health JSON carries no version field (health_fields.version = ""), '
+            "so the expected version cannot be checked",
+            None,
+            evidence,
+        )
     band = Band.TARGET if version == expected_version else Band.CRITICAL
     cause = "" if band is Band.TARGET else f"deployed version is {version!r}"
     return Verdict("health-version", band, version, "", expectation, cause, None, evidence)

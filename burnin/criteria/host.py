@@ -80,10 +80,13 @@ def retention_command(window: Window) -> list[str]:
 
 @dataclass(frozen=True)
 class JournalCoverage:
-    """Whether the journal holds the whole window: some entry older than its start."""
+    """Whether the logs (the journal, or a log file and its rotations) hold the whole window:
+    something older than its start."""
 
     result: CommandResult
-    before_start: datetime | None  # the newest entry before the window's start
+    before_start: datetime | None  # the newest sign of logging before the window's start
+    what: str = "the journal"
+    first_seen: datetime | None = None  # the oldest line read, for the message
 
     @property
     def covers(self) -> bool:
@@ -94,9 +97,14 @@ class JournalCoverage:
         return Evidence("ssh", self.result.command, {"entry_before_window_start": value})
 
     def cause(self, window: Window) -> str:
+        starts = (
+            f" (its oldest line: {self.first_seen.isoformat(timespec='seconds')})"
+            if self.first_seen
+            else ""
+        )
         return (
-            f"the journal holds no entry before the window's start "
-            f"{window.start.isoformat(timespec='seconds')}: it starts inside the window "
+            f"{self.what} holds nothing from before the window's start "
+            f"{window.start.isoformat(timespec='seconds')}{starts}: it starts inside the window "
             "(retention, rotation or a new host), so it cannot prove the whole window clean"
         )
 
@@ -159,7 +167,10 @@ def _excerpt(entries: list[JournalEntry]) -> str:
 
 
 def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict:
-    errors_cmd, warnings_cmd = measurement.results[1], measurement.results[2]
+    # The journal: presence, errors, warnings, retention. A log file: listing, reads, listing.
+    results = measurement.results
+    errors_cmd = results[1] if len(results) > 2 else results[0]
+    warnings_cmd = results[2] if len(results) > 3 else errors_cmd
     failed = measurement.failed
     if failed is not None:
         return Verdict(

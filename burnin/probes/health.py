@@ -32,13 +32,16 @@ class PayloadError(ValueError):
 
 @dataclass(frozen=True)
 class HealthPayload:
+    """The contract's fields; None for an optional field the deployment's JSON does not carry
+    (mapped to "" in [targets.NAME.health_fields])."""
+
     status: str
     connected: bool
-    channel: str
-    uptime_seconds: int
-    version: str
+    channel: str | None
+    uptime_seconds: int | None
+    version: str | None
     user_count: int
-    requests_handled: int
+    requests_handled: int | None
     error_count: int
 
 
@@ -92,6 +95,9 @@ def parse_health(body: str, fields: Mapping[str, str]) -> HealthPayload:
     values = {}
     for name in FIELD_TYPES:
         key = fields.get(name, name)
+        if key == "":  # the deployment declares it does not report this field
+            values[name] = None
+            continue
         if key not in document:
             raise PayloadError(f"field {key!r} missing (have: {', '.join(sorted(document))})")
         values[name] = _typed(name, document[key])

@@ -151,6 +151,17 @@ class PrometheusProbe:
             for item in result
         ]
 
+    def metric_names(self) -> list[str]:
+        """Every metric name Prometheus knows (GET /api/v1/label/__name__/values)."""
+        try:
+            response = self._session.get(
+                f"{self.url}/api/v1/label/__name__/values", timeout=self.timeout_s
+            )
+            response.raise_for_status()
+            return [str(n) for n in response.json()["data"]]
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            raise self._fail(f"GET /api/v1/label/__name__/values failed: {exc}") from None
+
     def alerting_rules(self) -> list[AlertRule]:
         """The alerting rules Prometheus evaluates (GET /api/v1/rules?type=alert), asked once
         per run."""

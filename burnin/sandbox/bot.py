@@ -30,11 +30,16 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+# True when the unit appends the output to a log file (the exporter stack): no journald prefix.
+PLAIN_LOG = False
+
+
 def log(level: str, logger: str, text: str) -> None:
     # journald reads the <N> prefix as PRIORITY (3 = err), like the real bot's log handler.
     prio = {"ERROR": 3, "WARNING": 4, "INFO": 6}[level]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-    sys.stderr.write(f"<{prio}>[{stamp}] [{logger}] [{level}] {text}\n")
+    prefix = "" if PLAIN_LOG else f"<{prio}>"
+    sys.stderr.write(f"{prefix}[{stamp}] [{logger}] [{level}] {text}\n")
     sys.stderr.flush()
 
 
@@ -140,7 +145,19 @@ class Bot:
 
     def health(self) -> dict:
         """What /api/health says: the truth, unless the scenario makes the endpoint lie."""
-        return {**self.state(), **self.cfg.get("health_overrides", {})}
+        state = {**self.state(), **self.cfg.get("health_overrides", {})}
+        if self.cfg.get("stack") == "exporter":
+            # The exporter stack's deployment checks read these keys; no version.
+            return {
+                "status": "running" if state["connected"] else "stopped",
+                "uptime": state["uptime_seconds"],
+                "requests": state["requests_handled"],
+                "errors": state["error_count"],
+                "user_count": state["user_count"],
+                "connected": state["connected"],
+                "channel": state["channel"],
+            }
+        return state
 
     def state(self) -> dict:
         status = self.cfg["status"] or ("healthy" if self.connected() else "unhealthy")
@@ -157,6 +174,9 @@ class Bot:
             }
 
     def collect(self):  # noqa: ANN201 - prometheus_client collector protocol
+        if self.cfg.get("stack") == "exporter":
+            yield from self.collect_exporter()
+            return
         h = self.state()
         prefix = self.cfg.get("metric_prefix", "")
         yield GaugeMetricFamily(
@@ -187,6 +207,27 @@ class Bot:
                 "process_start_time_seconds", "Start time since unix epoch", value=self.start_time
             )
 
+    def collect_exporter(self):  # noqa: ANN201 - prometheus_client collector protocol
+        """The names the exporter stack publishes (env="prod" comes from the scrape config)."""
+        h = self.state()
+        yield GaugeMetricFamily("rosey_bot_up", "Bot process up", value=1)
+        yield GaugeMetricFamily(
+            "rosey_bot_connected", "Connected", value=1 if h["connected"] else 0
+        )
+        yield GaugeMetricFamily(
+            "rosey_bot_uptime_seconds", "Uptime", value=time.time() - self.start_time
+        )
+        users = GaugeMetricFamily("rosey_bot_channel_users", "Users", labels=["channel"])
+        users.add_metric([self.cfg["channel"]], h["user_count"])
+        yield users
+        yield CounterMetricFamily("rosey_bot_requests", "Requests", value=h["requests_handled"])
+        yield CounterMetricFamily("rosey_bot_errors", "Errors", value=h["error_count"])
+        percent = 100.0 * h["error_count"] / max(1, h["requests_handled"])
+        yield GaugeMetricFamily("rosey_bot_error_rate_percent", "Error rate %", value=percent)
+        yield GaugeMetricFamily(
+            "rosey_bot_scrape_timestamp_ms", "Scrape time", value=time.time() * 1000
+        )
+
 
 DASHBOARD = """<!doctype html><html><head><title>Rosey bot dashboard</title></head><body>
 <h1>Rosey bot</h1><table>
@@ -213,7 +254,7 @@ def make_handler(bot: Bot, registry: CollectorRegistry, dashboard: bool) -> type
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             path = self.path.split("?", 1)[0]
             if dashboard:
-                body = DASHBOARD.format(**bot.health()).encode()
+                body = DASHBOARD.format(**bot.state()).encode()
                 self._send(200, body, "text/html; charset=utf-8")
             elif path == "/api/health":
                 time.sleep(bot.cfg["health_delay_ms"] / 1000)
@@ -233,6 +274,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="burnin reference bot")
     ap.add_argument("--config", required=True)
     cfg = json.loads(Path(ap.parse_args(argv).config).read_text())
+    global PLAIN_LOG
+    PLAIN_LOG = bool(cfg.get("log_to_file"))
     bot = Bot(cfg)
     registry = CollectorRegistry(auto_describe=False)
     registry.register(bot)  # custom collector: no default process/platform/gc collectors

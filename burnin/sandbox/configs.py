@@ -5,7 +5,6 @@ from __future__ import annotations
 from burnin.sandbox.paths import (
     ALERTMANAGER_PORT,
     BOT_PORT,
-    ENV,
     HOST,
     JOB,
     PROMETHEUS_PORT,
@@ -13,16 +12,18 @@ from burnin.sandbox.paths import (
     Layout,
 )
 from burnin.sandbox.scenario import Scenario
+from burnin.sandbox.stacks import CONTRACT, Stack
 
 
-def prometheus_yml(layout: Layout, scrape_bot: bool = True) -> str:
+def prometheus_yml(layout: Layout, scrape_bot: bool = True, stack: Stack = CONTRACT) -> str:
     bot_job = f"""\
   - job_name: {JOB}
     metrics_path: /api/metrics
+    scrape_interval: {stack.scrape_s}s
     static_configs:
       - targets: ["{HOST}:{BOT_PORT}"]
         labels:
-          env: {ENV}
+          env: {stack.env}
 """
     return f"""\
 global:
@@ -38,42 +39,6 @@ scrape_configs:
 {bot_job if scrape_bot else ""}  - job_name: prometheus
     static_configs:
       - targets: ["{HOST}:{PROMETHEUS_PORT}"]
-"""
-
-
-def rules_yml(prefix: str = "") -> str:
-    """Exactly the table of CONTRACT.md ("Alert rules that production runs"), over the bot's
-    metric names with the scenario's prefix."""
-    p = prefix
-    return f"""\
-groups:
-  - name: rosey_bot_alerts
-    rules:
-      - alert: BotDown
-        expr: {p}bot_connected == 0
-        for: 1m
-        labels:
-          severity: critical
-      - alert: BotRestarting
-        expr: rate({p}bot_uptime_seconds[5m]) < 0
-        for: 2m
-        labels:
-          severity: warning
-      - alert: HighErrorRate
-        expr: rate({p}bot_errors_total[5m]) > 0.1
-        for: 5m
-        labels:
-          severity: warning
-      - alert: CriticalErrorRate
-        expr: rate({p}bot_errors_total[5m]) > 1
-        for: 1m
-        labels:
-          severity: critical
-      - alert: ChannelEmpty
-        expr: {p}bot_users == 0
-        for: 10m
-        labels:
-          severity: info
 """
 
 
@@ -110,7 +75,10 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 
 def write_all(layout: Layout, scenario: Scenario) -> None:
     layout.config.mkdir(parents=True, exist_ok=True)
-    (layout.config / "prometheus.yml").write_text(prometheus_yml(layout, scenario.live_scrape))
-    (layout.config / "rules.yml").write_text(rules_yml(scenario.metric_prefix))
+    stack = scenario.monitoring
+    (layout.config / "prometheus.yml").write_text(
+        prometheus_yml(layout, scenario.live_scrape, stack)
+    )
+    (layout.config / "rules.yml").write_text(stack.rules_yml(scenario.metric_prefix))
     (layout.config / "alertmanager.yml").write_text(ALERTMANAGER_YML)
     layout.sshd_config.write_text(sshd_config(layout))

@@ -12,7 +12,7 @@ import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from burnin.sandbox.paths import ENV, INSTANCE, JOB, UNIT
+from burnin.sandbox.paths import ENV, INSTANCE, JOB
 from burnin.sandbox.scenario import (
     DAY,
     HOUR,
@@ -22,6 +22,7 @@ from burnin.sandbox.scenario import (
     resolve,
     users_at,
 )
+from burnin.sandbox.stacks import CONTRACT, Stack
 
 STEP = 15  # seconds, the live scrape interval
 MARGIN_S = 600  # beyond the scenario's history hours, so a window of exactly that length is full
@@ -70,9 +71,20 @@ class History:
     # What the live bot continues from (values at `end`).
     last: dict[str, float] = field(default_factory=dict)
     prefix: str = ""  # on the bot's own bot_* names in the exported samples
+    stack: Stack = CONTRACT
+    labels: Labels = TARGET_LABELS  # the scrape target's labels (env, instance, job)
+    # The bot's own lines when its stack logs to a file (time, line), else in `journal`.
+    log_lines: list[tuple[float, str]] = field(default_factory=list)
 
-    def add(self, family: str, t: int, value: float, labels: Labels = TARGET_LABELS) -> None:
+    def add(self, family: str, t: int, value: float, labels: Labels | None = None) -> None:
+        if labels is None:
+            extra = self.stack.extra_labels.get(family, ())
+            labels = tuple(sorted(self.labels + extra))
         self.series.setdefault(family, {}).setdefault(labels, []).append((t, value))
+
+    def samples(self, family: str) -> list[tuple[int, float]]:
+        """The one series of a family (all of them, merged, in time order)."""
+        return sorted(p for points in self.series.get(family, {}).values() for p in points)
 
 
 def history_end(now: float, lag: float = 1.0) -> int:
@@ -120,19 +132,24 @@ class _Journal:
     def bot(self, t: float, pid: int, logger: str, level: str, text: str) -> None:
         priority = {"CRITICAL": "2", "ERROR": "3", "WARNING": "4", "INFO": "6"}[level]
         stamp = datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        line = f"[{stamp}] [{logger}] [{level}] {text}"
+        stack = self.hist.stack
+        if stack.log_file:  # the unit appends its output to a file, not the journal
+            self.hist.log_lines.append((t, line))
+            return
         entry = self._base(t) | {
-            "_SYSTEMD_UNIT": UNIT,
+            "_SYSTEMD_UNIT": stack.unit_file,
             "_SYSTEMD_SLICE": "system.slice",
-            "_SYSTEMD_CGROUP": f"/system.slice/{UNIT}",
+            "_SYSTEMD_CGROUP": f"/system.slice/{stack.unit_file}",
             "_TRANSPORT": "stdout",
             "_PID": str(pid),
             "_UID": "0",
             "_GID": "0",
             "_COMM": "python",
             "SYSLOG_FACILITY": "3",
-            "SYSLOG_IDENTIFIER": "rosey-bot",
+            "SYSLOG_IDENTIFIER": stack.unit,
             "PRIORITY": priority,
-            "MESSAGE": f"[{stamp}] [{logger}] [{level}] {text}",
+            "MESSAGE": line,
         }
         self.hist.journal.append(entry)
 
@@ -147,7 +164,7 @@ class _Journal:
             "_COMM": "systemd",
             "SYSLOG_FACILITY": "3",
             "SYSLOG_IDENTIFIER": "systemd",
-            "UNIT": UNIT,
+            "UNIT": self.hist.stack.unit_file,
             "PRIORITY": str(priority),
             "MESSAGE": text,
         }
@@ -157,7 +174,11 @@ class _Journal:
 def generate(scenario: Scenario, end: int) -> History:
     """The scenario's history over [end - history_hours - 10 min, end] at 15 s steps."""
     start = end - int(scenario.history_hours * HOUR) - MARGIN_S
-    hist = History(scenario.name, start, end, prefix=scenario.metric_prefix)
+    stack = scenario.monitoring
+    labels = (("env", stack.env), ("instance", INSTANCE), ("job", JOB))
+    hist = History(
+        scenario.name, start, end, prefix=scenario.metric_prefix, stack=stack, labels=labels
+    )
     seed = scenario.seed
     segs = _segments(scenario, start, end)
     log = _Journal(hist, segs[0].start - 60, f"{scenario.name}-{seed}")
@@ -227,11 +248,12 @@ def generate(scenario: Scenario, end: int) -> History:
             "CRITICAL",
             "Unhandled exception in event loop: RuntimeError: Session is closed",
         )
-        log.systemd(r, 5, f"{UNIT}: Main process exited, code=exited, status=1/FAILURE")
-        log.systemd(r, 4, f"{UNIT}: Failed with result 'exit-code'.")
-        log.systemd(seg.start, 6, f"{UNIT}: Scheduled restart job, restart counter is at {k}.")
-        log.systemd(seg.start, 6, f"Stopped {UNIT} - Rosey chat bot.")
-        log.systemd(seg.start, 6, f"Started {UNIT} - Rosey chat bot.")
+        unit = stack.unit_file
+        log.systemd(r, 5, f"{unit}: Main process exited, code=exited, status=1/FAILURE")
+        log.systemd(r, 4, f"{unit}: Failed with result 'exit-code'.")
+        log.systemd(seg.start, 6, f"{unit}: Scheduled restart job, restart counter is at {k}.")
+        log.systemd(seg.start, 6, f"Stopped {unit} - Rosey chat bot.")
+        log.systemd(seg.start, 6, f"Started {unit} - Rosey chat bot.")
         log.bot(seg.start + 0.5, seg.pid, "lib.bot", "INFO", "Starting rosey-bot v1.0.0")
         log.bot(
             seg.alive,
@@ -358,7 +380,11 @@ def _samples(
     cpu = s.cpu_fraction * s.process_age_s
     err_i = 0
     errors = 0
-    for t in range(int(hist.start), int(hist.end) + 1, STEP):
+    step = hist.stack.scrape_s
+    exporter = "bot_up" in hist.stack.extra_families
+    for t in range(
+        int(hist.end) - (int(hist.end) - int(hist.start)) // step * step, int(hist.end) + 1, step
+    ):
         current = _seg_at(segs, t)
         if current is not seg:  # restarted: counters start from zero
             seg, requests, cpu, errors = current, 0.0, 0.0, 0
@@ -367,8 +393,8 @@ def _samples(
         users = users_at(s.users, t, seed) if connected else 0
         if alive:
             if connected:
-                requests += users * s.requests_per_user_per_min / 60 * STEP
-            cpu += s.cpu_fraction * load_factor(s.users, t, seed) * STEP
+                requests += users * s.requests_per_user_per_min / 60 * step
+            cpu += s.cpu_fraction * load_factor(s.users, t, seed) * step
         while err_i < len(hist.error_times) and hist.error_times[err_i] <= t:
             err_i += 1
             errors += 1
@@ -382,7 +408,12 @@ def _samples(
             )
         if _in(t, gaps):
             continue  # Prometheus was not scraping: no sample at all
-        hist.add("up", t, 1 if alive else 0)
+        hist.add(
+            "up", t, 1 if alive or exporter else 0
+        )  # the exporter answers while the bot is down
+        if exporter:
+            hist.add("bot_up", t, 1 if alive else 0)
+            hist.add("bot_scrape_timestamp_ms", t, t * 1000)
         if not alive:
             continue
         since = t - max(seg.start, hist.start)
@@ -396,6 +427,8 @@ def _samples(
         hist.add("bot_users", t, users)
         hist.add("bot_requests", t, int(requests))
         hist.add("bot_errors", t, errors)
+        if exporter:
+            hist.add("bot_error_rate_percent", t, round(100.0 * errors / max(1.0, requests), 3))
         if s.process_metrics:
             hist.add("process_resident_memory_bytes", t, int(memory))
             hist.add("process_cpu_seconds", t, round(cpu, 2))
@@ -422,11 +455,12 @@ def _alerts(scenario: Scenario, hist: History, gaps: list[tuple[float, float]]) 
         labels = tuple(
             sorted(
                 (("alertname", a.alertname), ("alertstate", "firing"), ("severity", a.severity))
-                + TARGET_LABELS
+                + hist.labels
             )
         )
-        first = int(a0 + (hist.end - a0) % STEP)  # on the history's grid
-        for t in range(first, int(min(a0 + a.duration_s, hist.end)) + 1, STEP):
+        step = hist.stack.scrape_s
+        first = int(a0 + (hist.end - a0) % step)  # on the history's grid
+        for t in range(first, int(min(a0 + a.duration_s, hist.end)) + 1, step):
             if not _in(t, gaps):
                 hist.add("ALERTS", t, 1, labels)
     for samples in hist.series.get("ALERTS", {}).values():
@@ -442,7 +476,7 @@ def openmetrics(hist: History) -> str:
     out: list[str] = []
     for base, by_labels in hist.series.items():
         kind = "counter" if base in COUNTERS else "gauge"
-        family = hist.prefix + base if base.startswith("bot_") else base
+        family = hist.stack.exported(base, hist.prefix)
         name = f"{family}_total" if kind == "counter" else family
         out.append(f"# TYPE {family} {kind}")
         for labels, samples in by_labels.items():
@@ -454,6 +488,28 @@ def openmetrics(hist: History) -> str:
 
 def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+# Where the lines of a file-logging stack land: (file name, from hours before the end).
+LOG_ROTATIONS = ((".2.gz", None), (".1", 16.0), ("", 4.0))
+
+
+def log_files(hist: History) -> list[tuple[str, list[str], float]]:
+    """The bot's log file and its rotations at the end of history: (suffix, lines, mtime),
+    oldest first; each file's mtime is its last line's time."""
+    files = []
+    bounds = [hist.end - hours * HOUR if hours is not None else None for _, hours in LOG_ROTATIONS]
+    for i, (suffix, _) in enumerate(LOG_ROTATIONS):
+        start = bounds[i]
+        end = bounds[i + 1] if i + 1 < len(bounds) else None
+        chosen = [
+            (t, line)
+            for t, line in sorted(hist.log_lines)
+            if (start is None or t >= start) and (end is None or t < end)
+        ]
+        if chosen:
+            files.append((suffix, [line for _, line in chosen], chosen[-1][0]))
+    return files
 
 
 def journal_export(hist: History) -> bytes:

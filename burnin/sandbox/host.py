@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from burnin.sandbox.paths import Layout
+from burnin.sandbox.stacks import CONTRACT, Stack
 from burnin.sandbox.units import outer_script, own_cgroups, write_units
 
 
@@ -54,15 +55,15 @@ def _children(pid: int) -> list[int]:
     return [int(x) for x in text.split()]
 
 
-def start(layout: Layout, timeout: float = 10.0) -> tuple[int, int]:
-    """Boot the host. Returns (unshare pid, systemd pid)."""
-    write_units(layout)
+def start(layout: Layout, stack: Stack = CONTRACT, timeout: float = 10.0) -> tuple[int, int]:
+    """Boot the host with the stack's bot unit. Returns (unshare pid, systemd pid)."""
+    write_units(layout, stack)
     layout.logs.mkdir(parents=True, exist_ok=True)
     pidfile = layout.root / "unshare.pid"
     pidfile.unlink(missing_ok=True)
     cgroups = own_cgroups()
     (layout.root / "cgroups.txt").write_text("".join(f"{d}\n" for d in cgroups))
-    (layout.root / "host.sh").write_text(outer_script(layout, pidfile, cgroups))
+    (layout.root / "host.sh").write_text(outer_script(layout, pidfile, cgroups, stack))
     with open(layout.logs / "host.log", "ab") as log:
         # setsid --fork: the host is nobody's child, so no zombie or ResourceWarning in callers.
         subprocess.run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import gzip
 import json
 import os
 import shutil
@@ -30,7 +31,7 @@ from burnin.sandbox.paths import (
     machine_id,
 )
 from burnin.sandbox.scenario import SCENARIOS, Scenario
-from burnin.sandbox.units import BACKUPS_MOUNT, backups_dir
+from burnin.sandbox.units import BACKUPS_MOUNT, backups_dir, bot_log_dir
 
 PORTS = {
     "bot": BOT_PORT,
@@ -169,6 +170,7 @@ def _fresh(layout: Layout) -> None:
         layout.alertmanager_data,
         layout.logs,
         backups_dir(layout),
+        bot_log_dir(layout),
     ):
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
@@ -235,6 +237,20 @@ def _write_backups(scenario: Scenario, hist: history.History, layout: Layout) ->
         os.utime(path, (backup.mtime, backup.mtime))
 
 
+def _write_log_files(scenario: Scenario, hist: history.History, layout: Layout) -> None:
+    """A file-logging stack's history: the log file and its rotations (.1, .2.gz), each with
+    its last line's mtime, in the directory the host mounts at the stack's log directory."""
+    log_file = scenario.monitoring.log_file
+    if not log_file:
+        return
+    base = bot_log_dir(layout) / Path(log_file).name
+    for suffix, lines, mtime in history.log_files(hist):
+        path = base.with_name(base.name + suffix)
+        data = ("\n".join(lines) + "\n").encode()
+        path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+        os.utime(path, (mtime, mtime))
+
+
 def _backups_marker(layout: Layout) -> Path:
     return layout.root / "backups-mountpoint"
 
@@ -273,6 +289,8 @@ def _write_bot_config(scenario: Scenario, hist: history.History, layout: Layout)
         "process_metrics": scenario.process_metrics,
         "metric_prefix": scenario.metric_prefix,
         "keepalive": scenario.live_keepalive,
+        "stack": scenario.stack,
+        "log_to_file": bool(scenario.monitoring.log_file),
         "users": dataclasses.asdict(scenario.users),
         "seed": scenario.seed,
         "requests_per_user_per_min": scenario.requests_per_user_per_min,
@@ -355,10 +373,11 @@ def _up(scenario: Scenario, layout: Layout, t0: float) -> SandboxInfo:
     _ensure_keys(layout)
     hist = _backfill(scenario, layout)
     _write_backups(scenario, hist, layout)
+    _write_log_files(scenario, hist, layout)
     _make_backups_mountpoint(layout)
     _write_bot_config(scenario, hist, layout)
     configs.write_all(layout, scenario)
-    unshare_pid, systemd_pid = host.start(layout)
+    unshare_pid, systemd_pid = host.start(layout, scenario.monitoring)
     info = SandboxInfo(
         scenario=scenario.name,
         systemd_pid=systemd_pid,

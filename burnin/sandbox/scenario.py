@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from burnin.sandbox.stacks import STACKS, Stack
+
 HOUR = 3600.0
 DAY = 24 * HOUR
 
@@ -93,9 +95,9 @@ class Scenario:
     process_metrics: bool = True
     event_errors: tuple[EventError, ...] = ()
     backups: Backups = field(default_factory=Backups)
-    history_hours: float = (
-        24.0  # backfilled history (healthy: 48 h, so --at can move a 24 h window)
-    )
+    stack: str = "contract"  # the monitoring stack (burnin/sandbox/stacks.py)
+    # Backfilled history (healthy: 48 h, so --at can move a 24 h window anywhere in a day).
+    history_hours: float = 24.0
     metric_prefix: str = ""  # on the bot's own bot_* names ("rosey_": rosey_bot_connected)
     journal_hours: float | None = None  # the journal keeps only this much history (None: all)
     # Live behaviour of the running reference bot.
@@ -108,6 +110,10 @@ class Scenario:
     # Fields /api/health reports instead of the truth (the metrics keep telling the truth).
     live_health_overrides: tuple[tuple[str, object], ...] = ()
     seed: int = 10
+
+    @property
+    def monitoring(self) -> Stack:
+        return STACKS[self.stack]
 
     def variant(self, name: str, description: str, **changes: object) -> Scenario:
         """A new scenario differing in a few fields: later scenarios are a few lines each."""
@@ -304,6 +310,33 @@ KEEPALIVE_HEALTH = _DAY.variant(
     live_keepalive=True,
 )
 
+# The exporter stack (stacks.EXPORTER): the bot repository's own monitoring, under its names.
+EXPORTER_HEALTHY = _DAY.variant(
+    "exporter-healthy",
+    'The exporter stack: rosey_bot_* names, env="prod", 10 s scrapes, RoseyBot* rules, health '
+    'status "running", unit cytube-bot logging to /var/log/cytube-bot/bot.log; healthy.',
+    stack="exporter",
+    process_metrics=False,
+)
+EXPORTER_DISCONNECT = EXPORTER_HEALTHY.variant(
+    "exporter-disconnect",
+    "The exporter stack; one disconnection of 90 s 5 h ago (RoseyBotDisconnected did not fire: "
+    "it waits 5 minutes).",
+    disconnects=(Disconnect(start=5 * HOUR, duration_s=90),),
+)
+EXPORTER_ERROR_BURST = EXPORTER_HEALTHY.variant(
+    "exporter-error-burst",
+    "The exporter stack; errors at 3/min for 10 minutes 4 h ago.",
+    error_bursts=(ErrorBurst(start=4 * HOUR, duration_s=600, per_min=3.0),),
+)
+EXPORTER_RESTART = EXPORTER_HEALTHY.variant(
+    "exporter-restart",
+    "The exporter stack; one unplanned restart 3 h ago, and RoseyBotRestarted (info) firing "
+    "for the minute after it, as that rule does after every start.",
+    restarts=(3 * HOUR,),
+    alerts=(AlertEvent("RoseyBotRestarted", "info", 3 * HOUR - 12, 60),),
+)
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -328,5 +361,9 @@ SCENARIOS: dict[str, Scenario] = {
         CRITICAL_ALERT,
         JOURNAL_LATE,
         KEEPALIVE_HEALTH,
+        EXPORTER_HEALTHY,
+        EXPORTER_DISCONNECT,
+        EXPORTER_ERROR_BURST,
+        EXPORTER_RESTART,
     )
 }

@@ -20,6 +20,7 @@ from burnin.sandbox.paths import (
     VENV,
     Layout,
 )
+from burnin.sandbox.stacks import CONTRACT, Stack
 
 TARGET = "burnin-sandbox.target"
 CGROUP_NAME = "burnin-sandbox"
@@ -83,14 +84,23 @@ def _unit(description: str, service: str, after: str = "burnin-journal-flush.ser
     )
 
 
-def units(layout: Layout) -> dict[str, str]:
+def bot_log_dir(layout: Layout) -> Path:
+    """Where a file-logging stack's log directory lives outside the host."""
+    return layout.root / "botlog"
+
+
+def units(layout: Layout, stack: Stack = CONTRACT) -> dict[str, str]:
     python = VENV / "bin" / "python"
     cfg = layout.config
+    if stack.log_file:  # appended to a file instead of the journal, like the exporter stack
+        output = f"StandardOutput=append:{stack.log_file}\nStandardError=append:{stack.log_file}\n"
+    else:
+        output = "StandardOutput=journal\nStandardError=journal\n"
     return {
         TARGET: (
             "[Unit]\nDescription=burnin sandbox production host\nDefaultDependencies=no\n"
             "Wants=systemd-journald.socket systemd-journald.service burnin-journal-flush.service "
-            "rosey-bot.service ssh.service prometheus.service alertmanager.service\n"
+            f"{stack.unit_file} ssh.service prometheus.service alertmanager.service\n"
         ),
         # Moves journald from /run to the persistent dir (bound to .sandbox/journal).
         "burnin-journal-flush.service": _unit(
@@ -101,13 +111,12 @@ def units(layout: Layout) -> dict[str, str]:
             "DefaultDependencies=no\n",
             "DefaultDependencies=no\nRequires=systemd-journald.service\n",
         ),
-        "rosey-bot.service": _unit(
+        stack.unit_file: _unit(
             "Rosey chat bot",
             f"Type=simple\nWorkingDirectory={REPO}\nEnvironment=PYTHONPATH={REPO}\n"
             "Environment=PYTHONUNBUFFERED=1\n"
             f"ExecStart={python} -m burnin.sandbox.bot --config {layout.bot_config}\n"
-            "Restart=always\nRestartSec=10\nSyslogIdentifier=rosey-bot\n"
-            "StandardOutput=journal\nStandardError=journal\n",
+            f"Restart=always\nRestartSec=10\nSyslogIdentifier={stack.unit}\n{output}",
         )
         + "\n[Install]\nWantedBy=multi-user.target\n",
         "ssh.service": _unit(
@@ -138,11 +147,11 @@ def units(layout: Layout) -> dict[str, str]:
     }
 
 
-def write_units(layout: Layout) -> None:
+def write_units(layout: Layout, stack: Stack = CONTRACT) -> None:
     layout.units.mkdir(parents=True, exist_ok=True)
     for old in layout.units.iterdir():
         old.unlink()
-    for name, text in units(layout).items():
+    for name, text in units(layout, stack).items():
         (layout.units / name).write_text(text)
 
 
@@ -157,7 +166,7 @@ def paths_to_keep(layout: Layout) -> list[str]:
     return kept
 
 
-def inner_script(layout: Layout) -> str:
+def inner_script(layout: Layout, stack: Stack = CONTRACT) -> str:
     """Runs as PID 1 of the new namespaces, then execs systemd."""
     keep = paths_to_keep(layout)
     q = shlex.quote
@@ -186,8 +195,16 @@ def inner_script(layout: Layout) -> str:
     # Enabled like on a real host (`systemctl is-enabled rosey-bot`); the target is masked.
     lines += [
         "mkdir -p /etc/systemd/system/multi-user.target.wants",
-        "ln -s ../rosey-bot.service /etc/systemd/system/multi-user.target.wants/",
+        f"ln -s ../{stack.unit_file} /etc/systemd/system/multi-user.target.wants/",
     ]
+    # A private /var/log: the directories made below never reach the machine's own.
+    lines.append("mount -t tmpfs -o mode=755 tmpfs /var/log")
+    if stack.log_file:
+        log_dir = os.path.dirname(stack.log_file)
+        lines += [
+            f"mkdir -p {q(log_dir)}",
+            f"mount --bind {q(str(bot_log_dir(layout)))} {q(log_dir)}",
+        ]
     lines += [
         "mkdir -p /var/log/journal",
         f"mount --bind {q(str(layout.journal))} /var/log/journal",
@@ -229,7 +246,7 @@ def own_cgroups() -> list[str]:
     return dirs
 
 
-def outer_script(layout: Layout, pidfile: Path, cgroups: list[str]) -> str:
+def outer_script(layout: Layout, pidfile: Path, cgroups: list[str], stack: Stack = CONTRACT) -> str:
     """Moves itself into cgroups of its own, records its PID, and becomes `unshare`."""
     q = shlex.quote
     lines = ["set -eu"]
@@ -238,6 +255,6 @@ def outer_script(layout: Layout, pidfile: Path, cgroups: list[str]) -> str:
     lines += [
         f"echo $$ > {q(str(pidfile))}",
         "exec unshare --pid --fork --mount --cgroup --uts --ipc --mount-proc "
-        f"--propagation private /bin/bash -c {q(inner_script(layout))}",
+        f"--propagation private /bin/bash -c {q(inner_script(layout, stack))}",
     ]
     return "\n".join(lines) + "\n"
