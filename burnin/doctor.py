@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,14 +36,14 @@ class Check:
 
 
 def closest(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
-    """The candidates most like `name`: close spellings, and names holding all its words
-    (bot_users -> rosey_bot_channel_users)."""
-    words = [w for w in name.lower().split("_") if w]
+    """The candidates most like `name`: close spellings, and names holding its words
+    (bot_users -> rosey_bot_channel_users, rosey-bot -> cytube-bot)."""
+    words = [w for w in re.split(r"[_\-.:]", name.lower()) if w]
     scored = []
     for candidate in set(candidates):
         ratio = difflib.SequenceMatcher(None, name.lower(), candidate.lower()).ratio()
-        has_words = all(w in candidate.lower() for w in words)
-        score = ratio + (0.5 if has_words else 0.0)
+        share = sum(w in candidate.lower() for w in words) / max(1, len(words))
+        score = ratio + 0.5 * share
         if score >= 0.6:
             scored.append((score, candidate))
     return [c for _, c in sorted(scored, key=lambda x: (-x[0], x[1]))[:limit]]
@@ -72,15 +73,19 @@ def check_metrics(prometheus: PrometheusProbe, target: Target, metrics: Metrics)
         if anywhere:
             labels = {k: v for k, v in anywhere[0].labels.items() if k != "__name__"}
             shown = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+            if contract_name in PROCESS_METRICS:
+                # Another job's (often Prometheus' own): the bot does not export it.
+                fix = "process_metrics = false  (if the bot exports no process metrics)"
+            else:
+                label = "env" if "env" in labels else "job"
+                fix = f"selector = '{label}=\"{labels.get(label, '')}\"'"
             checks.append(
                 Check(
                     False,
                     f"metric {contract_name}",
                     f"{name} exists, but no series under {{{selector}}} in the last {RECENT}; "
                     f"its series carry {{{shown}}}",
-                    "selector = '...' matching those labels (e.g. "
-                    + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k == "env")
-                    + ")",
+                    fix,
                 )
             )
             continue
@@ -223,13 +228,14 @@ def check_health(target: Target) -> list[Check]:
     if not isinstance(document, dict):
         return [Check(False, f"health {url}", f"not a JSON object: {type(document).__name__}")]
     checks = []
+    taken = set(target.health_fields.values())
     for contract_name, key in target.health_fields.items():
         if key == "":
             checks.append(Check(True, f"health field {contract_name}", "declared absent"))
         elif key in document:
             checks.append(Check(True, f"health field {contract_name}", f"{key!r} present"))
         else:
-            near = closest(key, document)
+            near = closest(key, [k for k in document if k not in taken])
             checks.append(
                 Check(
                     False,

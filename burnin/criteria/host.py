@@ -103,7 +103,7 @@ class JournalCoverage:
             else ""
         )
         return (
-            f"{self.what} holds nothing from before the window's start "
+            f"{self.what} holds no entry before the window's start "
             f"{window.start.isoformat(timespec='seconds')}{starts}: it starts inside the window "
             "(retention, rotation or a new host), so it cannot prove the whole window clean"
         )

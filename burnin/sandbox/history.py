@@ -381,7 +381,7 @@ def _samples(
     err_i = 0
     errors = 0
     step = hist.stack.scrape_s
-    exporter = "bot_up" in hist.stack.extra_families
+    exporter = hist.stack.reports_down
     for t in range(
         int(hist.end) - (int(hist.end) - int(hist.start)) // step * step, int(hist.end) + 1, step
     ):
@@ -411,9 +411,11 @@ def _samples(
         hist.add(
             "up", t, 1 if alive or exporter else 0
         )  # the exporter answers while the bot is down
-        if exporter:
+        if exporter:  # a process of its own: it reports the bot down while the bot is down
             hist.add("bot_up", t, 1 if alive else 0)
             hist.add("bot_scrape_timestamp_ms", t, t * 1000)
+            if not alive:
+                hist.add("bot_connected", t, 0)
         if not alive:
             continue
         since = t - max(seg.start, hist.start)

@@ -24,6 +24,9 @@ class Stack:
     extra_families: tuple[str, ...] = ()
     extra_labels: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     health_shape: str = "contract"  # or "exporter"
+    # A separate exporter answers while the bot is down: its down time is recorded as
+    # disconnected (bot_up 0, bot_connected 0), not as missing samples.
+    reports_down: bool = False
 
     @property
     def unit_file(self) -> str:
@@ -62,6 +65,7 @@ EXPORTER = Stack(
     extra_families=("bot_up", "bot_error_rate_percent", "bot_scrape_timestamp_ms"),
     extra_labels={"bot_users": (("channel", CHANNEL),)},
     health_shape="exporter",
+    reports_down=True,
 )
 
 STACKS = {s.name: s for s in (CONTRACT, EXPORTER)}

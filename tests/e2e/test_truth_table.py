@@ -48,6 +48,15 @@ PROMETHEUS_WINDOW = (
     "cpu",
 )
 
+EXPORTER_ARGS = ("--target=sandbox-exporter",)
+# The exporter stack exports no process metrics and its health JSON no version (declared).
+EXPORTER_NOT_HERE: Rows = {
+    "memory-growth": "skipped",
+    "memory-peak": "skipped",
+    "cpu": "skipped",
+    "health-version": "skipped",
+}
+
 CASES: dict[str, Case] = {
     "healthy": Case("healthy"),
     "flapping": Case(
@@ -155,6 +164,41 @@ CASES: dict[str, Case] = {
         },
     ),
     "keepalive-health": Case("keepalive-health"),
+    # The exporter stack, judged through the exporter-layout profile (targets.toml
+    # [targets.sandbox-exporter] extends it): every name is the deployment's own.
+    "exporter-healthy": Case("exporter-healthy", EXPORTER_NOT_HERE, args=EXPORTER_ARGS),
+    "exporter-disconnect": Case(
+        "exporter-disconnect",
+        {
+            **EXPORTER_NOT_HERE,
+            "uptime": "degraded",  # 90 s of 6, 12 and 24 h
+            "longest-disconnect": "critical",
+            "errors-total": {"6h": "degraded"},  # the "Connection lost" error
+            "logs-clean": {"6h": "critical", "12h": "critical", "24h": "critical"},
+        },
+        args=EXPORTER_ARGS,
+    ),
+    "exporter-error-burst": Case(
+        "exporter-error-burst",
+        {
+            **EXPORTER_NOT_HERE,
+            "error-rate": "critical",  # worst 5 minutes 3/min
+            "errors-total": "degraded",  # 30 errors: over 6 h's 0 and 12 h's 10, under 60
+            "logs-clean": {"6h": "critical", "12h": "critical", "24h": "critical"},
+        },
+        args=EXPORTER_ARGS,
+    ),
+    "exporter-restart": Case(
+        "exporter-restart",
+        {
+            **EXPORTER_NOT_HERE,
+            "restarts": "critical",
+            "uptime": {"6h": "degraded"},  # 12 s down: under 6 h's 100 %
+            "alerts": {"6h": "degraded"},  # RoseyBotRestarted (info), unplanned: counted
+            "logs-clean": {"6h": "critical", "12h": "critical", "24h": "critical"},
+        },
+        args=EXPORTER_ARGS,
+    ),
 }
 
 # Incidents pinned to a time of day fall inside a phase's window or not depending on when the
@@ -169,9 +213,12 @@ COVERAGE_LINE = 99.0  # thresholds.toml [coverage] min_percent
 
 
 def incidents(scenario: Scenario, history_end: float) -> list[tuple[float, float]]:
-    """Disconnections and error bursts as (start, end) epoch seconds."""
+    """Disconnections and error bursts as (start, end) epoch seconds, and restarts where the
+    stack records the bot's down time as disconnected (RestartSec 10 s + 2 s to connect)."""
     spans = [(resolve(d.start, history_end), d.duration_s) for d in scenario.disconnects]
     spans += [(resolve(b.start, history_end), b.duration_s) for b in scenario.error_bursts]
+    if scenario.monitoring.reports_down:
+        spans += [(resolve(r, history_end), 12.0) for r in scenario.restarts]
     return [(start, start + duration) for start, duration in spans]
 
 
@@ -299,7 +346,12 @@ def test_table_covers_every_scenario():
     assert {case.scenario for case in CASES.values()} == set(SCENARIOS)
 
 
-@pytest.mark.parametrize("name", list(CASES))
+# Grouped by scenario: one sandbox serves all of its cases in a row (healthy first, where the
+# fault and time-of-day tests left it).
+ORDER = sorted(CASES, key=lambda n: (CASES[n].scenario != "healthy", CASES[n].scenario, n))
+
+
+@pytest.mark.parametrize("name", ORDER)
 def test_truth_table(name, sandbox_up, tmp_path):
     case = CASES[name]
     info = sandbox_up(case.scenario)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -30,6 +31,7 @@ from burnin.criteria.channel import (
     measure_channel_events,
 )
 from burnin.criteria.host import JournalCoverage, parse_journal_json, retention_command
+from burnin.criteria.logfile import parse_log
 from burnin.probes.ssh import CommandResult, SshProbe, SshSettings
 from burnin.sandbox import history
 from burnin.sandbox.scenario import SCENARIOS
@@ -330,7 +332,26 @@ def _retention(hist: history.History, window: Window) -> JournalCoverage:
     return JournalCoverage(CommandResult("journalctl --reverse ...", 0, "", ""), found)
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
+JOURNAL_SCENARIOS = sorted(n for n, s in SCENARIOS.items() if not s.monitoring.log_file)
+FILE_SCENARIOS = sorted(n for n, s in SCENARIOS.items() if s.monitoring.log_file)
+
+
+@pytest.mark.parametrize("name", FILE_SCENARIOS)
+def test_file_logging_history_has_channel_events_in_its_log_files(name):
+    hist = history.generate(SCENARIOS[name], END)
+    text = "\n".join(line for _, lines, _ in history.log_files(hist) for line in lines)
+    entries = parse_log(text, ZoneInfo("UTC"))
+    end = datetime.fromtimestamp(END, UTC)
+    window = Window(end - timedelta(hours=24), end)
+    coverage = JournalCoverage(CommandResult("find ...", 0, "", ""), entries[0].time)
+    measurement = ChannelMeasurement(CommandResult("cat ...", 0, "", ""), entries, coverage)
+    verdict = judge_channel_events(measurement, EVENTS, window)
+    assert all(n >= 3 for n in verdict.evidence[0].values["events"].values())
+    assert verdict.band is Band.TARGET, verdict.message()
+    assert not any(e["MESSAGE"].startswith("[") for e in hist.journal)  # bot lines: file only
+
+
+@pytest.mark.parametrize("name", JOURNAL_SCENARIOS)
 @pytest.mark.parametrize("hours", [12, 24])
 def test_sandbox_history_has_channel_events_and_only_event_error_fails(name, hours):
     hist = history.generate(SCENARIOS[name], END)
