@@ -568,8 +568,15 @@ def _coerce(setting: Setting, raw: Any, where: str) -> Any:
 
 
 def _setting_where(path: Path, key: str, name: str, sources: Mapping[str, str]) -> str:
+    """Where a setting's value came from, as an error names it: the table key in the targets
+    file (the target it was inherited from, when `extends` brought it), else the option or
+    environment variable."""
     source = sources[name]
-    return _where(path, f"{key}.{name}") if source.startswith(path.name) else source
+    if source.startswith(path.name):
+        table_key = source.rsplit("[", 1)[-1].rstrip("]") if "[" in source else key
+        inherited = f" (inherited by {key})" if table_key != key else ""
+        return _where(path, f"{table_key}.{name}") + inherited
+    return source
 
 
 def parse_time(text: str, where: str) -> datetime:
@@ -616,10 +623,12 @@ def load_target(
         elif setting.env in env:
             raw, source = env[setting.env], setting.env
         elif setting.key in table:
-            raw, source = table[setting.key], f"{path.name} [{key}]"
+            origin = _origin(targets, chosen, setting.key)
+            raw, source = table[setting.key], f"{path.name} [targets.{origin}]"
         else:
             raw, source = setting.default, "default"
-        where = _where(path, f"{key}.{setting.key}") if source.startswith(path.name) else source
+        sources[setting.key] = source
+        where = _setting_where(path, key, setting.key, sources)
         values[setting.key] = _coerce(setting, raw, where)
         sources[setting.key] = source
         if isinstance(values[setting.key], str) and PLACEHOLDER in values[setting.key]:
@@ -639,6 +648,12 @@ def load_target(
     health_fields = {
         f: _string(path, f"{key}.health_fields.{f}", fields.get(f, f)) for f in HEALTH_FIELDS
     }
+    if values["channel"] and health_fields["channel"] == "":
+        raise ConfigError(
+            f"{_setting_where(path, key, 'channel', sources)}: a channel is expected, but "
+            f'{key}.health_fields.channel = "" says the health JSON carries none; map the '
+            "field or leave the channel empty"
+        )
     for name, mapped in health_fields.items():
         if not mapped and name not in OPTIONAL_HEALTH_FIELDS:
             raise ConfigError(
@@ -711,6 +726,23 @@ METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 TARGET_TABLES = ("health_fields", "metrics", "expected_alerts")
 
 
+def _origin(targets: Mapping[str, Any], name: str, setting_key: str) -> str:
+    """The target along the `extends` chain whose own table sets `setting_key`."""
+    seen = set()
+    while name not in seen:
+        seen.add(name)
+        table = targets.get(name)
+        if not isinstance(table, Mapping):
+            break
+        if setting_key in table:
+            return name
+        base = table.get("extends")
+        if not isinstance(base, str):
+            break
+        name = base
+    return name
+
+
 def _resolved_table(
     path: Path, targets: Mapping[str, Any], name: str, seen: tuple[str, ...]
 ) -> dict[str, Any]:
@@ -729,7 +761,10 @@ def _resolved_table(
             f"{', '.join(t for t in targets if t != name)}"
         )
     if base_name in (*seen, name):
-        raise ConfigError(f"{_where(path, f'{key}.extends')}: {base_name!r} extends itself")
+        loop = " -> ".join((*seen, name, base_name))
+        raise ConfigError(
+            f"{_where(path, f'{key}.extends')}: targets extend each other in a loop: {loop}"
+        )
     merged = _resolved_table(path, targets, base_name, (*seen, name))
     for sub in TARGET_TABLES:
         if sub in table and sub in merged:

@@ -250,6 +250,15 @@ def check_health(target: Target) -> list[Check]:
     words = target["healthy_status"]
     if isinstance(status, str) and status in words:
         checks.append(Check(True, "health status word", f"{status!r} is a healthy word"))
+    elif isinstance(status, str) and status in target["degraded_status"]:
+        checks.append(
+            Check(
+                False,
+                "health status word",
+                f"status is {status!r}, one of the degraded words: the bot says it is degraded "
+                "right now (the words are right; the bot is not healthy)",
+            )
+        )
     else:
         checks.append(
             Check(

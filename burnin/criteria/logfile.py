@@ -53,7 +53,15 @@ def parse_log(text: str, zone: ZoneInfo) -> list[JournalEntry]:
                 entries[-1] = JournalEntry(last.time, last.priority, f"{last.message}\n{line}")
             continue
         stamp, module, level, message = found.groups()
-        moment = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
+        try:
+            moment = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
+        except ValueError:  # shaped like a stamp, not a date: text of the entry above
+            found = None
+        if found is None:
+            if entries:
+                last = entries[-1]
+                entries[-1] = JournalEntry(last.time, last.priority, f"{last.message}\n{line}")
+            continue
         priority = LEVEL_PRIORITY.get(level.upper(), 6)
         entries.append(
             JournalEntry(moment.astimezone(UTC), priority, f"[{module}] [{level}] {message}")
@@ -77,11 +85,14 @@ def read_command(path: str) -> list[str]:
 def rotation_order(path: str, files: list[BackupFile]) -> list[BackupFile]:
     """The file itself and its numbered rotations, newest first (bot.log, .1, .2.gz, ...)."""
 
+    base = posixpath.normpath(path)  # find prints ./bot.log for a relative bot.log
+
     def number(candidate: BackupFile) -> int | None:
-        if candidate.path == path:
+        found = posixpath.normpath(candidate.path)
+        if found == base:
             return 0
-        rest = candidate.path.removeprefix(path + ".").removesuffix(".gz")
-        return int(rest) if candidate.path.startswith(path + ".") and rest.isdigit() else None
+        rest = found.removeprefix(base + ".").removesuffix(".gz")
+        return int(rest) if found.startswith(base + ".") and rest.isdigit() else None
 
     numbered = [(n, f) for f in files if (n := number(f)) is not None]
     return [f for _, f in sorted(numbered, key=lambda pair: pair[0])]
@@ -127,7 +138,7 @@ def read_log_file(ssh: SshProbe, path: str, zone: ZoneInfo, window: Window) -> L
         return LogFileRead(
             path, None, JournalCoverage(listing, None, what), (listing,), f"listing: {exc}"
         )
-    if not files or files[0].path != path:
+    if not files or posixpath.normpath(files[0].path) != posixpath.normpath(path):
         return LogFileRead(
             path,
             None,
