@@ -62,6 +62,9 @@ class SshProbe:
     def __init__(self, settings: SshSettings) -> None:
         self.settings = settings
         self._connection: Connection | None = None
+        # Every command the suite runs only reads; within one run the same command (the
+        # service state, the journal's retention for a window) is asked once.
+        self._answers: dict[str, CommandResult] = {}
 
     def _fail(self, cause: str) -> SourceError:
         return SourceError(self.source, self.settings.where, cause)
@@ -113,6 +116,8 @@ class SshProbe:
         if privileged and self.settings.sudo:
             words = ["sudo", "-n", *words]
         command = shlex.join(words)
+        if command in self._answers:
+            return self._answers[command]
         if self._connection is None:
             return CommandResult(command, None, "", "", "not connected")
         try:
@@ -125,7 +130,9 @@ class SshProbe:
             )
         except (paramiko.SSHException, OSError, EOFError) as exc:
             return CommandResult(command, None, "", "", f"connection lost: {exc}")
-        return CommandResult(command, result.exited, result.stdout, result.stderr)
+        answer = CommandResult(command, result.exited, result.stdout, result.stderr)
+        self._answers[command] = answer
+        return answer
 
     @property
     def connected(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from burnin.sandbox.history import EVALUATION_S
 from burnin.sandbox.paths import (
     ALERTMANAGER_PORT,
     BOT_PORT,
@@ -28,7 +29,9 @@ def prometheus_yml(layout: Layout, scrape_bot: bool = True, stack: Stack = CONTR
     return f"""\
 global:
   scrape_interval: 15s
-  evaluation_interval: 15s
+  # Rules evaluate every 5 s (the ALERTS history is written at that step too): a fresh
+  # Prometheus has evaluated them within 5 s of its start.
+  evaluation_interval: {EVALUATION_S}s
 rule_files:
   - {layout.config / "rules.yml"}
 alerting:

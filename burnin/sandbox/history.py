@@ -25,6 +25,7 @@ from burnin.sandbox.scenario import (
 from burnin.sandbox.stacks import CONTRACT, Stack
 
 STEP = 15  # seconds, the live scrape interval
+EVALUATION_S = 5  # Prometheus' rule evaluation interval: ALERTS samples come this far apart
 MARGIN_S = 600  # beyond the scenario's history hours, so a window of exactly that length is full
 RESTART_SEC = 10  # systemd RestartSec of rosey-bot.service
 STARTUP_S = 2  # from process start to connected
@@ -460,8 +461,8 @@ def _alerts(scenario: Scenario, hist: History, gaps: list[tuple[float, float]]) 
                 + hist.labels
             )
         )
-        step = hist.stack.scrape_s
-        first = int(a0 + (hist.end - a0) % step)  # on the history's grid
+        step = EVALUATION_S  # ALERTS is written at every rule evaluation
+        first = int(a0 + (hist.end - a0) % step)
         for t in range(first, int(min(a0 + a.duration_s, hist.end)) + 1, step):
             if not _in(t, gaps):
                 hist.add("ALERTS", t, 1, labels)

@@ -78,7 +78,7 @@ def start(layout: Layout, stack: Stack = CONTRACT, timeout: float = 10.0) -> tup
         if pidfile.exists() and pidfile.read_text().strip():
             unshare_pid = int(pidfile.read_text())
             kids = _children(unshare_pid)
-            if kids and Path(f"/proc/{kids[0]}/comm").read_text().strip() == "systemd":
+            if kids and _comm(kids[0]) == "systemd":
                 return unshare_pid, kids[0]
         time.sleep(0.02)
     raise RuntimeError(f"sandbox host did not start; see {layout.logs / 'host.log'}")
@@ -110,13 +110,15 @@ def stop(unshare_pid: int, systemd_pid: int, ticks: int | None, timeout: float =
             _wait_gone(systemd_pid, ticks, 5.0)
         if ns:
             _wait_until(lambda: not processes_in_namespace(ns), 5.0)
-    _wait_until(
-        lambda: (
-            proc_start_ticks(unshare_pid) is None
-            or Path(f"/proc/{unshare_pid}/comm").read_text().strip() != "unshare"
-        ),
-        5.0,
-    )
+    _wait_until(lambda: _comm(unshare_pid) != "unshare", 5.0)
+
+
+def _comm(pid: int) -> str | None:
+    """The process' name, or None when it is gone (it may exit while we look)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return None
 
 
 def _wait_gone(pid: int, ticks: int | None, timeout: float) -> bool:

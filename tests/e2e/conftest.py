@@ -1,4 +1,7 @@
-"""End-to-end tests bring the sandbox production up themselves and take it down at the end."""
+"""End-to-end tests bring the sandbox production up themselves and take it down at the end.
+
+Each test names the scenario it needs with `@pytest.mark.scenario(NAME)`; the tests here run
+grouped by scenario (healthy first), so one sandbox `up` serves every test of its scenario."""
 
 from __future__ import annotations
 
@@ -8,6 +11,21 @@ from collections.abc import Callable, Iterator
 import pytest
 
 import burnin.sandbox as sandbox
+
+HERE = os.path.dirname(__file__)
+
+
+def scenario_of(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("scenario")
+    return marker.args[0] if marker else ""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    slots = [i for i, item in enumerate(items) if str(item.path).startswith(HERE)]
+    ours = [items[i] for i in slots]
+    ours.sort(key=lambda item: (scenario_of(item) != "healthy", scenario_of(item)))
+    for slot, item in zip(slots, ours, strict=True):
+        items[slot] = item
 
 
 @pytest.fixture(scope="session")

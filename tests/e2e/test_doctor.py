@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.suite_run import ROOT
 
-pytestmark = pytest.mark.sandbox
+pytestmark = [pytest.mark.sandbox, pytest.mark.scenario("exporter-healthy")]
 
 
 def doctor(*args: str) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,7 @@ import pytest
 import burnin.sandbox as sandbox
 from tests.e2e.suite_run import run_suite
 
-pytestmark = pytest.mark.sandbox
+pytestmark = [pytest.mark.sandbox, pytest.mark.scenario("healthy")]
 
 
 def test_prometheus_stopped_mid_run_is_a_source_error(sandbox_up, tmp_path):

@@ -360,12 +360,9 @@ def test_table_covers_every_scenario():
     assert {case.scenario for case in CASES.values()} == set(SCENARIOS)
 
 
-# Grouped by scenario: one sandbox serves all of its cases in a row (healthy first, where the
-# fault and time-of-day tests left it).
-ORDER = sorted(CASES, key=lambda n: (CASES[n].scenario != "healthy", CASES[n].scenario, n))
-
-
-@pytest.mark.parametrize("name", ORDER)
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.scenario(c.scenario)) for n, c in CASES.items()]
+)
 def test_truth_table(name, sandbox_up, tmp_path):
     case = CASES[name]
     info = sandbox_up(case.scenario)
