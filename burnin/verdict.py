@@ -44,6 +44,7 @@ class Verdict:
     cause: str = ""
     window: Window | None = None
     evidence: tuple[Evidence, ...] = ()
+    digits: int = 4  # significant digits of a float observed value
 
     @classmethod
     def from_tiers(
@@ -64,6 +65,7 @@ class Verdict:
             cause,
             window,
             tuple(evidence),
+            digits_for(value, tiers),
         )
 
     @property
@@ -71,7 +73,7 @@ class Verdict:
         if self.observed is None:
             return "no value"
         if isinstance(self.observed, float):
-            return f"{self.observed:.4g} {self.unit}".strip()
+            return f"{self.observed:.{self.digits}g} {self.unit}".strip()
         return f"{self.observed} {self.unit}".strip()
 
     def message(self) -> str:
@@ -91,6 +93,20 @@ class Verdict:
             if item.excerpt:
                 lines.extend("    | " + line for line in item.excerpt.splitlines()[:20])
         return "\n".join(lines)
+
+
+def digits_for(value: float, tiers: Tiers, least: int = 4, most: int = 12) -> int:
+    """As many significant digits as the band needs: the printed value sits on the same side
+    of every line as the value itself (99.896 % is not printed as "99.9 %" beside
+    "> 99.9 %")."""
+    lines = [x for x in (tiers.target, tiers.acceptable, tiers.critical) if x is not None]
+    for digits in range(least, most + 1):
+        shown = float(f"{value:.{digits}g}")
+        if all(
+            (shown > line) - (shown < line) == (value > line) - (value < line) for line in lines
+        ):
+            return digits
+    return most
 
 
 def no_data(
