@@ -142,5 +142,28 @@ def overall(bands: Iterable[Band]) -> Overall:
     return Overall.HEALTHY
 
 
+class Nagios(enum.IntEnum):
+    """A run as monitoring systems read it (`--exit-status nagios`)."""
+
+    OK = 0
+    WARNING = 1  # degraded, or a pending manual item
+    CRITICAL = 2
+    UNKNOWN = 3  # a source error or no data: the observer could not tell
+
+
+def nagios(bands: Iterable[Band], interrupted: bool = False) -> Nagios:
+    """CRITICAL if anything is critical; UNKNOWN if a source failed, data was missing, the run
+    was interrupted or nothing was judged; WARNING if anything is degraded or pending; else OK."""
+    seen = set(bands)
+    if Band.CRITICAL in seen:
+        return Nagios.CRITICAL
+    judged = seen & {Band.TARGET, Band.ACCEPTABLE, Band.DEGRADED}
+    if interrupted or seen & {Band.NO_DATA, Band.SOURCE_ERROR} or not judged:
+        return Nagios.UNKNOWN
+    if seen & {Band.DEGRADED, Band.PENDING}:
+        return Nagios.WARNING
+    return Nagios.OK
+
+
 # What the `judge` fixture hands a criterion test: pass, skip or fail the test by the verdict.
 Judge = Callable[[Verdict], None]

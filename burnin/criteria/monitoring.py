@@ -51,7 +51,7 @@ def measure_monitoring(
         if alertmanager_url
         else None,
         http_get(session, dashboard_url, timeout_s) if dashboard_url else None,
-        base,
+        prometheus.where,
     )
 
 

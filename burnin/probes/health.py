@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from burnin.redact import redact_url
+
 MAX_BODY_BYTES = 1_000_000
 
 # Contract types. Numbers accept int (and integral floats); bool is never a number here.
@@ -120,7 +122,7 @@ class HealthProbe:
         """Never raises: an unreachable, slow or lying endpoint is itself the finding."""
         answer = timed_get(self.url, self.timeout_s, MAX_BODY_BYTES)
         reading = HealthReading(
-            self.url,
+            redact_url(self.url),
             answer.total_ms,
             answer.status,
             None,
@@ -171,7 +173,9 @@ def timed_get(url: str, timeout_s: float, max_bytes: int) -> TimedAnswer:
     try:
         port = parts.port
     except ValueError as exc:
-        return TimedAnswer(None, "", b"", f"invalid URL {url!r}: {exc}", None, None, ms())
+        return TimedAnswer(
+            None, "", b"", f"invalid URL {redact_url(url)!r}: {exc}", None, None, ms()
+        )
     cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = cls(parts.hostname or "", port, timeout=timeout_s)
     try:

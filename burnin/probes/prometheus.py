@@ -11,6 +11,7 @@ from prometheus_api_client import PrometheusApiClientException, PrometheusConnec
 from urllib3.util.retry import Retry
 
 from burnin.coverage import scrape_interval
+from burnin.redact import redact_url
 from burnin.verdict import SourceError
 from burnin.window import Window
 
@@ -49,6 +50,7 @@ class PrometheusProbe:
 
     def __init__(self, url: str, timeout_s: float, session: requests.Session | None = None) -> None:
         self.url = url.rstrip("/")
+        self.where = redact_url(self.url)  # what messages show: never a password
         self.timeout_s = timeout_s
         self._session = session or requests.Session()
         self._ranges: dict[tuple[str, datetime, datetime, int], list[Series]] = {}
@@ -64,7 +66,7 @@ class PrometheusProbe:
         )
 
     def _fail(self, cause: object) -> SourceError:
-        return SourceError(self.source, self.url, str(cause).strip() or type(cause).__name__)
+        return SourceError(self.source, self.where, str(cause).strip() or type(cause).__name__)
 
     def ready(self) -> None:
         """Raise SourceError unless Prometheus says it is ready to serve queries."""

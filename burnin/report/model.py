@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from burnin.bands import Band
 from burnin.catalogue import CRITERIA
 from burnin.config import Thresholds
 from burnin.probes.prometheus import Series
+from burnin.redact import redact_url
 from burnin.verdict import RECOMMENDATION, Overall, Verdict, overall
 from burnin.window import Window
-
-REDACTED = "***"
-# Query parameters whose values are secrets (matched case-insensitively, anywhere in the name).
-SECRET_PARAM = re.compile(r"token|secret|pass|key|auth|sig|credential", re.IGNORECASE)
 
 
 class Decision(enum.Enum):
@@ -182,26 +177,6 @@ class RunRecord:
     def title(self) -> str:
         phases = ", ".join(self.phases) or "no phase"
         return f"Production Validation Report — {self.target} — {phases} — {self.report_date}"
-
-
-def redact_url(url: str) -> str:
-    """The URL with its password and secret-looking query values replaced, for the report."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, host = netloc.rsplit("@", 1)
-        user = userinfo.split(":", 1)[0]
-        netloc = f"{user}:{REDACTED}@{host}" if ":" in userinfo else f"{REDACTED}@{host}"
-    query = urlencode(
-        [
-            (k, REDACTED if SECRET_PARAM.search(k) else v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        ],
-        safe="*",
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def file_sha256(path: Path) -> str:

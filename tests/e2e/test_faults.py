@@ -69,3 +69,25 @@ def test_test_alert_arrives_when_opted_in(sandbox_up, tmp_path):
         tmp_path, "--send-test-alert", "-k", "alerts_functional", marker="checkpoint_24h"
     )
     assert run.bands == {"alerts-functional[24h]": "target"}, run.output[-2000:]
+
+
+def test_secrets_in_urls_reach_no_artefact_and_no_terminal(sandbox_up, tmp_path):
+    """Passwords and tokens in the configured URLs (Prometheus and the bot ignore them here)
+    appear in no report, no JUnit XML, no JSON and not on the terminal."""
+    sandbox_up("healthy")
+    marker = "S3cretMarker42"
+    run = run_suite(
+        tmp_path,
+        f"--prometheus-url=http://burnin:{marker}@127.0.0.1:19090",
+        f"--health-url=http://burnin:{marker}@127.0.0.1:18000/api/health",
+        f"--alertmanager-url=http://127.0.0.1:19093/?token={marker}",
+        f"--dashboard-url=http://u:{marker}@127.0.0.1:15000/?api_key={marker}",
+        marker="checkpoint_24h",
+    )
+    assert run.bands.get("monitoring-operational[24h]") == "target", run.output[-3000:]
+    assert run.bands.get("uptime[24h]") == "target"
+    assert marker not in run.output
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".html" for p in written) and any(p.suffix == ".xml" for p in written)
+    leaking = [str(p) for p in written if marker.encode() in p.read_bytes()]
+    assert not leaking, leaking

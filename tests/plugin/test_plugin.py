@@ -163,3 +163,27 @@ def test_unreachable_sources_error_or_fail_and_the_report_is_still_written(suite
         "skipped",
         "pending",
     }
+
+
+@pytest.mark.parametrize(
+    ("health_url", "expected_code", "state"),
+    [
+        ("http://127.0.0.1:9/api/health", 2, "CRITICAL"),  # health down: a red flag
+        ("", 3, "UNKNOWN"),  # only errors and skips: nobody can tell
+    ],
+)
+def test_exit_status_nagios_maps_the_run_to_its_state(suite, health_url, expected_code, state):
+    result = suite.runpytest_subprocess(
+        "-m",
+        "smoke",
+        "--target",
+        "sandbox",
+        f"--health-url={health_url}",
+        "--ssh-port=9",
+        "--source-timeout=2",
+        "--exit-status=nagios",
+        timeout=60,
+    )
+    assert result.ret == expected_code, result.stdout.str()[-2000:]
+    summary = [line for line in result.outlines if line.startswith("BURNIN ")]
+    assert summary and summary[0].startswith(f"BURNIN {state} - ")

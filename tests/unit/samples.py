@@ -66,6 +66,7 @@ class FakePrometheus:
     scalars per query, alerting rules; records what was asked, in order."""
 
     url = "http://prometheus.example:9090"
+    where = url
 
     def __init__(
         self,

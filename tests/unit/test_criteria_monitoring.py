@@ -572,7 +572,7 @@ def prometheus_api(path: str, _: bytes) -> tuple[int, Any]:
 def test_measure_monitoring_asks_prometheus_and_leaves_unconfigured_sources_alone(serve):
     base = serve(prometheus_api, echo_or_fail)
     fake = FakePrometheus({UP: [Series({}, connected(GRID))]}, rules=rules(ALL_HEALTHY))
-    fake.url = base
+    fake.url = fake.where = base
     metrics = Metrics(parse_selector('job="rosey-bot"'))
     measurement = measure_monitoring(fake, metrics, WINDOW, "", "", TIMEOUT_S, CONTRACT_RULES)  # type: ignore[arg-type]
     assert (measurement.alertmanager_ready, measurement.dashboard) == (None, None)
@@ -585,7 +585,7 @@ def test_measure_monitoring_asks_prometheus_and_leaves_unconfigured_sources_alon
 def test_measure_monitoring_checks_the_configured_alertmanager_and_dashboard(serve):
     base = serve(prometheus_api, echo_or_fail)
     fake = FakePrometheus({UP: [Series({}, connected(GRID))]}, rules=rules(ALL_HEALTHY))
-    fake.url = base
+    fake.url = fake.where = base
     metrics = Metrics(parse_selector('job="rosey-bot"'))
     measurement = measure_monitoring(
         fake, metrics, WINDOW, f"{base}/", f"{base}/dashboard", TIMEOUT_S, CONTRACT_RULES

@@ -1,4 +1,4 @@
-"""Observed values are printed with as many digits as their band needs."""
+"""Verdicts as people and monitors read them: digits enough for the band, nagios states."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from burnin.bands import Better, Tiers
-from burnin.verdict import Verdict, digits_for
+from burnin.bands import Band, Better, Tiers
+from burnin.verdict import Nagios, Verdict, digits_for, nagios
 
 UPTIME = Tiers("uptime", "%", Better.HIGHER, acceptable=99.9, critical=99.0, target=100.0)
 ERRORS = Tiers("error_rate", "errors/min", Better.LOWER, acceptable=0.1, critical=1.0, target=0.0)
@@ -44,3 +44,23 @@ def test_the_printed_value_sits_on_the_same_side_of_every_line(value, tiers):
         if line is None or math.isclose(value, line, rel_tol=1e-11, abs_tol=1e-12):
             continue  # closer than 12 digits can tell
         assert (printed > line) == (value > line) and (printed < line) == (value < line)
+
+
+# ---------------------------------------------------------------- nagios states
+
+
+def test_nagios_states_follow_the_worst_band():
+    ok = [Band.TARGET, Band.ACCEPTABLE, Band.SKIPPED]
+    assert nagios(ok) is Nagios.OK
+    assert nagios([*ok, Band.PENDING]) is Nagios.WARNING
+    assert nagios([*ok, Band.DEGRADED]) is Nagios.WARNING
+    assert nagios([*ok, Band.DEGRADED, Band.NO_DATA]) is Nagios.UNKNOWN
+    assert nagios([*ok, Band.SOURCE_ERROR]) is Nagios.UNKNOWN
+    assert nagios([*ok, Band.SOURCE_ERROR, Band.CRITICAL]) is Nagios.CRITICAL
+
+
+def test_nothing_judged_or_interrupted_is_unknown_never_ok():
+    assert nagios([]) is Nagios.UNKNOWN
+    assert nagios([Band.SKIPPED, Band.PENDING]) is Nagios.UNKNOWN
+    assert nagios([Band.TARGET], interrupted=True) is Nagios.UNKNOWN
+    assert [int(s) for s in Nagios] == [0, 1, 2, 3]
