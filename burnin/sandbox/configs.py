@@ -9,11 +9,15 @@ from burnin.sandbox.paths import (
     HOST,
     JOB,
     PROMETHEUS_PORT,
+    REPO,
     SSH_PORT,
     Layout,
 )
 from burnin.sandbox.scenario import Scenario
 from burnin.sandbox.stacks import CONTRACT, Stack
+
+# The red-flag rules burnin ships for production's Prometheus: the sandbox runs them too.
+RED_FLAG_RULES = REPO / "rules" / "burnin-red-flags.yml"
 
 
 def prometheus_yml(layout: Layout, scrape_bot: bool = True, stack: Stack = CONTRACT) -> str:
@@ -34,6 +38,7 @@ global:
   evaluation_interval: {EVALUATION_S}s
 rule_files:
   - {layout.config / "rules.yml"}
+  - {RED_FLAG_RULES}
 alerting:
   alertmanagers:
     - static_configs:
