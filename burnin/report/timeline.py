@@ -142,21 +142,32 @@ def _error_events(record: RunRecord) -> list[Event]:
 
 
 def _alert_events(record: RunRecord) -> list[Event]:
-    events = []
+    """Each firing once, whichever phases' windows saw it (the widest view of it kept)."""
+    spans: dict[tuple[str, str], list[list[float]]] = {}
     for row in record.results:
         if row.criterion != "alerts":
             continue
-        for firings in row.values("firings"):
+        for firings in [*row.values("firings"), *row.values("expected_firings")]:
             for firing in firings:
-                severity = f" ({firing['severity']})" if firing.get("severity") else ""
-                events.append(
-                    Event(
-                        _stamp(firing["started"]),
-                        "alert",
-                        f"Alert {firing['alertname']}{severity} fired for "
-                        f"{duration_text(firing['seconds'])}",
-                    )
+                key = (firing["alertname"], firing.get("severity") or "")
+                start, end = firing["started"], firing["started"] + firing["seconds"]
+                for span in spans.setdefault(key, []):
+                    if start <= span[1] and end >= span[0]:  # the same firing, seen again
+                        span[0], span[1] = min(span[0], start), max(span[1], end)
+                        break
+                else:
+                    spans[key].append([start, end])
+    events = []
+    for (alertname, severity), found in spans.items():
+        label = f" ({severity})" if severity else ""
+        for start, end in found:
+            events.append(
+                Event(
+                    _stamp(start),
+                    "alert",
+                    f"Alert {alertname}{label} fired for {duration_text(end - start)}",
                 )
+            )
     return events
 
 
@@ -218,7 +229,8 @@ def notable_events(record: RunRecord) -> list[Event]:
         *_alert_events(record),
         *_period_events(record),
     ]
-    return sorted(events, key=lambda e: (e.at is None, e.at or datetime.max.replace(tzinfo=UTC)))
+    once = list(dict.fromkeys(events))  # one timeline per run: each event once
+    return sorted(once, key=lambda e: (e.at is None, e.at or datetime.max.replace(tzinfo=UTC)))
 
 
 def when(event: Event, zone: ZoneInfo, multi_day: bool = True) -> str:

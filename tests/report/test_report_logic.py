@@ -244,3 +244,23 @@ def test_an_unconfigured_optional_source_shows_as_not_checked_in_a_ticked_item()
     item = next(i for i in checklist(with_row, "24h") if i.text.startswith("All monitoring"))
     assert item.state == "done"
     assert "dashboard not checked (no dashboard_url configured)" in item.why
+
+
+def test_one_firing_seen_by_every_phase_is_one_event():
+    start = WINDOW.start.timestamp()
+    rules = [AlertRule("BotDown", "g", "critical", "ok", "", 15.0, "q")]
+    presence = coverage_of(CONNECTED_QUERY, [[start + 15 * n for n in range(5761)]], WINDOW)
+    rows = []
+    # The 6 h window starts inside the firing: it sees the firing's tail only.
+    for phase, firing in (
+        ("6h", Firing("BotDown", "critical", start + 7300, 215.0)),
+        ("12h", Firing("BotDown", "critical", start + 7200, 315.0)),
+        ("24h", Firing("BotDown", "critical", start + 7200, 315.0)),
+    ):
+        measurement = AlertMeasurement(ALERTS_QUERY, [firing], rules, ("BotDown",), presence, 15.0)
+        verdict = judge_alerts(measurement, THRESHOLDS.tiers("alert_count", phase), WINDOW, 99.0)
+        rows.append(CriterionResult(f"t::alerts[{phase}]", "alerts", phase, verdict.band, verdict))
+    healthy = record(healthy=True)
+    run = replace(healthy, results=(*healthy.results, *rows))
+    alerts = [e.text for e in notable_events(run) if e.kind == "alert"]
+    assert alerts == ["Alert BotDown (critical) fired for 5m15s"]
