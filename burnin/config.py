@@ -648,6 +648,29 @@ def load_target(
     health_fields = {
         f: _string(path, f"{key}.health_fields.{f}", fields.get(f, f)) for f in HEALTH_FIELDS
     }
+    if not UNIT_NAME.fullmatch(values["unit"]):
+        raise ConfigError(
+            f"{_setting_where(path, key, 'unit', sources)}: {values['unit']!r} is not a systemd "
+            "unit name (letters, digits and :_.@- only, e.g. rosey-bot or rosey-bot.service)"
+        )
+    if values["log_file"].startswith("-") or "\n" in values["log_file"]:
+        raise ConfigError(
+            f"{_setting_where(path, key, 'log_file', sources)}: {values['log_file']!r} would "
+            "read as an option or break a command; expected a path such as /var/log/bot/bot.log"
+        )
+    if values["metric_prefix"] and not METRIC_NAME.fullmatch(values["metric_prefix"]):
+        raise ConfigError(
+            f"{_setting_where(path, key, 'metric_prefix', sources)}: "
+            f"{values['metric_prefix']!r} cannot start a Prometheus metric name (letters, "
+            "digits, _ and :, not starting with a digit)"
+        )
+    for setting_key in ("alert_rules", "healthy_status", "degraded_status"):
+        for word in values[setting_key]:
+            if not word.isprintable() or any(c in word for c in "\"'`$\\"):
+                raise ConfigError(
+                    f"{_setting_where(path, key, setting_key, sources)}: {word!r} has quotes, "
+                    "backslashes or control characters; expected a plain name"
+                )
     if values["channel"] and health_fields["channel"] == "":
         raise ConfigError(
             f"{_setting_where(path, key, 'channel', sources)}: a channel is expected, but "
@@ -721,6 +744,7 @@ def _expected_alerts(path: Path, key: str, raw: Any) -> tuple[ExpectedAlert, ...
 
 
 METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+UNIT_NAME = re.compile(r"[A-Za-z0-9:_.@][A-Za-z0-9:_.@\-]*")
 
 
 TARGET_TABLES = ("health_fields", "metrics", "expected_alerts")

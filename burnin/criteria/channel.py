@@ -108,7 +108,7 @@ def judge_channel_events(
 ) -> Verdict:
     result = measurement.result
     if measurement.entries is None:
-        cause = measurement.problem or f"journal query failed: {result.describe()}"
+        cause = measurement.problem or f"log query failed: {result.describe()}"
         return Verdict(
             CRITERION,
             Band.SOURCE_ERROR,

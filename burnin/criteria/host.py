@@ -179,7 +179,7 @@ def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict
             None,
             "",
             "",
-            f"journal query failed: {failed.describe()}",
+            f"log query failed: {failed.describe()}",
             window,
             tuple(Evidence("ssh", r.command, {"exit": r.exit_code}) for r in measurement.results),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import burnin.sandbox as sandbox
-from tests.e2e.suite_run import run_suite
+from tests.e2e.suite_run import ROOT, run_suite
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.scenario("healthy")]
 
@@ -91,3 +91,25 @@ def test_secrets_in_urls_reach_no_artefact_and_no_terminal(sandbox_up, tmp_path)
     assert any(p.suffix == ".html" for p in written) and any(p.suffix == ".xml" for p in written)
     leaking = [str(p) for p in written if marker.encode() in p.read_bytes()]
     assert not leaking, leaking
+
+
+def test_config_values_run_no_shell_on_the_host(sandbox_up, tmp_path):
+    """Values that a shell would run (`;`, `$(...)`, backquotes) reach the host's commands as
+    plain words: the logs and backup checks look for files by those odd names and nothing runs.
+    The marker lies in the checkout, which the sandbox host sees too."""
+    sandbox_up("healthy")
+    marker = ROOT / ".sandbox" / "pwned"
+    marker.unlink(missing_ok=True)
+    run = run_suite(
+        tmp_path,
+        f"--bot-log-file=/var/log/x; touch {marker}",
+        f"--backup-glob=/backups/$(touch {marker})*`touch {marker}`",
+        "-k",
+        "logs_clean or backup or channel_events",
+        marker="checkpoint_24h",
+    )
+    assert not marker.exists()
+    assert run.outcomes, run.output[-2000:]
+    assert run.outcomes["logs-clean[24h]"] == "error"  # no such log file: the observer is wrong
+    assert "no log file /var/log/x; touch" in run.messages["logs-clean[24h]"]
+    assert run.bands["backup[24h]"] == "critical"  # nothing matches that glob

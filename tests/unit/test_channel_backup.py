@@ -236,7 +236,7 @@ def test_channel_events_failed_command_is_a_source_error(exit_code, stderr):
     )
     verdict = judge_channel_events(measurement, EVENTS, WINDOW)
     assert verdict.band is Band.SOURCE_ERROR
-    assert "journal query failed" in verdict.cause
+    assert "log query failed" in verdict.cause
     assert stderr in verdict.cause
 
 

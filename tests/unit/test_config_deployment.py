@@ -530,3 +530,36 @@ def test_any_sub_table_is_accepted_or_refused_naming_file_and_key(tmp_path, draw
             text = entries[expected.alertname]
             assert isinstance(text, str)
             assert (expected.within_s is None) == (text.strip() == "always")
+
+
+# ---------------------------------------------------------------- names that cross a boundary
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("unit", "x; touch /tmp/pwned", "is not a systemd unit name"),
+        ("unit", "$(id)", "is not a systemd unit name"),
+        ("unit", "--help", "is not a systemd unit name"),
+        ("log_file", "-rf", "would read as an option"),
+        ("metric_prefix", "rosey_}or{", "cannot start a Prometheus metric name"),
+        ("metric_prefix", "1x_", "cannot start a Prometheus metric name"),
+    ],
+)
+def test_hostile_names_are_refused_before_any_command(tmp_path, key, value, expected):
+    path = tmp_path / "targets.toml"
+    path.write_text(f"[targets.lab]\n{key} = {json.dumps(value)}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_target(path, {}, {}, "lab")
+    assert str(caught.value).startswith(f"targets.toml: targets.lab.{key}: ")
+    assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize("word", ['Bot"Down', "Bot\\Down", "Bot`id`", "Bot$(id)", "Bot\nDown"])
+def test_rule_names_and_status_words_with_quotes_or_control_characters_are_refused(
+    tmp_path, word
+):
+    path = tmp_path / "targets.toml"
+    path.write_text(f"[targets.lab]\nalert_rules = [{json.dumps(word)}]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^targets\.toml: targets\.lab\.alert_rules: "):
+        load_target(path, {}, {}, "lab")

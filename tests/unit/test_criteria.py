@@ -117,7 +117,7 @@ def test_logs_with_a_failed_command_are_a_source_error():
     broken = JournalMeasurement(None, None, False, results, measurement.coverage)
     verdict = judge_logs_clean(broken, WINDOW)
     assert verdict.band is Band.SOURCE_ERROR
-    assert "journal query failed" in verdict.cause
+    assert "log query failed" in verdict.cause
     assert "sudo: a password is required" in verdict.cause
 
 
