@@ -110,6 +110,6 @@ def test_config_values_run_no_shell_on_the_host(sandbox_up, tmp_path):
     )
     assert not marker.exists()
     assert run.outcomes, run.output[-2000:]
-    assert run.outcomes["logs-clean[24h]"] == "error"  # no such log file: the observer is wrong
+    assert run.bands["logs-clean[24h]"] == "source_error"  # no such log file: a wrong observer
     assert "no log file /var/log/x; touch" in run.messages["logs-clean[24h]"]
     assert run.bands["backup[24h]"] == "critical"  # nothing matches that glob
