@@ -658,6 +658,15 @@ def load_target(
             f"{_setting_where(path, key, 'log_file', sources)}: {values['log_file']!r} would "
             "read as an option or break a command; expected a path such as /var/log/bot/bot.log"
         )
+    if values["backup_glob"].strip():
+        from burnin.criteria.backup import split_glob  # the one rule for what find can take
+
+        try:
+            split_glob(values["backup_glob"])
+        except ValueError as exc:
+            raise ConfigError(
+                f"{_setting_where(path, key, 'backup_glob', sources)}: {exc}"
+            ) from None
     if values["metric_prefix"] and not METRIC_NAME.fullmatch(values["metric_prefix"]):
         raise ConfigError(
             f"{_setting_where(path, key, 'metric_prefix', sources)}: "

@@ -111,8 +111,11 @@ class LogFileRead:
     def journal_measurement(self) -> JournalMeasurement:
         """The same shape logs-clean judges for the journal: errors, warnings, presence."""
         if self.entries is None:
+            # The problem in words first: judges report the first failed command.
             failed = next((r for r in self.results if not r.ok), None)
-            results = self.results if failed else (*self.results, self._failure())
+            results = (
+                (self._failure(), *self.results) if self.problem or not failed else self.results
+            )
             return JournalMeasurement(None, None, False, results, self.coverage)
         return JournalMeasurement(
             [e for e in self.entries if e.priority <= 3],
@@ -131,7 +134,9 @@ def read_log_file(ssh: SshProbe, path: str, zone: ZoneInfo, window: Window) -> L
     listing = ssh.run(listing_command(path), privileged=True)
     what = f"the log file {path} with its rotations"
     if not listing.ok:
-        return LogFileRead(path, None, JournalCoverage(listing, None, what), (listing,))
+        missing = listing.exit_code == 1 and "No such file or directory" in listing.stderr
+        problem = f"no log file {path} on the host: {listing.stderr.strip()}" if missing else ""
+        return LogFileRead(path, None, JournalCoverage(listing, None, what), (listing,), problem)
     try:
         files = rotation_order(path, parse_find_listing(listing.stdout))
     except ValueError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import burnin.sandbox as sandbox
@@ -96,19 +98,21 @@ def test_secrets_in_urls_reach_no_artefact_and_no_terminal(sandbox_up, tmp_path)
 def test_config_values_run_no_shell_on_the_host(sandbox_up, tmp_path):
     """Values that a shell would run (`;`, `$(...)`, backquotes) reach the host's commands as
     plain words: the logs and backup checks look for files by those odd names and nothing runs.
-    The marker lies in the checkout, which the sandbox host sees too."""
+    The markers lie where the sandbox host's shell would have written them."""
     sandbox_up("healthy")
-    marker = ROOT / ".sandbox" / "pwned"
-    marker.unlink(missing_ok=True)
+    in_checkout = ROOT / ".sandbox" / "pwned"
+    in_home = Path("/root/burnin-pwned")  # the SSH user's working directory on the host
+    for marker in (in_checkout, in_home):
+        marker.unlink(missing_ok=True)
     run = run_suite(
         tmp_path,
-        f"--bot-log-file=/var/log/x; touch {marker}",
-        f"--backup-glob=/backups/$(touch {marker})*`touch {marker}`",
+        f"--bot-log-file=/var/log/x; touch {in_checkout}",
+        "--backup-glob=/backups/rosey-$(touch burnin-pwned)*`touch burnin-pwned`.db",
         "-k",
         "logs_clean or backup or channel_events",
         marker="checkpoint_24h",
     )
-    assert not marker.exists()
+    assert not in_checkout.exists() and not in_home.exists()
     assert run.outcomes, run.output[-2000:]
     assert run.bands["logs-clean[24h]"] == "source_error"  # no such log file: a wrong observer
     assert "no log file /var/log/x; touch" in run.messages["logs-clean[24h]"]

@@ -556,9 +556,7 @@ def test_hostile_names_are_refused_before_any_command(tmp_path, key, value, expe
 
 
 @pytest.mark.parametrize("word", ['Bot"Down', "Bot\\Down", "Bot`id`", "Bot$(id)", "Bot\nDown"])
-def test_rule_names_and_status_words_with_quotes_or_control_characters_are_refused(
-    tmp_path, word
-):
+def test_rule_names_and_status_words_with_quotes_or_control_characters_are_refused(tmp_path, word):
     path = tmp_path / "targets.toml"
     path.write_text(f"[targets.lab]\nalert_rules = [{json.dumps(word)}]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"^targets\.toml: targets\.lab\.alert_rules: "):
