@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -52,3 +53,12 @@ def phase_window(
             f"due at {phase_end.isoformat()}, after {end.isoformat()}; run it then or pass --at"
         )
     return Window(start, min(phase_end, end))
+
+
+def due_phase(phases: Iterable[Phase], deployed_at: datetime, now: datetime) -> Phase:
+    """The latest checkpoint that is due at `now` for a deployment started at `deployed_at`
+    (within EARLY_GRACE), or the shortest phase (smoke) before the first checkpoint is due."""
+    ordered = sorted(phases, key=lambda p: p.duration)
+    due = [p for p in ordered if p.duration >= timedelta(hours=1)]
+    due = [p for p in due if deployed_at + p.duration <= now + EARLY_GRACE]
+    return due[-1] if due else ordered[0]

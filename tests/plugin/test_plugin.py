@@ -187,3 +187,23 @@ def test_exit_status_nagios_maps_the_run_to_its_state(suite, health_url, expecte
     assert result.ret == expected_code, result.stdout.str()[-2000:]
     summary = [line for line in result.outlines if line.startswith("BURNIN ")]
     assert summary and summary[0].startswith(f"BURNIN {state} - ")
+
+
+@pytest.mark.parametrize(
+    ("hours_ago", "expected"),
+    [(2, "smoke"), (7, "6h"), (13, "12h"), (30, "24h")],
+)
+def test_phase_auto_runs_the_latest_checkpoint_due(suite, hours_ago, expected):
+    deployed = (datetime.now(UTC) - timedelta(hours=hours_ago)).isoformat(timespec="seconds")
+    result = suite.runpytest_subprocess(
+        "--target", "sandbox", f"--deployed-at={deployed}", "--phase=auto", "--co", "-q"
+    )
+    assert result.ret == pytest.ExitCode.OK, result.stderr.str()
+    ids = [line for line in result.outlines if "::" in line]
+    assert ids and all(line.endswith(f"[sandbox-{expected}]") for line in ids), ids
+
+
+def test_phase_auto_without_the_deployment_start_says_how_to_fix_it(suite):
+    result = suite.runpytest_subprocess("--target", "sandbox", "--phase=auto", "--co")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--phase auto needs the deployment start: add --deployed-at=" in result.stderr.str()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
-from burnin.config import ConfigError, Phase
-from burnin.window import EARLY_GRACE, Window, phase_window
+from burnin.config import ConfigError, Phase, load_thresholds
+from burnin.window import EARLY_GRACE, Window, due_phase, phase_window
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 SIX_HOURS = Phase("6h", timedelta(hours=6), "checkpoint_6h", ("uptime",))
@@ -129,3 +130,17 @@ def test_window_text_shows_both_ends_to_the_second():
     window = Window(NOW - timedelta(hours=6, microseconds=123), NOW)
     assert str(window) == "2026-11-29T05:59:59+00:00 .. 2026-11-29T12:00:00+00:00"
     assert window.seconds == 21600
+
+
+def test_due_phase_is_the_latest_checkpoint_due_or_smoke_before_the_first():
+    phases = load_thresholds(Path(__file__).resolve().parents[2] / "thresholds.toml").phases
+    deployed = NOW - timedelta(hours=30)
+
+    def at(hours: float) -> str:
+        return due_phase(phases.values(), deployed, deployed + timedelta(hours=hours)).name
+
+    assert [at(h) for h in (0, 5.5, 6, 11.5, 12, 23, 24, 48)] == [
+        "smoke", "smoke", "6h", "6h", "12h", "12h", "24h", "24h",
+    ]  # fmt: skip
+    early = deployed + timedelta(hours=6) - EARLY_GRACE
+    assert due_phase(phases.values(), deployed, early).name == "6h"
