@@ -7,4 +7,5 @@ pytest_plugins = [
     "fixtures.ssh",
     "fixtures.verdicts",
     "fixtures.report",
+    "fixtures.history",
 ]

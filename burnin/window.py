@@ -55,10 +55,15 @@ def phase_window(
     return Window(start, min(phase_end, end))
 
 
-def due_phase(phases: Iterable[Phase], deployed_at: datetime, now: datetime) -> Phase:
+def due_phase(
+    phases: Iterable[Phase], deployed_at: datetime, now: datetime, done: Iterable[str] = ()
+) -> Phase:
     """The latest checkpoint that is due at `now` for a deployment started at `deployed_at`
-    (within EARLY_GRACE), or the shortest phase (smoke) before the first checkpoint is due."""
+    (within EARLY_GRACE) and not `done` yet, or the shortest phase (smoke) when there is none:
+    before the first checkpoint, and between checkpoints already recorded."""
     ordered = sorted(phases, key=lambda p: p.duration)
     due = [p for p in ordered if p.duration >= timedelta(hours=1)]
     due = [p for p in due if deployed_at + p.duration <= now + EARLY_GRACE]
-    return due[-1] if due else ordered[0]
+    if due and due[-1].name not in set(done):
+        return due[-1]
+    return ordered[0]

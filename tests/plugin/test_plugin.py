@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.reports import report_rows
 
 
@@ -207,3 +210,27 @@ def test_phase_auto_without_the_deployment_start_says_how_to_fix_it(suite):
     result = suite.runpytest_subprocess("--target", "sandbox", "--phase=auto", "--co")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "--phase auto needs the deployment start: add --deployed-at=" in result.stderr.str()
+
+
+def test_phase_auto_does_not_run_a_checkpoint_the_history_has_done(suite):
+    deployed = (datetime.now(UTC) - timedelta(hours=7)).isoformat(timespec="seconds")
+    common = ("--target", "sandbox", f"--deployed-at={deployed}", "--phase=auto")
+    first = suite.runpytest_subprocess(
+        *common, "-k", "health_up", "--health-url=http://127.0.0.1:9/api/health", timeout=60
+    )
+    assert "burnin history: run 1 recorded in" in first.stdout.str()
+    assert [line for line in first.outlines if "health_up" in line and "6h" in line]
+
+    def phases_collected(*extra: str) -> set[str]:
+        result = suite.runpytest_subprocess(*common, "--co", "-q", *extra)
+        assert result.ret == pytest.ExitCode.OK, result.stderr.str()
+        return {line.rsplit("-", 1)[1].rstrip("]") for line in result.outlines if "::" in line}
+
+    assert phases_collected() == {"smoke"}  # 6 h done, 12 h not due: smoke checks
+    assert phases_collected("--force") == {"6h"}
+    history = subprocess.run(
+        [sys.executable, "-m", "burnin", "history", f"--db={suite.path / 'reports' / 'history.sqlite'}"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert history.returncode == 0, history.stderr
+    assert "health-up" in history.stdout and "CRITICAL" in history.stdout

@@ -1,0 +1,217 @@
+"""Every run, remembered: a SQLite database (standard library sqlite3) of runs and their
+criteria, so `--phase auto` knows which checkpoints are done and the team can see the day.
+
+Concurrent runs (two cron jobs overlapping) must not corrupt it or lose a row: WAL journal,
+a busy timeout, and one transaction per run.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    target TEXT NOT NULL,
+    deployment TEXT NOT NULL,          -- deployed_at (ISO 8601), or "" when unknown
+    phases TEXT NOT NULL,              -- JSON list, e.g. ["6h"]
+    started TEXT NOT NULL,
+    finished TEXT NOT NULL,
+    windows TEXT NOT NULL,             -- JSON {phase: [start, end]}
+    state TEXT NOT NULL,               -- OK / WARNING / CRITICAL / UNKNOWN
+    interrupted INTEGER NOT NULL,
+    reports TEXT NOT NULL              -- JSON {kind: path}
+);
+CREATE TABLE IF NOT EXISTS results (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    criterion TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    band TEXT NOT NULL,
+    value REAL,                        -- the observed number, when it is one
+    observed TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_deployment ON runs (target, deployment, started);
+"""
+
+
+class HistoryError(Exception):
+    """The history database cannot be used (wrong schema version, not a database)."""
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    criterion: str
+    phase: str
+    band: str
+    value: float | None
+    observed: str
+
+
+@dataclass(frozen=True)
+class RunRow:
+    target: str
+    deployment: str
+    phases: tuple[str, ...]
+    started: str
+    finished: str
+    windows: dict[str, tuple[str, str]]
+    state: str
+    interrupted: bool
+    reports: dict[str, str]
+    results: tuple[ResultRow, ...] = ()
+    id: int | None = None
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("BEGIN IMMEDIATE")
+        for statement in filter(str.strip, SCHEMA.split(";")):
+            connection.execute(statement)
+        found = connection.execute("SELECT version FROM schema").fetchall()
+        if not found:
+            connection.execute("INSERT INTO schema (version) VALUES (?)", (SCHEMA_VERSION,))
+        elif found[0][0] != SCHEMA_VERSION:
+            connection.execute("ROLLBACK")
+            raise HistoryError(
+                f"{path}: history schema version {found[0][0]}, this burnin knows "
+                f"{SCHEMA_VERSION}; use another --history-db or move this one aside"
+            )
+        connection.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        connection.close()
+        raise HistoryError(f"{path}: not a usable history database: {exc}") from None
+    return connection
+
+
+def record(path: Path, run: RunRow) -> int:
+    """Store one run and its results in one transaction; returns its id."""
+    connection = connect(path)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        cursor = connection.execute(
+            "INSERT INTO runs (target, deployment, phases, started, finished, windows, state,"
+            " interrupted, reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run.target,
+                run.deployment,
+                json.dumps(list(run.phases)),
+                run.started,
+                run.finished,
+                json.dumps({k: list(v) for k, v in run.windows.items()}),
+                run.state,
+                int(run.interrupted),
+                json.dumps(run.reports),
+            ),
+        )
+        run_id = int(cursor.lastrowid or 0)
+        connection.executemany(
+            "INSERT INTO results (run_id, criterion, phase, band, value, observed)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(run_id, r.criterion, r.phase, r.band, r.value, r.observed) for r in run.results],
+        )
+        connection.execute("COMMIT")
+        return run_id
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    finally:
+        connection.close()
+
+
+def runs(path: Path, target: str | None = None, deployment: str | None = None) -> list[RunRow]:
+    """The recorded runs, oldest first, with their results."""
+    if not path.exists():
+        return []
+    connection = connect(path)
+    try:
+        query = "SELECT * FROM runs"
+        where, args = [], []
+        if target is not None:
+            where.append("target = ?")
+            args.append(target)
+        if deployment is not None:
+            where.append("deployment = ?")
+            args.append(deployment)
+        if where:
+            query += " WHERE " + " AND ".join(where)
+        connection.row_factory = sqlite3.Row
+        found = []
+        for row in connection.execute(query + " ORDER BY started, id", args).fetchall():
+            results = tuple(
+                ResultRow(r["criterion"], r["phase"], r["band"], r["value"], r["observed"])
+                for r in connection.execute(
+                    "SELECT * FROM results WHERE run_id = ? ORDER BY rowid", (row["id"],)
+                )
+            )
+            found.append(
+                RunRow(
+                    target=row["target"],
+                    deployment=row["deployment"],
+                    phases=tuple(json.loads(row["phases"])),
+                    started=row["started"],
+                    finished=row["finished"],
+                    windows={k: (v[0], v[1]) for k, v in json.loads(row["windows"]).items()},
+                    state=row["state"],
+                    interrupted=bool(row["interrupted"]),
+                    reports=json.loads(row["reports"]),
+                    results=results,
+                    id=row["id"],
+                )
+            )
+        return found
+    finally:
+        connection.close()
+
+
+def done_checkpoints(found: Iterable[RunRow]) -> set[str]:
+    """Phases a run has judged for this deployment: finished, and not UNKNOWN (a run whose
+    sources failed has judged nothing, and is run again)."""
+    return {
+        phase
+        for run in found
+        if not run.interrupted and run.state != "UNKNOWN"
+        for phase in run.phases
+    }
+
+
+def table(found: Sequence[RunRow]) -> str:
+    """The runs as a plain text table."""
+    header = ("id", "started", "phases", "state", "failed", "report")
+    lines = [header]
+    for run in found:
+        failed = sorted(
+            {r.criterion for r in run.results if r.band not in ("target", "acceptable", "skipped")}
+        )
+        lines.append(
+            (
+                str(run.id),
+                run.started,
+                ",".join(run.phases),
+                run.state + (" (interrupted)" if run.interrupted else ""),
+                ", ".join(failed) or "-",
+                run.reports.get("html", ""),
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
+
+
+def iso(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="seconds") if moment else ""

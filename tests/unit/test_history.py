@@ -1,0 +1,112 @@
+"""The run history database: runs and results stored and read back, checkpoints done, the
+schema version checked, and parallel writers losing nothing."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from burnin.history import (
+    SCHEMA_VERSION,
+    HistoryError,
+    ResultRow,
+    RunRow,
+    done_checkpoints,
+    record,
+    runs,
+    table,
+)
+
+DEPLOYED = "2026-11-28T09:00:00+00:00"
+
+
+def run_row(phase: str = "6h", state: str = "OK", interrupted: bool = False, n: int = 0) -> RunRow:
+    return RunRow(
+        target="prod",
+        deployment=DEPLOYED,
+        phases=(phase,),
+        started=f"2026-11-28T15:{n // 60:02d}:{n % 60:02d}+00:00",
+        finished="2026-11-28T15:10:00+00:00",
+        windows={phase: ("2026-11-28T09:00:00+00:00", "2026-11-28T15:00:00+00:00")},
+        state=state,
+        interrupted=interrupted,
+        reports={"html": "reports/x.html"},
+        results=(
+            ResultRow("uptime", phase, "target", 100.0, "100 %"),
+            ResultRow("alerts", phase, "critical", 1.0, "1 alerts"),
+        ),
+    )
+
+
+def test_a_run_is_read_back_with_its_results(tmp_path):
+    path = tmp_path / "history.sqlite"
+    run_id = record(path, run_row())
+    (found,) = runs(path, "prod", DEPLOYED)
+    assert found.id == run_id and found.phases == ("6h",) and found.state == "OK"
+    assert found.results[0] == ResultRow("uptime", "6h", "target", 100.0, "100 %")
+    assert runs(path, "other") == [] and runs(path, "prod", "2026-01-01T00:00:00+00:00") == []
+
+
+def test_a_missing_database_has_no_runs(tmp_path):
+    assert runs(tmp_path / "none.sqlite") == []
+
+
+def test_done_checkpoints_leave_out_interrupted_and_unknown_runs():
+    found = [
+        run_row("6h", "CRITICAL"),
+        run_row("12h", "UNKNOWN"),
+        run_row("24h", "OK", interrupted=True),
+    ]
+    assert done_checkpoints(found) == {"6h"}
+
+
+def test_another_schema_version_is_refused_with_the_fix(tmp_path):
+    path = tmp_path / "history.sqlite"
+    record(path, run_row())
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE schema SET version = ?", (SCHEMA_VERSION + 1,))
+    with pytest.raises(HistoryError, match=r"history schema version 2, this burnin knows 1"):
+        runs(path)
+
+
+def test_a_file_that_is_no_database_is_refused(tmp_path):
+    path = tmp_path / "history.sqlite"
+    path.write_text("not sqlite at all, but long enough to be looked at " * 20)
+    with pytest.raises(HistoryError, match="not a usable history database"):
+        record(path, run_row())
+
+
+def test_the_table_names_what_failed():
+    text = table([run_row()])
+    assert text.splitlines()[0].split() == ["id", "started", "phases", "state", "failed", "report"]
+    assert "alerts" in text.splitlines()[1] and "uptime" not in text.splitlines()[1]
+
+
+def _writer(path: str, worker: int, count: int) -> None:
+    for n in range(count):
+        record(Path(path), run_row(n=worker * 100 + n))
+
+
+def test_parallel_writers_keep_every_row(tmp_path):
+    """Eight processes writing at once (overlapping cron jobs): every run and result is kept."""
+    path = tmp_path / "history.sqlite"
+    workers, count = 8, 15
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_writer, args=(str(path), w, count)) for w in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    found = runs(path)
+    assert len(found) == workers * count
+    assert all(len(r.results) == 2 for r in found)
+    assert len({r.id for r in found}) == workers * count
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
