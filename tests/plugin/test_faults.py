@@ -34,6 +34,33 @@ class Misbehaving(BaseHTTPRequestHandler):
                 self.wfile.write(b" ")
                 self.wfile.flush()
                 time.sleep(1)
+        elif self.path == "/500":
+            self.send_response(500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/redirect":  # a loop: to itself, for ever
+            self.send_response(302)
+            self.send_header("Location", "/redirect")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/huge":  # 50 MB of JSON-looking bytes, as fast as the socket takes
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(50 * 1024 * 1024))
+            self.end_headers()
+            try:
+                for _ in range(50 * 16):
+                    self.wfile.write(b"[" * 65536)
+            except OSError:
+                pass  # the client stopped reading: as it should
+        elif self.path == "/latin1":
+            self._json(b'{"status": "healthy \xe9\xff", "connected": true}')
+        elif self.path == "/types":
+            self._json(
+                b'{"status": "healthy", "connected": "true", "channel": "#production-channel", '
+                b'"uptime_seconds": -5, "version": "v1.0.0", "user_count": 1e308, '
+                b'"requests_handled": 0, "error_count": 0}'
+            )
         elif self.path == "/unhealthy":
             body = (
                 b'{"status": "unhealthy", "connected": true, "channel": "#production-channel", '
@@ -44,6 +71,13 @@ class Misbehaving(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
             self.end_headers()
             self.wfile.write(body)
+
+    def _json(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
         pass
@@ -88,6 +122,15 @@ def run_smoke(suite: pytest.Pytester, health_url: str) -> tuple[pytest.RunResult
         ("/hang", "health-up: CRITICAL: observed no answer within 2 s"),
         ("/trickle", "health-up: CRITICAL: observed no complete answer within 2 s"),
         ("/unhealthy", "health-up: CRITICAL: observed status='unhealthy'"),
+        ("/500", "health-up: CRITICAL: observed HTTP 500"),
+        ("/redirect", "health-up: CRITICAL: observed HTTP 302"),  # never followed
+        ("/huge", "health-up: CRITICAL: observed body larger than 1000000 bytes"),
+        ("/latin1", "health-up: CRITICAL: observed invalid payload: field 'channel' missing"),
+        (
+            "/types",
+            "health-up: CRITICAL: observed invalid payload: field 'connected': expected bool, "
+            "got 'true'",
+        ),
     ],
 )
 def test_bad_health_endpoint_fails_with_one_clear_line(suite, endpoint, path, expected):
