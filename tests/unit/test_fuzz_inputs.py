@@ -19,7 +19,7 @@ from burnin.config import HEALTH_FIELDS, SETTINGS, ConfigError, load_target, loa
 from burnin.probes.health import HealthPayload, PayloadError, parse_health
 from burnin.promql import Matcher, escape_label_value, parse_selector
 
-EXAMPLES = 2500
+EXAMPLES = 1600
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ROOT = Path(__file__).resolve().parents[2]
 SAME_NAMES = {name: name for name in HEALTH_FIELDS}
