@@ -13,9 +13,9 @@ from pathlib import Path
 from burnin.config import ConfigError, load_target, parse_time
 from burnin.doctor import diagnose, report
 from burnin.history import HistoryError, iso, runs, table
-from burnin.probes.ssh import SshProbe, SshSettings
+from burnin.probes.ssh import SshProbe
 from burnin.promql import parse_selector
-from burnin.run import metrics_of
+from burnin.run import metrics_of, ssh_settings_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,20 +27,7 @@ def _doctor(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"burnin doctor: configuration: {exc}", file=sys.stderr)
         return 4
-    ssh = None
-    if target["ssh_host"]:
-        ssh = SshProbe(
-            SshSettings(
-                host=target["ssh_host"],
-                user=target["ssh_user"],
-                port=target["ssh_port"],
-                key=target.path("ssh_key"),
-                known_hosts=target.path("known_hosts"),
-                accept_new_host_key=target["accept_new_host_key"],
-                sudo=target["ssh_sudo"],
-                timeout_s=target["timeout_s"],
-            )
-        )
+    ssh = SshProbe(ssh_settings_of(target)) if target["ssh_host"] else None
     print(f"burnin doctor: target {target.name} ({args.targets_file})")
     checks = diagnose(target, metrics_of(target), ssh)
     print(report(checks))

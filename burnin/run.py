@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from burnin.config import ConfigError, Phase, Target, Thresholds
+from burnin.probes.ssh import SshSettings
 from burnin.promql import Metrics, parse_selector
 from burnin.window import Window, phase_window
 
@@ -53,6 +54,20 @@ class RunSettings:
 def metrics_of(target: Target) -> Metrics:
     """The target's metric names: selector, prefix and explicit mappings."""
     return Metrics(parse_selector(target["selector"]), target["metric_prefix"], target.metric_names)
+
+
+def ssh_settings_of(target: Target) -> SshSettings:
+    """How to reach the target's host over SSH."""
+    return SshSettings(
+        host=target["ssh_host"],
+        user=target["ssh_user"],
+        port=target["ssh_port"],
+        key=target.path("ssh_key"),
+        known_hosts=target.path("known_hosts"),
+        accept_new_host_key=target["accept_new_host_key"],
+        sudo=target["ssh_sudo"],
+        timeout_s=target["timeout_s"],
+    )
 
 
 def now() -> datetime:
