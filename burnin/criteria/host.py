@@ -110,7 +110,11 @@ class JournalCoverage:
 
 
 def measure_journal_coverage(ssh: SshProbe, window: Window) -> JournalCoverage:
-    result = ssh.run(retention_command(window), privileged=True)
+    return journal_coverage(ssh.run(retention_command(window), privileged=True))
+
+
+def journal_coverage(result: CommandResult) -> JournalCoverage:
+    """What the retention command's answer says."""
     before = None
     if result.ok:
         try:
@@ -140,13 +144,17 @@ class JournalMeasurement:
 
 
 def measure_journal(ssh: SshProbe, unit: str, window: Window) -> JournalMeasurement:
-    # Existence first: an empty answer for the error query means nothing unless the unit logged.
-    presence = ssh.run(journal_command(unit, window, None, "-n", "1", "-o", "cat"), privileged=True)
-    errors = ssh.run(journal_command(unit, window, "err", "-o", "json"), privileged=True)
-    warnings = ssh.run(
-        journal_command(unit, window, "warning..warning", "-o", "json"), privileged=True
+    # Presence: an empty answer for the error query means nothing unless the unit logged.
+    presence, errors, warnings, retention = ssh.run_all(
+        [
+            journal_command(unit, window, None, "-n", "1", "-o", "cat"),
+            journal_command(unit, window, "err", "-o", "json"),
+            journal_command(unit, window, "warning..warning", "-o", "json"),
+            retention_command(window),
+        ],
+        privileged=True,
     )
-    coverage = measure_journal_coverage(ssh, window)
+    coverage = journal_coverage(retention)
     results = (presence, errors, warnings, coverage.result)
     if not all(r.ok for r in results):
         return JournalMeasurement(None, None, False, results, coverage)
@@ -226,8 +234,13 @@ def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict
 
 
 def measure_service(ssh: SshProbe, unit: str) -> tuple[CommandResult, CommandResult]:
-    state = ssh.run(["systemctl", "is-active", unit], privileged=True)
-    load = ssh.run(["systemctl", "show", "-p", "LoadState", "--value", unit], privileged=True)
+    state, load = ssh.run_all(
+        [
+            ["systemctl", "is-active", unit],
+            ["systemctl", "show", "-p", "LoadState", "--value", unit],
+        ],
+        privileged=True,
+    )
     return state, load
 
 

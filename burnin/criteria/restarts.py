@@ -47,13 +47,15 @@ def measure_restarts(
             f"sum(changes({metrics.series('process_start_time_seconds')}{rng}))",
             window.end,
         )
-    journal = ssh.run(
-        journal_command(
-            unit, window, None, "-o", "json", "--output-fields=MESSAGE,__REALTIME_TIMESTAMP"
-        ),
+    journal, n_restarts = ssh.run_all(
+        [
+            journal_command(
+                unit, window, None, "-o", "json", "--output-fields=MESSAGE,__REALTIME_TIMESTAMP"
+            ),
+            ["systemctl", "show", "-p", "NRestarts", "--value", unit],
+        ],
         privileged=True,
     )
-    n_restarts = ssh.run(["systemctl", "show", "-p", "NRestarts", "--value", unit], privileged=True)
     restart_lines = []
     if journal.ok:
         restart_lines = [

@@ -52,6 +52,11 @@ class FakeSsh:
         self.answer = (exit_code, stdout, stderr)
         self.asked: list[tuple[list[str], bool]] = []
 
+    def run_all(
+        self, commands: Sequence[Sequence[str]], privileged: bool = False
+    ) -> list[CommandResult]:
+        return [self.run(argv, privileged) for argv in commands]
+
     def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
         self.asked.append((list(argv), privileged))
         return CommandResult(shlex.join(argv), *self.answer)

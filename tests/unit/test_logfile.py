@@ -76,6 +76,11 @@ class LogHost:
     def commands(self) -> list[str]:
         return [argv[0] if argv[0] != "env" else argv[2] for argv, _ in self.asked]
 
+    def run_all(
+        self, commands: Sequence[Sequence[str]], privileged: bool = False
+    ) -> list[CommandResult]:
+        return [self.run(argv, privileged) for argv in commands]
+
     def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
         argv = list(argv)
         self.asked.append((argv, privileged))
