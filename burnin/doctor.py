@@ -38,13 +38,16 @@ class Check:
 def closest(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     """The candidates most like `name`: close spellings, and names holding its words
     (bot_users -> rosey_bot_channel_users, rosey-bot -> cytube-bot)."""
-    words = [w for w in re.split(r"[_\-.:]", name.lower()) if w]
+    # Words: split at _ - . : and at camelCase humps (BotRestarting -> bot, restarting).
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+", name)]
     scored = []
     for candidate in set(candidates):
         ratio = difflib.SequenceMatcher(None, name.lower(), candidate.lower()).ratio()
-        share = sum(w in candidate.lower() for w in words) / max(1, len(words))
+        # A word counts when the candidate holds it or its stem (restarting ~ restarted).
+        share = sum(w[:6] in candidate.lower() for w in words) / max(1, len(words))
         score = ratio + 0.5 * share
-        if score >= 0.6:
+        # Half its words, or a close spelling: one shared word ("seconds") is no likeness.
+        if score >= 0.6 and (share >= 0.5 or ratio >= 0.75):
             scored.append((score, candidate))
     return [c for _, c in sorted(scored, key=lambda x: (-x[0], x[1]))[:limit]]
 
@@ -108,6 +111,12 @@ def check_metrics(prometheus: PrometheusProbe, target: Target, metrics: Metrics)
 def check_rules(prometheus: PrometheusProbe, target: Target) -> list[Check]:
     rules = prometheus.alerting_rules()
     by_name = {r.name: r for r in rules}
+    # The line to write: each expected rule, or the loaded rule closest to it.
+    mapped = []
+    for name in target["alert_rules"]:
+        near = [name] if name in by_name else closest(name, by_name, 1)
+        mapped.extend(n for n in near if n not in mapped)
+    fix = "alert_rules = [" + ", ".join(f'"{n}"' for n in mapped) + "]"
     checks = []
     for name in target["alert_rules"]:
         rule = by_name.get(name)
@@ -120,7 +129,7 @@ def check_rules(prometheus: PrometheusProbe, target: Target) -> list[Check]:
                     f"alert rule {name}",
                     f"not loaded in Prometheus; closest: {', '.join(near) or 'none'} "
                     f"(loaded: {loaded})",
-                    "alert_rules = [" + ", ".join(f'"{n}"' for n in sorted(by_name)) + "]",
+                    fix,
                 )
             )
         elif not rule.healthy:
