@@ -60,6 +60,7 @@ def main() -> None:
         probe = SshProbe(settings)
         probe.connect()
         for _ in range(REPEAT):
+            probe.forget()  # answers are kept for a run: ask each time for real
             probe.run(["systemctl", "is-active", "rosey-bot"])
         probe.close()
 
@@ -71,6 +72,19 @@ def main() -> None:
             probe.close()
 
     reused_s, per_command_s = timed(reused), timed(per_command)
+
+    # 3. Four journal commands (a logs-clean measurement) at once on one connection, or in turn.
+    journal = [
+        ["journalctl", "--no-pager", "-q", "-u", "rosey-bot", "--since=-1h", *extra]
+        for extra in (["-n", "1"], ["-p", "err", "-o", "json"], ["-p", "warning", "-o", "json"],
+                      ["-n", "5", "-o", "json"])
+    ]  # fmt: skip
+    probe = SshProbe(settings)
+    probe.connect()
+    in_turn_s = timed(lambda: [SshProbe.run(probe, argv) for argv in journal])
+    probe.forget()  # the run keeps answers: ask again for real
+    at_once_s = timed(lambda: probe.run_all(journal))
+    probe.close()
 
     # 3. The whole 24-hour checkpoint, as a user runs it, against one health request.
     health = HealthProbe(info.bot_url + "/api/health", 5, {})
@@ -104,10 +118,13 @@ def main() -> None:
         ("3x the same, a fresh request each", f"{fresh_s * 1000:.1f} ms"),
         (f"{REPEAT} SSH commands on one connection", f"{reused_s:.2f} s"),
         (f"{REPEAT} SSH commands, one connection each", f"{per_command_s:.2f} s"),
+        ("4 journal commands in turn", f"{in_turn_s:.2f} s"),
+        ("4 journal commands at once (channels of one connection)", f"{at_once_s:.2f} s"),
     ]
     ratios = [
         ("range: fresh / shared", fresh_s / shared_s),
         ("ssh: connection per command / shared connection", per_command_s / reused_s),
+        ("ssh: in turn / at once", in_turn_s / at_once_s),
         ("suite run / start-up + collection", suite_s / collect_s),
     ]
     width = max(len(name) for name, _ in rows + [(n, "") for n, _ in ratios])

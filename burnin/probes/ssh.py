@@ -148,6 +148,10 @@ class SshProbe:
         with ThreadPoolExecutor(max_workers=min(MAX_CHANNELS, len(commands))) as pool:
             return list(pool.map(lambda argv: self.run(argv, privileged), commands))
 
+    def forget(self) -> None:
+        """Drop the answers kept for the run: the next commands are asked for real."""
+        self._answers.clear()
+
     @property
     def connected(self) -> bool:
         return self._connection is not None and self._connection.is_connected
