@@ -3,6 +3,10 @@ the report still written. The health endpoint here is a real HTTP server on 127.
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -141,3 +145,29 @@ def test_bad_health_endpoint_fails_with_one_clear_line(suite, endpoint, path, ex
     assert seconds < 30, f"the run took {seconds:.1f} s; the timeout is 2 s"
     rows = report_rows(suite.path / "reports" / "latest.html")
     assert [row["band"] for row in rows.values()] == ["critical"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_run_stopped_by_a_signal_still_writes_its_record_marked_incomplete(
+    suite, endpoint, signum
+):
+    """Stopped mid-run (a CI cancellation sends SIGTERM, a person Ctrl-C): HTML, Markdown and
+    JSON are written with what was judged so far, marked interrupted; the exit code says so."""
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "pytest", "-m", "smoke", "--target", "sandbox",
+            f"--health-url={endpoint}/hang", "--source-timeout=20", "--ssh-port=9",
+            "-p", "no:cacheprovider",
+        ],
+        cwd=suite.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    time.sleep(4)  # inside health-up's 20 s wait on the hanging endpoint
+    process.send_signal(signum)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == pytest.ExitCode.INTERRUPTED, output[-2000:]
+    reports = suite.path / "reports"
+    record = json.loads((reports / "latest.json").read_text())
+    assert record["interrupted"] is True
+    assert "interrupted" in (reports / "latest.md").read_text().lower()
+    assert (reports / "latest.html").stat().st_size > 0
+    assert [line for line in output.splitlines() if line.startswith("BURNIN UNKNOWN - ")]
