@@ -82,6 +82,8 @@ class PrometheusProbe:
             return call()
         except PrometheusApiClientException as exc:
             raise self._fail(f"query {query!r} refused: {exc}") from None
+        except requests.JSONDecodeError as exc:  # an answer, but not Prometheus' (a wrong URL)
+            raise self._fail(f"query {query!r}: answer is not Prometheus JSON: {exc}") from None
         except requests.RequestException as exc:
             raise self._fail(f"query {query!r} failed: {exc}") from None
         except ValueError as exc:  # a body that is not Prometheus JSON

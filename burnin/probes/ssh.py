@@ -103,6 +103,18 @@ class SshProbe:
             )
         try:
             connection.open()
+        except paramiko.BadHostKeyException as exc:
+            raise self._fail(
+                f"host key CHANGED: {s.known_hosts} holds a {exc.expected_key.get_name()} key "
+                f"{exc.expected_key.get_base64()[:16]}... for this host, the host offered "
+                f"{exc.key.get_name()} {exc.key.get_base64()[:16]}... (someone in the middle, or "
+                "the host was rebuilt: verify, then replace its line in known_hosts)"
+            ) from None
+        except paramiko.AuthenticationException as exc:
+            raise self._fail(
+                f"authentication refused for {s.user or '(ssh_config user)'}: {exc} (check "
+                "--ssh-key / the agent and the host's authorized_keys)"
+            ) from None
         except paramiko.SSHException as exc:
             if "not found in known_hosts" in str(exc):
                 raise self._fail(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
 import burnin.sandbox as sandbox
+from burnin.sandbox import host
 from tests.e2e.suite_run import ROOT, run_suite
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.scenario("healthy")]
@@ -117,3 +119,63 @@ def test_config_values_run_no_shell_on_the_host(sandbox_up, tmp_path):
     assert run.bands["logs-clean[24h]"] == "source_error"  # no such log file: a wrong observer
     assert "no log file /var/log/x; touch" in run.messages["logs-clean[24h]"]
     assert run.bands["backup[24h]"] == "critical"  # nothing matches that glob
+
+
+def test_prometheus_answering_html_is_a_source_error(sandbox_up, tmp_path):
+    """A wrong URL that answers (the dashboard serves HTML on every path, 200 OK): every
+    Prometheus criterion errors with the cause, none passes."""
+    info = sandbox_up("healthy")
+    run = run_suite(
+        tmp_path, f"--prometheus-url={info.dashboard_url}", "-k", "uptime or alerts",
+        marker="checkpoint_24h",
+    )  # fmt: skip
+    assert run.bands["uptime[24h]"] == run.bands["alerts[24h]"] == "source_error", run.output
+    assert "answer is not Prometheus JSON" in run.messages["uptime[24h]"]
+    assert "Traceback" not in run.output and "burnin/probes" not in run.output  # one line
+
+
+def test_prometheus_at_a_wrong_path_is_a_source_error(sandbox_up, tmp_path):
+    info = sandbox_up("healthy")
+    run = run_suite(
+        tmp_path, f"--prometheus-url={info.bot_url}", "-k", "uptime", marker="checkpoint_24h"
+    )
+    assert run.bands == {"uptime[24h]": "source_error"}, run.output[-2000:]
+    assert "not ready: HTTP 404" in run.messages["uptime[24h]"]
+
+
+def test_a_wrong_ssh_key_is_refused_with_the_cause(sandbox_up, tmp_path):
+    sandbox_up("healthy")
+    key = tmp_path / "stranger"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    run = run_suite(tmp_path, f"--ssh-key={key}", "-k", "service_active", marker="checkpoint_24h")
+    assert run.bands == {"service-active[24h]": "source_error"}
+    assert "authentication refused for root" in run.messages["service-active[24h]"]
+
+
+def test_a_changed_host_key_says_changed(sandbox_up, tmp_path):
+    info = sandbox_up("healthy")
+    other = tmp_path / "other_host_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other)], check=True)
+    known = tmp_path / "known_hosts"
+    kind, body = other.with_suffix(".pub").read_text().split()[:2]
+    known.write_text(f"[127.0.0.1]:{info.ports['ssh']} {kind} {body}\n")
+    run = run_suite(
+        tmp_path, f"--known-hosts={known}", "-k", "service_active", marker="checkpoint_24h"
+    )
+    assert run.bands == {"service-active[24h]": "source_error"}
+    assert "host key CHANGED" in run.messages["service-active[24h]"]
+
+
+def test_the_sandbox_listens_on_loopback_only(sandbox_up):
+    """Every listening socket of every process in the sandbox host, and of Prometheus and
+    Alertmanager, is on 127.0.0.1."""
+    info = sandbox_up("healthy")
+    inside = set(host.processes_in_namespace(info.pid_namespace))
+    listening = subprocess.run(
+        ["ss", "-H", "-ltnup"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    ours = [line for line in listening if any(f"pid={pid}," in line for pid in inside)]
+    assert len(ours) >= 5, listening  # bot, dashboard, sshd, Prometheus, Alertmanager
+    for line in ours:
+        local = line.split()[4]
+        assert local.startswith("127.0.0.1:"), line
