@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -72,6 +73,8 @@ class PrometheusProbe:
         """Raise SourceError unless Prometheus says it is ready to serve queries."""
         try:
             response = self._session.get(f"{self.url}/-/ready", timeout=self.timeout_s)
+        except requests.exceptions.RetryError as exc:  # answered, with 502/503/504, twice
+            raise self._fail(f"not ready: {_retry_cause(exc)}") from None
         except requests.RequestException as exc:
             raise self._fail(f"not reachable: {exc}") from None
         if response.status_code != 200:
@@ -82,6 +85,8 @@ class PrometheusProbe:
             return call()
         except PrometheusApiClientException as exc:
             raise self._fail(f"query {query!r} refused: {exc}") from None
+        except requests.exceptions.RetryError as exc:
+            raise self._fail(f"query {query!r}: {_retry_cause(exc)}") from None
         except requests.JSONDecodeError as exc:  # an answer, but not Prometheus' (a wrong URL)
             raise self._fail(f"query {query!r}: answer is not Prometheus JSON: {exc}") from None
         except requests.RequestException as exc:
@@ -196,3 +201,9 @@ class PrometheusProbe:
 
 def _inside(window: Window, span: Window) -> bool:
     return span.start <= window.start and window.end <= span.end
+
+
+def _retry_cause(exc: Exception) -> str:
+    """'HTTP 503, also on the retry' from urllib3's 'too many 503 error responses'."""
+    found = re.search(r"too many (\d{3}) error responses", str(exc))
+    return f"HTTP {found.group(1)}, also on the retry" if found else f"gave up retrying: {exc}"

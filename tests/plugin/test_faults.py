@@ -38,6 +38,13 @@ class Misbehaving(BaseHTTPRequestHandler):
                 self.wfile.write(b" ")
                 self.wfile.flush()
                 time.sleep(1)
+        elif self.path.startswith("/slow-prometheus/"):  # a Prometheus behind a stalled proxy
+            time.sleep(HANG_S)
+        elif self.path.startswith("/busy-prometheus/"):  # overloaded: 503 to everything
+            self.send_response(503)
+            self.send_header("Content-Length", "11")
+            self.end_headers()
+            self.wfile.write(b"overloaded\n")
         elif self.path == "/500":
             self.send_response(500)
             self.send_header("Content-Length", "0")
@@ -171,3 +178,34 @@ def test_a_run_stopped_by_a_signal_still_writes_its_record_marked_incomplete(
     assert "interrupted" in (reports / "latest.md").read_text().lower()
     assert (reports / "latest.html").stat().st_size > 0
     assert [line for line in output.splitlines() if line.startswith("BURNIN UNKNOWN - ")]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/slow-prometheus", "SOURCE_ERROR prometheus at {url}: not reachable: "),
+        (
+            "/busy-prometheus",
+            "SOURCE_ERROR prometheus at {url}: not ready: HTTP 503, also on the retry",
+        ),
+    ],
+)
+def test_a_slow_or_busy_prometheus_is_a_source_error_within_the_bound(
+    suite, endpoint, path, expected
+):
+    """Every Prometheus criterion of the 24 h checkpoint errors with the cause; the dead source
+    costs one timeout for the whole run, not one per criterion."""
+    url = endpoint + path
+    started = time.monotonic()
+    result = suite.runpytest_subprocess(
+        "-m", "checkpoint_24h", "-k", "not health and not service and not logs and not backup "
+        "and not channel and not restarts and not sign and not functional",
+        "--target", "sandbox", f"--prometheus-url={url}", "--source-timeout=2", timeout=120,
+    )  # fmt: skip
+    elapsed_s = time.monotonic() - started
+    out = result.stdout.str()
+    errors = [line for line in result.outlines if line.startswith("SOURCE_ERROR prometheus")]
+    assert len(errors) >= 10, out[-3000:]
+    assert all(line.startswith(expected.format(url=url)) for line in errors), errors[:3]
+    assert "passed" not in result.parseoutcomes()
+    assert elapsed_s < 30, f"the run took {elapsed_s:.1f} s with a 2 s timeout"
