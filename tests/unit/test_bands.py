@@ -179,3 +179,17 @@ def test_describe_acceptable_equal_to_target_is_written_without_a_comparison():
 
 def test_describe_without_target_leaves_the_target_out():
     assert CPU.describe() == "acceptable < 20 %, critical > 50 %"
+
+
+@given(tiers=valid_tiers(Better.LOWER), value=finite)
+def test_the_two_directions_mirror_each_other(tiers, value):
+    """Higher-is-better is lower-is-better seen in a mirror: every line and value negated."""
+    mirrored = Tiers(
+        metric=tiers.metric,
+        unit=tiers.unit,
+        better=Better.HIGHER,
+        acceptable=-tiers.acceptable,
+        critical=-tiers.critical,
+        target=None if tiers.target is None else -tiers.target,
+    )
+    assert mirrored.band(-value) is tiers.band(value)
