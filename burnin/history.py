@@ -72,6 +72,8 @@ class RunRow:
 
 
 def connect(path: Path) -> sqlite3.Connection:
+    if path.is_symlink():
+        raise HistoryError(f"{path}: is a symlink; burnin writes its history only to a file")
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

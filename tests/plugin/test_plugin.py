@@ -238,3 +238,29 @@ def test_phase_auto_does_not_run_a_checkpoint_the_history_has_done(suite):
     )  # fmt: skip
     assert history.returncode == 0, history.stderr
     assert "health-up" in history.stdout and "CRITICAL" in history.stdout
+
+
+def test_the_record_never_writes_through_planted_links_and_keeps_the_umask(suite):
+    """Symlinks planted in the reports directory (latest.* and the history) are replaced or
+    refused, never followed; the files are made with the user's umask, never world-writable."""
+    reports = suite.path / "reports"
+    reports.mkdir()
+    victim = suite.path / "victim.txt"
+    victim.write_text("untouched\n")
+    for name in ("latest.html", "latest.md", "latest.json", "latest.xml", "history.sqlite"):
+        (reports / name).symlink_to(victim)
+    result = subprocess.run(
+        ["sh", "-c", f"umask 027 && {sys.executable} -m pytest -m smoke -k health_up "
+         "--target sandbox --health-url=http://127.0.0.1:9/api/health -p no:cacheprovider"],
+        cwd=suite.path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout[-2000:]
+    assert victim.read_text() == "untouched\n"
+    assert "burnin history: not recorded:" in result.stdout and "is a symlink" in result.stdout
+    for name in ("latest.html", "latest.md", "latest.json", "latest.xml"):
+        path = reports / name
+        assert path.is_file() and not path.is_symlink(), name
+    for path in reports.iterdir():
+        if path.is_file() and not path.is_symlink():
+            mode = path.stat().st_mode & 0o777
+            assert mode & 0o007 == 0, f"{path.name} is {oct(mode)} under umask 027"

@@ -1,0 +1,40 @@
+"""Writing the record safely: with the user's umask, never through a symlink someone planted
+in the reports directory (a new file is renamed over the name, replacing the link itself)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """`path` holds `data` afterwards, as a regular file made with the umask's permissions;
+    a symlink at `path` is replaced, its target left alone."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def copy_atomic(source: Path, destination: Path) -> None:
+    write_atomic(destination, source.read_bytes())
+
+
+def clear_planted_link(path: Path) -> None:
+    """A symlink where a file of ours is about to be written by someone else's code
+    (pytest-html, JUnit): remove the link, never what it points at."""
+    if path.is_symlink():
+        path.unlink()
