@@ -303,6 +303,11 @@ JOURNAL_LATE = _DAY.variant(
     "The journal holds only the last 3 hours (rotated away): it cannot prove a clean window.",
     journal_hours=3.0,
 )
+SHORT_HISTORY = _DAY.variant(
+    "short-history",
+    "Prometheus and the journal hold only the last 3 hours (short retention, a new host).",
+    history_hours=3.0,
+)
 KEEPALIVE_HEALTH = _DAY.variant(
     "keepalive-health",
     "The health server speaks HTTP/1.1 keep-alive and writes headers and body apart (Python's "
@@ -361,6 +366,7 @@ SCENARIOS: dict[str, Scenario] = {
         CRITICAL_ALERT,
         JOURNAL_LATE,
         KEEPALIVE_HEALTH,
+        SHORT_HISTORY,
         EXPORTER_HEALTHY,
         EXPORTER_DISCONNECT,
         EXPORTER_ERROR_BURST,

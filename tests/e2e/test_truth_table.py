@@ -166,6 +166,10 @@ CASES: dict[str, Case] = {
         },
     ),
     "keepalive-health": Case("keepalive-health"),
+    # Prometheus and the journal hold only the last 3 hours (short retention): every window
+    # criterion is NO_DATA at 6, 12 and 24 h, coverage DEGRADED, monitoring DEGRADED (a hole
+    # at the window's start, scraping now); the live checks pass.
+    "short-history": Case("short-history"),
     # The exporter stack, judged through the exporter-layout profile (targets.toml
     # [targets.sandbox-exporter] extends it): every name is the deployment's own.
     "exporter-healthy": Case("exporter-healthy", EXPORTER_NOT_HERE, args=EXPORTER_ARGS),
@@ -224,6 +228,8 @@ NOT_JUDGED_HERE = {"sign-off": "pending", "alerts-functional": "skipped"}
 # Daily hours of the traffic criteria (thresholds.toml [traffic], UTC), as hours of the day.
 DAILY_HOURS = {"peak-handled": (18, 23), "offpeak-handled": (2, 7), "peak-observed": (18, 23)}
 COVERAGE_LINE = 99.0  # thresholds.toml [coverage] min_percent
+# Criteria whose clean window the journal (or log file) has to prove.
+JOURNAL_WINDOW = ("logs-clean", "channel-events")
 
 
 def incidents(scenario: Scenario, history_end: float) -> list[tuple[float, float]]:
@@ -236,10 +242,14 @@ def incidents(scenario: Scenario, history_end: float) -> list[tuple[float, float
     return [(start, start + duration) for start, duration in spans]
 
 
+def history_start(scenario: Scenario, history_end: float) -> float:
+    return history_end - scenario.history_hours * 3600 - 600  # history.MARGIN_S
+
+
 def holes(scenario: Scenario, history_end: float, now: float) -> list[tuple[float, float]]:
-    """Stretches without samples; a gap reaching the history's end lasts until now when the
-    live scrape is gone too."""
-    found = []
+    """Stretches without samples: before the history begins, and the scenario's gaps (one that
+    reaches the history's end lasts until now when the live scrape is gone too)."""
+    found = [(0.0, history_start(scenario, history_end))]
     for gap in scenario.scrape_gaps:
         start = resolve(gap.start, history_end)
         end = start + gap.duration_s
@@ -340,6 +350,11 @@ def expected_band(case: Case, criterion: str, phase: str, history_end: float, no
     if band == PASS:
         spans = holes(scenario, history_end, now)
         band = hole_band(criterion, phase, spans, window_start, now) or PASS
+    journal_start = history_start(scenario, history_end)
+    if scenario.journal_hours is not None:
+        journal_start = max(journal_start, history_end - scenario.journal_hours * 3600)
+    if band == PASS and criterion in JOURNAL_WINDOW and window_start < journal_start:
+        band = "no_data"  # the journal starts inside the window: it cannot prove it clean
     return band
 
 
