@@ -7,8 +7,16 @@ from html import escape
 
 from burnin.report.model import RunRecord
 from burnin.report.plots import Plot
-from burnin.report.summary import action_items, checklist, issues, metric_rows, observations
+from burnin.report.summary import (
+    action_items,
+    checklist,
+    issues,
+    metric_rows,
+    observations,
+    peak_users,
+)
 from burnin.report.timeline import notable_events, spans_days, when
+from burnin.report.trend import COLUMNS, checkpoint_trend
 
 STYLE = """
 <style>
@@ -64,6 +72,24 @@ def summary_html(record: RunRecord, plots: list[Plot], nagios_line: str) -> str:
                 f'<span class="note">({escape(item.state)}: {escape(item.why)})</span></li>'
             )
         parts.append("</ul>")
+    trend = checkpoint_trend(record.earlier, record, peak_users(record))
+    parts.append('<h3>Trend Across Checkpoints</h3><table class="trend">')
+    parts.append(
+        "<tr><th>Checkpoint</th><th>Run</th>"
+        + "".join(f"<th>{escape(c)}</th>" for c, _ in COLUMNS)
+        + "</tr>"
+    )
+    for row in trend:
+        mark = " (this run)" if row.current else ""
+        parts.append(
+            f'<tr data-phase="{escape(row.phase)}"><td>{escape(row.phase + mark)}</td>'
+            f"<td>{escape(row.started)}</td>"
+            + "".join(f"<td>{escape(row.values[c] or '-')}</td>" for c, _ in COLUMNS)
+            + "</tr>"
+        )
+    parts.append("</table>")
+    if not trend:
+        parts.append("<p>No checkpoint of this deployment recorded yet.</p>")
     multi_day = spans_days(record.windows, record.timezone)
     events = notable_events(record)
     parts.append(f"<h3>Notable Events ({escape(record.timezone.key)})</h3>")

@@ -5,8 +5,16 @@ from __future__ import annotations
 import math
 
 from burnin.report.model import Decision, RunRecord
-from burnin.report.summary import action_items, checklist, issues, metric_rows, observations
+from burnin.report.summary import (
+    action_items,
+    checklist,
+    issues,
+    metric_rows,
+    observations,
+    peak_users,
+)
 from burnin.report.timeline import notable_events, spans_days, when
+from burnin.report.trend import checkpoint_trend, markdown_table
 
 RECOMMENDATION_LINE = {
     Decision.PASS: "✅ Continue to Day {next_day} validation",
@@ -59,6 +67,8 @@ def daily_report(record: RunRecord) -> str:
             for r in metric_rows(record, phase)
         ]
         lines.append("")
+    trend = checkpoint_trend(record.earlier, record, peak_users(record))
+    lines += ["### Trend Across Checkpoints", "", *markdown_table(trend), ""]
     multi_day = spans_days(record.windows, record.timezone)
     events = notable_events(record)
     lines += ["### Notable Events", ""]

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from burnin.bands import Band
 from burnin.catalogue import CRITERIA
 from burnin.config import Thresholds
+from burnin.history import RunRow
 from burnin.probes.prometheus import Series
 from burnin.redact import redact_url
 from burnin.verdict import RECOMMENDATION, Overall, Verdict, overall
@@ -118,6 +119,7 @@ class RunRecord:
     ranges: Mapping[str, RangeAnswer] = field(default_factory=dict)  # "bot_connected" -> answer
     interrupted: bool = False
     version: str = ""  # burnin's
+    earlier: tuple[RunRow, ...] = ()  # this deployment's recorded runs (the run history)
 
     @property
     def phases(self) -> list[str]:

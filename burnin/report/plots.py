@@ -247,12 +247,46 @@ def users_plot(record: RunRecord) -> tuple[bytes, str]:
     return _png(figure), note
 
 
+def smoke_trend_plot(record: RunRecord) -> tuple[bytes, str]:
+    """The smoke checks so far (the run history): health latency per run, coloured by state."""
+    from burnin.report.trend import smoke_points
+
+    points = [p for p in smoke_points(record.earlier) if p.latency_ms is not None]
+    if len(points) < 2:
+        raise MissingData(f"{len(points)} smoke run(s) with a latency recorded so far")
+    colours = {"OK": "tab:green", "WARNING": "tab:orange", "CRITICAL": "tab:red"}
+    figure, axes = _figure()
+    axes.plot(
+        _times([p.at.timestamp() for p in points], record),
+        [p.latency_ms for p in points],
+        color="tab:gray",
+        linewidth=1,
+    )
+    for state in ("OK", "WARNING", "CRITICAL", "UNKNOWN"):
+        chosen = [p for p in points if p.state == state]
+        if chosen:
+            axes.scatter(
+                _times([p.at.timestamp() for p in chosen], record),
+                [p.latency_ms for p in chosen],
+                color=colours.get(state, "tab:purple"),
+                label=state,
+                zorder=3,
+            )
+    axes.legend(loc="upper left", fontsize=8)
+    axes.set_ylim(bottom=0)
+    axes.set_ylabel("health latency, ms")
+    axes.set_title("Smoke checks so far")
+    _time_axis(axes, record)
+    return _png(figure), f"{len(points)} smoke runs of this deployment (the run history)"
+
+
 PLOTS: tuple[tuple[str, str, Callable[[RunRecord], tuple[bytes, str]]], ...] = (
     ("connection", "Connection timeline", connection_plot),
     ("error-rate", "Error rate", error_rate_plot),
     ("memory", "Resident memory and fitted slope", memory_plot),
     ("health-latency", "Health latency samples", latency_plot),
     ("users", "Users with peak and off-peak periods", users_plot),
+    ("smoke-trend", "Smoke checks so far", smoke_trend_plot),
 )
 
 

@@ -264,3 +264,22 @@ def test_one_firing_seen_by_every_phase_is_one_event():
     run = replace(healthy, results=(*healthy.results, *rows))
     alerts = [e.text for e in notable_events(run) if e.kind == "alert"]
     assert alerts == ["Alert BotDown (critical) fired for 5m15s"]
+
+
+def test_the_trend_puts_recorded_checkpoints_beside_this_run():
+    from burnin.history import ResultRow, RunRow
+    from burnin.report.trend import checkpoint_trend, markdown_table
+
+    earlier = RunRow(
+        "sandbox", "", ("6h",), "2026-11-29T03:00:00+00:00", "2026-11-29T03:01:00+00:00", {},
+        "OK", False, {}, (ResultRow("uptime", "6h", "target", 100.0, "100 %"),),
+    )  # fmt: skip
+    interrupted = RunRow(
+        "sandbox", "", ("12h",), "2026-11-29T09:00:00+00:00", "", {}, "OK", True, {}, ()
+    )
+    rows = checkpoint_trend([earlier, interrupted], record(healthy=True), 87.0)
+    assert [r.phase for r in rows] == ["6h", "24h"]
+    assert rows[0].values["Uptime"] == "100 %" and not rows[0].current
+    assert rows[1].current and rows[1].values["Peak users"] == "87"
+    table = markdown_table(rows)
+    assert table[0].startswith("| Checkpoint | Run | Uptime |") and "24h (this run)" in table[3]
