@@ -1,16 +1,20 @@
 """The tools around the suite: `python -m burnin doctor --target NAME` checks that every name
-the configuration uses exists; `python -m burnin history` prints the recorded runs."""
+the configuration uses exists; `python -m burnin history` prints the recorded runs;
+`python -m burnin watch --deployed-at T` runs the burn-in day's checks on the spec's schedule."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import json
+import math
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
-from burnin.config import ConfigError, load_target, parse_time
+from burnin import watch
+from burnin.config import ConfigError, load_target, load_thresholds, parse_time
 from burnin.doctor import diagnose, report
 from burnin.history import HistoryError, iso, runs, table
 from burnin.probes.ssh import SshProbe
@@ -53,6 +57,75 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _watch(args: argparse.Namespace) -> int:
+    extra = [a for a in args.pytest_args if a != "--"]
+    try:
+        thresholds = load_thresholds(Path(args.thresholds))
+        cli = {"deployed_at": args.deployed_at} if args.deployed_at else {}
+        target = load_target(Path(args.targets_file), cli, os.environ, args.target)
+        speed = math.inf if args.speed == "max" else float(args.speed)
+        if not speed >= 1:
+            raise ConfigError(f"--speed {args.speed}: expected a number >= 1 or max")
+    except ValueError:
+        print(f"burnin watch: --speed {args.speed}: expected a number >= 1 or max", file=sys.stderr)
+        return 4
+    except ConfigError as exc:
+        print(f"burnin watch: configuration: {exc}", file=sys.stderr)
+        return 4
+    if target.deployed_at is None:
+        print(
+            "burnin watch: needs the deployment start: add --deployed-at 2026-11-28T09:00:00+00:00 "
+            "(or deployed_at in the targets file, env BURNIN_DEPLOYED_AT)",
+            file=sys.stderr,
+        )
+        return 4
+    slots = watch.schedule(thresholds.phases)
+    deployed = target.deployed_at.astimezone(UTC)
+    db = Path(args.history_db)
+    settings = watch.WatchSettings(
+        deployed,
+        db,
+        (
+            f"--target={target.name}",
+            f"--targets-file={args.targets_file}",
+            f"--thresholds={args.thresholds}",
+            *extra,
+        ),
+    )
+    clock: watch.Clock = watch.Clock()
+    if speed != 1:
+        end = slots[-1].moment(deployed)
+        if end > datetime.now(UTC):
+            print(
+                f"burnin watch: --speed replays a day that is over, and this one ends at "
+                f"{end.isoformat(timespec='seconds')}; leave --speed out to watch it live",
+                file=sys.stderr,
+            )
+            return 4
+        found = watch.runs(db, target.name, deployed.isoformat(timespec="seconds"))
+        clock = watch.CompressedClock(
+            watch.first_open(slots, deployed, found).moment(deployed), speed
+        )
+    print(
+        f"burnin watch: {target.name}, deployed {deployed:%Y-%m-%d %H:%M} UTC: {len(slots)} checks "
+        f"to {slots[-1].label()}, history {db}"
+        + ("" if speed == 1 else f", replayed at speed {args.speed}")
+    )
+    watch.stop_on_sigterm()
+    try:
+        return watch.watch(
+            slots, settings, clock, watch.subprocess_runner(settings), target=target.name
+        )
+    except (KeyboardInterrupt, watch.WatchStopped):
+        print("burnin watch: stopped; the same command resumes from the history")
+        return 130
+
+
+def _default_history() -> str:
+    reports = os.environ.get("BURNIN_REPORTS_DIR") or str(ROOT / "reports")
+    return os.environ.get("BURNIN_HISTORY_DB") or str(Path(reports) / "history.sqlite")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m burnin")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -76,8 +149,41 @@ def main(argv: list[str] | None = None) -> int:
         help="the history database (env BURNIN_HISTORY_DB; default reports/history.sqlite)",
     )
     history.add_argument("--json", action="store_true", help="JSON for tools")
+    watcher = sub.add_parser(
+        "watch",
+        help="run the burn-in day: smoke checks on the spec's schedule, each checkpoint when due",
+        description="Smoke checks every 15 minutes for hours 0-4, hourly to hour 12, every 4 hours "
+        "to 24; the 6, 12 and 24 h checkpoints when due. Each check is a pytest session of the "
+        "suite (arguments after -- go to it). Exit code: the last checkpoint's state, 0 OK, "
+        "1 WARNING, 2 CRITICAL, 3 UNKNOWN; 4 usage error; 130 stopped.",
+    )
+    watcher.add_argument("--deployed-at", default=None, help="deployment start, ISO 8601")
+    watcher.add_argument("--target", default=None, help="target name (env BURNIN_TARGET)")
+    watcher.add_argument(
+        "--targets-file",
+        default=os.environ.get("BURNIN_TARGETS_FILE", str(ROOT / "targets.toml")),
+        help="targets file (env BURNIN_TARGETS_FILE; default targets.toml)",
+    )
+    watcher.add_argument(
+        "--thresholds",
+        default=os.environ.get("BURNIN_THRESHOLDS", str(ROOT / "thresholds.toml")),
+        help="thresholds file (env BURNIN_THRESHOLDS; default thresholds.toml)",
+    )
+    watcher.add_argument(
+        "--history-db",
+        default=_default_history(),
+        help="the history database (env BURNIN_HISTORY_DB; default reports/history.sqlite)",
+    )
+    watcher.add_argument(
+        "--speed",
+        default="1",
+        help="replay a past day N times faster, judging each check at its simulated moment "
+        "(--at); max runs each check straight after the last. Default 1: live",
+    )
+    watcher.add_argument("pytest_args", nargs=argparse.REMAINDER, help="-- then pytest options")
     args = parser.parse_args(argv)
-    return _doctor(args) if args.command == "doctor" else _history(args)
+    commands = {"doctor": _doctor, "history": _history, "watch": _watch}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":
