@@ -172,3 +172,21 @@ def test_a_compressed_clock_runs_faster_than_the_wall_clock():
     clock = CompressedClock(DEPLOYED, 36_000.0)  # an hour in 0.1 s
     clock.sleep_until(DEPLOYED + H)
     assert clock.now() >= DEPLOYED + H
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], "needs the deployment start: add --deployed-at"),
+        (["--deployed-at=2026-11-28T09:00:00+00:00", "--speed=0.5"], "--speed 0.5: expected"),
+        (["--deployed-at=2026-11-28T09:00:00+00:00", "--speed=fast"], "--speed fast: expected"),
+        (["--deployed-at=yesterday"], "--deployed-at"),
+        ([f"--deployed-at={datetime.now(UTC).isoformat()}", "--speed=max"], "a day that is over"),
+    ],
+)
+def test_watch_refuses_what_it_cannot_run_with_the_fix(args, expected, capsys, monkeypatch):
+    from burnin.__main__ import main
+
+    monkeypatch.delenv("BURNIN_DEPLOYED_AT", raising=False)
+    assert main(["watch", "--target=sandbox", *args]) == 4
+    assert expected in capsys.readouterr().err
