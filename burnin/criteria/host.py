@@ -233,24 +233,36 @@ def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict
     )
 
 
+# What `systemctl show` tells beyond is-active: a unit restarting in a loop is "activating" most
+# of the time, and only its sub-state and restart count say why.
+SERVICE_PROPERTIES = ("LoadState", "ActiveState", "SubState", "Result", "NRestarts")
+
+
 def measure_service(ssh: SshProbe, unit: str) -> tuple[CommandResult, CommandResult]:
-    state, load = ssh.run_all(
+    state, show = ssh.run_all(
         [
             ["systemctl", "is-active", unit],
-            ["systemctl", "show", "-p", "LoadState", "--value", unit],
+            ["systemctl", "show", "-p", ",".join(SERVICE_PROPERTIES), unit],
         ],
         privileged=True,
     )
-    return state, load
+    return state, show
 
 
-def judge_service_active(state: CommandResult, load: CommandResult) -> Verdict:
+def unit_properties(show: CommandResult) -> dict[str, str]:
+    """`Key=Value` lines of `systemctl show`."""
+    return dict(line.split("=", 1) for line in show.stdout.splitlines() if "=" in line)
+
+
+def judge_service_active(state: CommandResult, show: CommandResult) -> Verdict:
+    properties = unit_properties(show)
     evidence = (
         Evidence("ssh", state.command, {"exit": state.exit_code, "stdout": state.stdout.strip()}),
-        Evidence("ssh", load.command, {"exit": load.exit_code, "stdout": load.stdout.strip()}),
+        Evidence("ssh", show.command, {"exit": show.exit_code, **properties}),
     )
-    if state.exit_code is None or load.exit_code != 0:
-        failed = state if state.exit_code is None else load
+    answer = state.stdout.strip()
+    if state.exit_code is None or show.exit_code != 0 or "LoadState" not in properties:
+        failed = state if state.exit_code is None else show
         return Verdict(
             "service-active",
             Band.SOURCE_ERROR,
@@ -261,8 +273,34 @@ def judge_service_active(state: CommandResult, load: CommandResult) -> Verdict:
             None,
             evidence,
         )
-    if load.stdout.strip() == "not-found":
-        return no_data("service-active", "the host has no such unit: check --unit", None, evidence)
-    answer = state.stdout.strip() or "(no output)"
+    if properties["LoadState"] == "not-found":
+        return no_data(
+            "service-active",
+            f"the host has no unit {show.command.split()[-1]}: check --unit "
+            "(python -m burnin doctor lists the host's units)",
+            None,
+            evidence,
+        )
+    if not answer:
+        return Verdict(
+            "service-active",
+            Band.SOURCE_ERROR,
+            None,
+            "",
+            "",
+            f"systemctl answered nothing: {state.describe()}",
+            None,
+            evidence,
+        )
     band = Band.TARGET if answer == "active" else Band.CRITICAL
-    return Verdict("service-active", band, answer, "", "active", "", None, evidence)
+    cause = ""
+    if band is Band.CRITICAL:
+        sub, result = properties.get("SubState", "?"), properties.get("Result", "?")
+        restarts = properties.get("NRestarts", "")
+        cause = f"the unit is {answer} ({sub})"
+        if restarts.isdigit() and int(restarts):
+            cause += f", restarted {restarts} times by systemd"
+            if sub == "auto-restart":
+                cause = f"restarting in a loop: {cause}"
+        cause += f", last result {result}"
+    return Verdict("service-active", band, answer, "", "active", cause, None, evidence)

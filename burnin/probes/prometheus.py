@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -15,6 +17,11 @@ from burnin.coverage import scrape_interval
 from burnin.redact import redact_url
 from burnin.verdict import SourceError
 from burnin.window import Window
+
+# Windows are placed by this machine's clock and Prometheus stamps samples by its own: beyond
+# this many seconds apart (two scrapes of 15 s), a window's edges would see holes or samples
+# that are not there. NTP keeps hosts within milliseconds.
+MAX_CLOCK_SKEW_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class PrometheusProbe:
         self._ranges: dict[tuple[str, datetime, datetime, int], list[Series]] = {}
         self._raw: dict[tuple[str, Window], list[Series]] = {}
         self._rules: list[AlertRule] | None = None
+        self.clock_skew_s: float | None = None  # Prometheus's clock minus ours, once ready
         # The union of the windows this run judges: raw samples are fetched over it once per
         # series and sliced for each window inside it.
         self.span: Window | None = None
@@ -71,6 +79,7 @@ class PrometheusProbe:
 
     def ready(self) -> None:
         """Raise SourceError unless Prometheus says it is ready to serve queries."""
+        asked = time.time()
         try:
             response = self._session.get(f"{self.url}/-/ready", timeout=self.timeout_s)
         except requests.exceptions.RetryError as exc:  # answered, with 502/503/504, twice
@@ -79,6 +88,14 @@ class PrometheusProbe:
             raise self._fail(f"not reachable: {exc}") from None
         if response.status_code != 200:
             raise self._fail(f"not ready: HTTP {response.status_code} {response.text[:200]!r}")
+        self.clock_skew_s = clock_skew(response.headers.get("Date", ""), asked, time.time())
+        if self.clock_skew_s is not None and abs(self.clock_skew_s) > MAX_CLOCK_SKEW_S:
+            way = "ahead of" if self.clock_skew_s > 0 else "behind"
+            raise self._fail(
+                f"clock skew: Prometheus's clock is {abs(self.clock_skew_s):.0f} s {way} this "
+                f"machine's (its Date header; tolerance {MAX_CLOCK_SKEW_S:.0f} s): every window "
+                "would be misplaced by that much; fix the time sync (NTP) of one of them"
+            )
 
     def _ask(self, call: Any, query: str) -> list[dict[str, Any]]:
         try:
@@ -197,6 +214,20 @@ class PrometheusProbe:
             except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
                 raise self._fail(f"GET /api/v1/rules failed: {exc}") from None
         return self._rules
+
+
+def clock_skew(date_header: str, sent: float, received: float) -> float | None:
+    """The server's clock minus ours from an HTTP Date header (1 s resolution), against the
+    middle of the request; None without a usable header. Within a second counts as none."""
+    try:
+        server = parsedate_to_datetime(date_header).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    ours = (sent + received) / 2
+    # The header is truncated to the second: the server's clock lies in [server, server + 1).
+    if server <= ours < server + 1 + (received - sent):
+        return 0.0
+    return server + 0.5 - ours
 
 
 def _inside(window: Window, span: Window) -> bool:

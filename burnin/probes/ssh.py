@@ -146,6 +146,14 @@ class SshProbe:
             )
         except (paramiko.SSHException, OSError, EOFError) as exc:
             return CommandResult(command, None, "", "", f"connection lost: {exc}")
+        if result.exited == -1:  # paramiko: the channel closed without an exit status
+            return CommandResult(
+                command,
+                None,
+                result.stdout,
+                result.stderr,
+                "connection lost before the command finished (no exit status)",
+            )
         answer = CommandResult(command, result.exited, result.stdout, result.stderr)
         self._answers[command] = answer
         return answer

@@ -147,11 +147,32 @@ def units(layout: Layout, stack: Stack = CONTRACT) -> dict[str, str]:
     }
 
 
+# Units in the states a production unit can be found in, started only by the tests that need
+# them (nothing wants them): `--unit burnin-fault-loop` points the suite at one.
+FAULT_UNITS = {
+    # exits at once: failed (Result=exit-code)
+    "burnin-fault-failed.service": "[Unit]\nDescription=fault: fails\nDefaultDependencies=no\n"
+    "\n[Service]\nExecStart=/bin/sh -c 'exit 3'\n",
+    # never finishes starting: activating (start)
+    "burnin-fault-activating.service": "[Unit]\nDescription=fault: never started\n"
+    "DefaultDependencies=no\n\n[Service]\nType=oneshot\nExecStart=/bin/sleep infinity\n"
+    "TimeoutStartSec=infinity\n",
+    # crashes and is restarted forever: activating (auto-restart), NRestarts growing
+    "burnin-fault-loop.service": "[Unit]\nDescription=fault: restart loop\nDefaultDependencies=no\n"
+    "StartLimitIntervalSec=0\n\n[Service]\nExecStart=/bin/sh -c 'exit 1'\nRestart=always\n"
+    "RestartSec=2\n",
+    # logs an error line that is not UTF-8 (journalctl -o json gives MESSAGE as a byte array)
+    "burnin-fault-garbled.service": "[Unit]\nDescription=fault: garbled log\n"
+    "DefaultDependencies=no\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\n"
+    "ExecStart=/bin/sh -c 'printf \"<3>\\\\377\\\\376 garbled error line\\\\n\"'\n",
+}
+
+
 def write_units(layout: Layout, stack: Stack = CONTRACT) -> None:
     layout.units.mkdir(parents=True, exist_ok=True)
     for old in layout.units.iterdir():
         old.unlink()
-    for name, text in units(layout, stack).items():
+    for name, text in {**units(layout, stack), **FAULT_UNITS}.items():
         (layout.units / name).write_text(text)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 import burnin.sandbox as sandbox
 from burnin.sandbox import host
 from tests.e2e.suite_run import ROOT, run_suite
+from tests.e2e.tcp_proxy import cutting_proxy
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.scenario("healthy")]
 
@@ -179,3 +181,99 @@ def test_the_sandbox_listens_on_loopback_only(sandbox_up):
     for line in ours:
         local = line.split()[4]
         assert local.startswith("127.0.0.1:"), line
+
+
+def _unit_state(pid: int, unit: str) -> dict[str, str]:
+    shown = host.systemctl(pid, "show", "-p", "ActiveState,SubState,NRestarts", unit).stdout
+    return dict(line.split("=", 1) for line in shown.splitlines() if "=" in line)
+
+
+@pytest.mark.parametrize(
+    ("unit", "reached", "band", "said"),
+    [
+        ("burnin-no-such", None, "no_data", "the host has no unit burnin-no-such: check --unit"),
+        ("burnin-fault-failed", "failed", "critical", "the unit is failed (failed), last result"),
+        ("burnin-fault-activating", "start", "critical", "the unit is activating (start)"),
+        ("burnin-fault-loop", "auto-restart", "critical", "restarting in a loop: the unit is"),
+    ],
+)
+def test_a_unit_missing_failed_starting_or_looping_never_passes(
+    sandbox_up, tmp_path, unit, reached, band, said
+):
+    """The host's real systemd holds units in each state (sandbox FAULT_UNITS); the suite is
+    pointed at one with --unit and says which state it found, and why."""
+    info = sandbox_up("healthy")
+    try:
+        if reached:
+            host.systemctl(info.systemd_pid, "start", "--no-block", unit)
+            deadline = time.monotonic() + 20
+            # A loop is a loop once systemd has restarted the unit at least once.
+            while _unit_state(info.systemd_pid, unit).get("SubState") != reached or (
+                reached == "auto-restart"
+                and _unit_state(info.systemd_pid, unit)["NRestarts"] == "0"
+            ):
+                assert time.monotonic() < deadline, _unit_state(info.systemd_pid, unit)
+                time.sleep(0.1)
+        began = time.monotonic()
+        run = run_suite(tmp_path, f"--unit={unit}", "-k", "service_active", marker="smoke")
+        assert time.monotonic() - began < 30
+        assert run.bands["service-active[smoke]"] == band, run.output[-2000:]
+        assert said in run.messages["service-active[smoke]"]
+    finally:
+        if reached:
+            host.systemctl(info.systemd_pid, "stop", unit)
+            host.systemctl(info.systemd_pid, "reset-failed", unit)
+
+
+def _known_hosts_for(info: sandbox.SandboxInfo, port: int, tmp_path: Path) -> Path:
+    """The sandbox host's key, pinned for another port (the proxy's)."""
+    line = Path(info.known_hosts).read_text().split(" ", 1)[1]
+    path = tmp_path / "known_hosts"
+    path.write_text(f"[{info.host}]:{port} {line}")
+    return path
+
+
+CUT_AFTER = 50_000  # bytes: past the handshake, inside the 24 h journal (about 200 kB)
+
+
+def test_an_ssh_connection_dropped_mid_answer_is_a_source_error(sandbox_up, tmp_path):
+    """The connection to sshd is cut once the host has sent 50 kB, in the middle of the
+    journal's answer: the criterion reading it gets SOURCE_ERROR saying the connection was lost
+    (never a verdict on half an answer), and the run still ends in time with its report."""
+    info = sandbox_up("healthy")
+    with cutting_proxy((info.host, info.ports["ssh"]), cut_after=CUT_AFTER) as proxy:
+        began = time.monotonic()
+        run = run_suite(
+            tmp_path,
+            f"--ssh-port={proxy.port}",
+            f"--known-hosts={_known_hosts_for(info, proxy.port, tmp_path)}",
+            "-k",
+            "logs_clean or channel_events or restarts or service_active",
+            marker="checkpoint_24h",
+        )
+        elapsed = time.monotonic() - began
+        assert proxy.cut.is_set(), proxy.sent_down
+    assert elapsed < 60
+    assert run.bands, run.output[-3000:]
+    lost = [k for k, m in run.messages.items() if "connection lost" in m]
+    assert lost, run.messages
+    assert all(run.bands[k] == "source_error" for k in lost), run.bands
+    assert (tmp_path / "reports" / "report.html").exists()
+
+
+def test_a_journal_line_that_is_not_utf8_is_read_and_counted(sandbox_up, tmp_path):
+    """A unit logs an error whose bytes are not UTF-8 (journalctl gives it as a byte array):
+    logs-clean counts it, shows it with replacement characters, and nothing raises."""
+    info = sandbox_up("healthy")
+    unit = "burnin-fault-garbled"
+    try:
+        host.systemctl(info.systemd_pid, "restart", unit)
+        logged = time.time()
+        # The window ends at a whole second (journalctl --until=@SECONDS): let one pass.
+        while int(time.time()) <= logged:
+            time.sleep(0.05)
+        run = run_suite(tmp_path, f"--unit={unit}", "-k", "logs_clean", marker="smoke")
+    finally:
+        host.systemctl(info.systemd_pid, "stop", unit)
+    assert run.bands["logs-clean[smoke]"] == "critical", run.output[-2000:]
+    assert "\ufffd\ufffd garbled error line" in run.messages["logs-clean[smoke]"]

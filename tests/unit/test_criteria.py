@@ -245,40 +245,75 @@ def service(state: CommandResult, load: CommandResult) -> Verdict:
 
 
 IS_ACTIVE = ["systemctl", "is-active", "rosey-bot"]
-LOAD_STATE = ["systemctl", "show", "-p", "LoadState", "--value", "rosey-bot"]
+SHOW = ["systemctl", "show", "-p", "LoadState,ActiveState,SubState,Result,NRestarts", "rosey-bot"]
+
+
+def shown(load: str = "loaded", active: str = "active", sub: str = "running", **more: str) -> str:
+    props = {"LoadState": load, "ActiveState": active, "SubState": sub, "Result": "success"}
+    return "".join(f"{k}={v}\n" for k, v in {**props, "NRestarts": "0", **more}.items())
 
 
 def test_active_service_is_target():
-    verdict = service(command(IS_ACTIVE, 0, "active\n"), command(LOAD_STATE, 0, "loaded\n"))
+    verdict = service(command(IS_ACTIVE, 0, "active\n"), command(SHOW, 0, shown()))
     assert (verdict.band, verdict.observed) == (Band.TARGET, "active")
 
 
-@pytest.mark.parametrize("state", ["failed", "inactive", "activating"])
-def test_service_not_active_is_critical(state):
-    verdict = service(command(IS_ACTIVE, 3, f"{state}\n"), command(LOAD_STATE, 0, "loaded\n"))
-    assert (verdict.band, verdict.observed) == (Band.CRITICAL, state)
+@pytest.mark.parametrize(
+    ("state", "sub", "result", "cause"),
+    [
+        ("failed", "failed", "exit-code", "the unit is failed (failed), last result exit-code"),
+        ("inactive", "dead", "success", "the unit is inactive (dead), last result success"),
+        ("activating", "start", "success", "the unit is activating (start), last result success"),
+    ],
+)
+def test_service_not_active_is_critical_with_its_state(state, sub, result, cause):
+    show = command(SHOW, 0, shown(active=state, sub=sub, Result=result))
+    verdict = service(command(IS_ACTIVE, 3, f"{state}\n"), show)
+    assert (verdict.band, verdict.observed, verdict.cause) == (Band.CRITICAL, state, cause)
+
+
+def test_a_unit_restarting_in_a_loop_says_so():
+    show = command(SHOW, 0, shown("loaded", "activating", "auto-restart", NRestarts="37"))
+    verdict = service(command(IS_ACTIVE, 3, "activating\n"), show)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause == (
+        "restarting in a loop: the unit is activating (auto-restart), restarted 37 times by "
+        "systemd, last result success"
+    )
 
 
 def test_unknown_unit_is_no_data_pointing_at_the_unit_option():
-    verdict = service(command(IS_ACTIVE, 3, "inactive\n"), command(LOAD_STATE, 0, "not-found\n"))
+    show = command(SHOW, 0, shown("not-found", "inactive", "dead"))
+    verdict = service(command(IS_ACTIVE, 3, "inactive\n"), show)
     assert verdict.band is Band.NO_DATA
-    assert "--unit" in verdict.cause
+    assert "no unit rosey-bot: check --unit" in verdict.cause
 
 
 def test_systemctl_that_never_finished_is_a_source_error():
     verdict = service(
-        command(IS_ACTIVE, None, problem="connection lost: EOF"), command(LOAD_STATE, 0, "loaded\n")
+        command(IS_ACTIVE, None, problem="connection lost: EOF"), command(SHOW, 0, shown())
     )
     assert verdict.band is Band.SOURCE_ERROR
     assert "connection lost: EOF" in verdict.cause
 
 
-def test_failing_load_state_query_is_a_source_error():
-    verdict = service(
-        command(IS_ACTIVE, 1, ""), command(LOAD_STATE, 1, "", "sudo: a password is required")
-    )
+@pytest.mark.parametrize(
+    ("show", "said"),
+    [
+        (command(SHOW, 1, "", "sudo: a password is required"), "password"),
+        (command(SHOW, 127, "", "bash: systemctl: command not found"), "command not found"),
+        (command(SHOW, 0, "\ufffd\ufffd\n"), "exit 0"),  # answered, but not systemctl's format
+    ],
+)
+def test_a_failing_or_garbled_state_query_is_a_source_error(show, said):
+    verdict = service(command(IS_ACTIVE, 1, ""), show)
     assert verdict.band is Band.SOURCE_ERROR
-    assert "systemctl failed" in verdict.cause and "password" in verdict.cause
+    assert "systemctl failed" in verdict.cause and said in verdict.cause
+
+
+def test_an_empty_is_active_answer_is_a_source_error():
+    verdict = service(command(IS_ACTIVE, 0, ""), command(SHOW, 0, shown()))
+    assert verdict.band is Band.SOURCE_ERROR and "answered nothing" in verdict.cause
 
 
 # ---------------------------------------------------------------- overall and messages

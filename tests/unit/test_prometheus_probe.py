@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -65,6 +66,7 @@ class FakePrometheusApi:
     samples: dict[str, list[tuple[dict[str, str], list[float]]]] = field(default_factory=dict)
     rules: Any = field(default_factory=lambda: RULES_BODY)
     status: int = 200
+    clock_offset_s: float = 0.0  # the server's clock minus the real one (its Date header)
     requests: list[dict[str, list[str]]] = field(default_factory=list)
 
     def get(self, path: str) -> tuple[int, Any]:
@@ -75,6 +77,8 @@ class FakePrometheusApi:
             return self.status, {"status": "error", "error": "bad_data"}
         if parts.path == "/api/v1/rules":
             return 200, self.rules
+        if parts.path == "/-/ready":
+            return 200, "Prometheus Server is Ready."
         found = RANGE.match(query["query"][0])
         assert found, query
         at = float(query["time"][0])
@@ -113,6 +117,9 @@ def prometheus() -> Iterator[Callable[..., tuple[FakePrometheusApi, PrometheusPr
 
             def log_message(self, format, *args) -> None:
                 pass
+
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                return super().date_time_string(time.time() + api.clock_offset_s)
 
         server = _Server(("127.0.0.1", 0), Handler)
         servers.append(server)
@@ -254,3 +261,28 @@ def test_an_unreadable_rules_answer_is_a_source_error(prometheus, state, cause):
         probe.alerting_rules()
     assert caught.value.cause.startswith("GET /api/v1/rules failed: ")
     assert cause in caught.value.cause
+
+
+# ---------------------------------------------------------------- clock skew
+
+
+@pytest.mark.parametrize("offset", [0.0, 20.0, -20.0])
+def test_clocks_within_the_tolerance_are_accepted(prometheus, offset):
+    _, probe = prometheus(clock_offset_s=offset)
+    probe.ready()
+    assert probe.clock_skew_s is not None and abs(probe.clock_skew_s - offset) <= 1.5
+
+
+@pytest.mark.parametrize(("offset", "way"), [(300.0, "300 s ahead of"), (-120.0, "120 s behind")])
+def test_a_prometheus_clock_minutes_off_is_a_source_error_saying_which_way(prometheus, offset, way):
+    _, probe = prometheus(clock_offset_s=offset)
+    with pytest.raises(SourceError) as raised:
+        probe.ready()
+    assert f"clock skew: Prometheus's clock is {way} this machine's" in str(raised.value)
+
+
+@pytest.mark.parametrize("header", ["", "yesterday", "Mon, 99 Foo 2026 99:99:99 GMT"])
+def test_without_a_usable_date_header_the_skew_is_unknown_not_an_error(header):
+    from burnin.probes.prometheus import clock_skew
+
+    assert clock_skew(header, 100.0, 100.2) is None
