@@ -89,8 +89,22 @@ def connection_plot(record: RunRecord) -> tuple[bytes, str]:
 
 def error_rate_plot(record: RunRecord) -> tuple[bytes, str]:
     answer = record.ranges.get("bot_errors_total")
-    figure, axes = _figure()
-    if answer is not None and any(len(s.points) > 1 for s in answer.series):
+    bars = []
+    if answer is None or not any(len(s.points) > 1 for s in answer.series):
+        # The error criteria keep scalars only; the traffic criteria keep errors per period.
+        for kind, rows in traffic_periods(record).items():
+            for row in rows:
+                span = parse_period(row["period"], record.timezone)
+                if span is None or row.get("errors") is None:
+                    continue
+                minutes = (span[1] - span[0]).total_seconds() / 60
+                bars.append((span, row["errors"] / minutes, kind))
+        if not bars:
+            raise MissingData(
+                "no error series was fetched: error-rate keeps only its average and worst-5-minute values"
+            )
+    figure, axes = _figure()  # only once there is something to draw: matplotlib costs
+    if answer is not None and not bars:
         for series in answer.series:
             points = series.points
             rates = [
@@ -102,20 +116,6 @@ def error_rate_plot(record: RunRecord) -> tuple[bytes, str]:
             )
         note = f"from {answer.query}"
     else:
-        # The error criteria keep scalars only; the traffic criteria keep errors per period.
-        periods = traffic_periods(record)
-        bars = []
-        for kind, rows in periods.items():
-            for row in rows:
-                span = parse_period(row["period"], record.timezone)
-                if span is None or row.get("errors") is None:
-                    continue
-                minutes = (span[1] - span[0]).total_seconds() / 60
-                bars.append((span, row["errors"] / minutes, kind))
-        if not bars:
-            raise MissingData(
-                "no error series was fetched: error-rate keeps only its average and worst-5-minute values"
-            )
         for (start, end), rate, kind in bars:
             color = "tab:orange" if kind == "peak" else "tab:blue"
             axes.hlines(rate, start, end, color=color, linewidth=4)

@@ -44,6 +44,8 @@ def run_suite(
         "sandbox",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:hypothesispytest",  # a dev plugin the suite does not use: 0.6 s of imports a run
         f"--junitxml={junit}",
         f"--html={reports / 'report.html'}",
         "--self-contained-html",

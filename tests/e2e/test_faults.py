@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -277,3 +278,15 @@ def test_a_journal_line_that_is_not_utf8_is_read_and_counted(sandbox_up, tmp_pat
         host.systemctl(info.systemd_pid, "stop", unit)
     assert run.bands["logs-clean[smoke]"] == "critical", run.output[-2000:]
     assert "\ufffd\ufffd garbled error line" in run.messages["logs-clean[smoke]"]
+
+
+def test_a_command_missing_on_the_host_is_a_source_error(sandbox_up, tmp_path):
+    """`ssh_sudo = true` on a host without sudo (a minimal image): `sudo -n systemctl ...` is
+    command not found (127), said as such, never a verdict on the service."""
+    sandbox_up("healthy")
+    if shutil.which("sudo"):  # the sandbox host shares this machine's files
+        pytest.skip("sudo is installed here: the host has the command")
+    run = run_suite(tmp_path, "--ssh-sudo", "-k", "service_active or logs_clean", marker="smoke")
+    for key in ("service-active[smoke]", "logs-clean[smoke]"):
+        assert run.bands[key] == "source_error", run.output[-2000:]
+        assert "exit 127" in run.messages[key] and "sudo: command not found" in run.messages[key]

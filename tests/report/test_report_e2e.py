@@ -67,6 +67,8 @@ def _suite(reports: Path, signoff: Path) -> subprocess.CompletedProcess[str]:
             f"--signoff-file={signoff}",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "no:hypothesispytest",
         ],
         cwd=ROOT,
         capture_output=True,
