@@ -209,3 +209,22 @@ def test_a_slow_or_busy_prometheus_is_a_source_error_within_the_bound(
     assert all(line.startswith(expected.format(url=url)) for line in errors), errors[:3]
     assert "passed" not in result.parseoutcomes()
     assert elapsed_s < 30, f"the run took {elapsed_s:.1f} s with a 2 s timeout"
+
+
+def test_a_criterion_stopped_by_pytest_timeout_is_recorded_and_never_passes(suite, endpoint):
+    """pytest-timeout (`--timeout`, a backstop) ends a criterion stuck on a hanging endpoint:
+    the run goes on, the criterion is recorded as not judged with the timeout as its cause, and
+    the HTML, Markdown and JSON are written."""
+    started = time.monotonic()
+    result = suite.runpytest_subprocess(
+        "-m", "smoke", "-k", "health_up", "--target", "sandbox",
+        f"--health-url={endpoint}/hang", "--source-timeout=20", "--timeout=3", timeout=60,
+    )  # fmt: skip
+    assert time.monotonic() - started < 20
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()[-2000:]
+    reports = suite.path / "reports"
+    record = json.loads((reports / "latest.json").read_text())
+    [row] = [c for c in record["criteria"] if c["criterion"] == "health-up"]
+    assert row["band"] not in ("target", "acceptable"), row
+    assert row["cause"] == "Failed: Timeout (>3.0s) from pytest-timeout.", row
+    assert (reports / "latest.md").exists() and (reports / "latest.html").stat().st_size > 0
