@@ -6,6 +6,8 @@ time goes and what its two sharing decisions save. Prints measured values and ra
 
 from __future__ import annotations
 
+import os
+import statistics
 import subprocess
 import sys
 import time
@@ -28,6 +30,53 @@ def timed(action: Callable[[], object]) -> float:
     started = time.perf_counter()
     action()
     return time.perf_counter() - started
+
+
+def median_of(runs: int, action: Callable[[], object]) -> float:
+    return statistics.median(timed(action) for _ in range(runs))
+
+
+def smoke_against_the_script(info: sandbox.SandboxInfo) -> list[tuple[str, float]]:
+    """`pytest -m smoke` as a user runs it vs the spec's check-production.sh (ci/ copy), whole
+    processes, median of 3; and what bounds the suite: start-up, matplotlib, the checks."""
+    env = {
+        **os.environ,
+        "PROD_HOST": info.host,
+        "HEALTH_PORT": str(info.ports["bot"]),
+        "SSH_PORT": str(info.ports["ssh"]),
+        "SSH_KEY": info.ssh_key,
+        "KNOWN_HOSTS": info.known_hosts,
+    }
+    script = ["bash", str(ROOT / "ci" / "check-production.sh")]
+    smoke = [
+        sys.executable, "-m", "pytest", "-m", "smoke", "--target", "sandbox", "-q",
+        "-p", "no:cacheprovider", "-p", "no:hypothesispytest",
+        f"--reports-dir={ROOT / 'reports' / 'bench'}",
+        f"--history-db={ROOT / 'reports' / 'bench' / 'history.sqlite'}",
+    ]  # fmt: skip
+    quiet = {"cwd": ROOT, "capture_output": True, "check": False}
+    script_s = median_of(3, lambda: subprocess.run(script, env=env, **quiet))  # type: ignore[call-overload]
+    smoke_s = median_of(3, lambda: subprocess.run(smoke, **quiet))  # type: ignore[call-overload]
+    collect_s = median_of(3, lambda: subprocess.run([*smoke, "--co"], **quiet))  # type: ignore[call-overload]
+    bare_s = median_of(3, lambda: subprocess.run([sys.executable, "-c", "pass"], **quiet))  # type: ignore[call-overload]
+    pyplot_s = median_of(
+        3,
+        lambda: subprocess.run(  # type: ignore[call-overload]
+            [
+                sys.executable,
+                "-c",
+                "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot",
+            ],
+            **quiet,
+        ),
+    )
+    return [
+        ("check-production.sh (spec), whole run", script_s),
+        ("pytest -m smoke, whole run (report + history)", smoke_s),
+        ("  of which python + pytest start-up + collection", collect_s),
+        ("  python start-up alone", bare_s),
+        ("  importing matplotlib.pyplot (for the plots)", pyplot_s - bare_s),
+    ]
 
 
 def main() -> None:
@@ -100,12 +149,15 @@ def main() -> None:
         "-q",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:hypothesispytest",  # a dev plugin; production installs do not have it
         f"--html={ROOT / 'reports' / 'bench.html'}",
     ]
     suite_s = timed(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, check=False))
     collect_s = timed(
         lambda: subprocess.run([*command, "--co"], cwd=ROOT, capture_output=True, check=False)
     )
+    smoke_rows = smoke_against_the_script(info)
     down_s = timed(sandbox.down)
 
     rows = [
@@ -121,7 +173,9 @@ def main() -> None:
         ("4 journal commands in turn", f"{in_turn_s:.2f} s"),
         ("4 journal commands at once (channels of one connection)", f"{at_once_s:.2f} s"),
     ]
+    rows += [(name, f"{value:.2f} s") for name, value in smoke_rows]
     ratios = [
+        ("smoke / check-production.sh (goal < 1)", smoke_rows[1][1] / smoke_rows[0][1]),
         ("range: fresh / shared", fresh_s / shared_s),
         ("ssh: connection per command / shared connection", per_command_s / reused_s),
         ("ssh: in turn / at once", in_turn_s / at_once_s),

@@ -50,6 +50,13 @@ def test_smoke_marker_selects_the_quick_checks(suite):
     ]
 
 
+def test_a_collect_only_listing_writes_no_report_and_no_history(suite):
+    result = suite.runpytest_subprocess("-m", "smoke", "--target", "sandbox", "--co", "-q")
+    assert len(collected(result)) == 4, result.stdout.str()
+    assert not (suite.path / "reports").exists()
+    assert "burnin history" not in result.stdout.str()
+
+
 def test_plain_run_collects_only_the_production_suite(suite):
     (suite.path / "tests").mkdir()
     (suite.path / "tests" / "test_own.py").write_text("def test_own():\n    pass\n")
