@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from burnin.report import svg
 from burnin.report.model import RunRecord
 from burnin.report.timeline import disconnections, parse_period, traffic_periods
 
@@ -23,7 +24,9 @@ class Plot:
 
     @property
     def data_uri(self) -> str:
-        return "data:image/png;base64," + base64.b64encode(self.png or b"").decode("ascii")
+        image = self.png or b""
+        kind = "svg+xml" if image.startswith(b"<svg") else "png"
+        return f"data:image/{kind};base64," + base64.b64encode(image).decode("ascii")
 
 
 class MissingData(Exception):
@@ -172,30 +175,27 @@ def memory_plot(record: RunRecord) -> tuple[bytes, str]:
 
 
 def latency_plot(record: RunRecord) -> tuple[bytes, str]:
+    """SVG written directly: a smoke run draws this one, and matplotlib's import would cost it
+    more than its checks."""
     row = record.result("health-latency")
     samples = [x for values in (row.values("total_ms") if row else []) for x in values]
     if not samples:
         raise MissingData(
             "health-latency kept no latency samples (it did not run or every request failed)"
         )
-    figure, axes = _figure()
-    axes.plot(range(1, len(samples) + 1), samples, marker="o", color="tab:blue")
-    tiers = (
-        record.thresholds.tiers("health_latency", row.phase)
-        if row and "health_latency" in record.thresholds.metrics
-        else None
+    levels: list[tuple[float, str, str]] = []
+    if row and "health_latency" in record.thresholds.metrics:
+        tiers = record.thresholds.tiers("health_latency", row.phase)
+        levels = [(tiers.acceptable, "acceptable", "orange"), (tiers.critical, "critical", "red")]
+    n = len(samples)
+    chart = svg.Chart(
+        "Health endpoint latency samples",
+        "ms",
+        [svg.Line(list(range(1, n + 1)), samples)],
+        levels,
+        [(i, f"request {i}" if i == 1 else str(i)) for i in sorted({1, (n + 1) // 2, n})],
     )
-    if tiers is not None:
-        axes.axhline(
-            tiers.acceptable, color="tab:orange", linestyle="--", linewidth=1, label="acceptable"
-        )
-        axes.axhline(tiers.critical, color="tab:red", linestyle="--", linewidth=1, label="critical")
-        axes.legend(loc="upper right", fontsize=8)
-    axes.set_ylim(bottom=0)
-    axes.set_xlabel("request")
-    axes.set_ylabel("ms")
-    axes.set_title("Health endpoint latency samples")
-    return _png(figure), row.queries[0] if row and row.queries else ""
+    return svg.render(chart), row.queries[0] if row and row.queries else ""
 
 
 def users_plot(record: RunRecord) -> tuple[bytes, str]:
@@ -248,36 +248,33 @@ def users_plot(record: RunRecord) -> tuple[bytes, str]:
 
 
 def smoke_trend_plot(record: RunRecord) -> tuple[bytes, str]:
-    """The smoke checks so far (the run history): health latency per run, coloured by state."""
+    """The smoke checks so far (the run history): health latency per run, coloured by state.
+    SVG written directly, like the latency plot: smoke runs never import matplotlib."""
     from burnin.report.trend import smoke_points
 
     points = [p for p in smoke_points(record.earlier) if p.latency_ms is not None]
     if len(points) < 2:
         raise MissingData(f"{len(points)} smoke run(s) with a latency recorded so far")
-    colours = {"OK": "tab:green", "WARNING": "tab:orange", "CRITICAL": "tab:red"}
-    figure, axes = _figure()
-    axes.plot(
-        _times([p.at.timestamp() for p in points], record),
-        [p.latency_ms for p in points],
-        color="tab:gray",
-        linewidth=1,
-    )
-    for state in ("OK", "WARNING", "CRITICAL", "UNKNOWN"):
-        chosen = [p for p in points if p.state == state]
-        if chosen:
-            axes.scatter(
-                _times([p.at.timestamp() for p in chosen], record),
-                [p.latency_ms for p in chosen],
-                color=colours.get(state, "tab:purple"),
-                label=state,
-                zorder=3,
+    colours = {"OK": "green", "WARNING": "orange", "CRITICAL": "red"}
+    xs = [p.at.timestamp() for p in points]
+    states = [p.state for p in points]
+    local = [p.at.astimezone(record.timezone) for p in points]
+    ticks = sorted({0, len(points) // 2, len(points) - 1})
+    chart = svg.Chart(
+        "Smoke checks so far",
+        "health latency, ms",
+        [
+            svg.Line(
+                xs,
+                [p.latency_ms or 0.0 for p in points],
+                colour="gray",
+                point_colours=[colours.get(state, "purple") for state in states],
             )
-    axes.legend(loc="upper left", fontsize=8)
-    axes.set_ylim(bottom=0)
-    axes.set_ylabel("health latency, ms")
-    axes.set_title("Smoke checks so far")
-    _time_axis(axes, record)
-    return _png(figure), f"{len(points)} smoke runs of this deployment (the run history)"
+        ],
+        x_ticks=[(xs[i], f"{local[i]:%d %b %H:%M}") for i in ticks],
+        legend=[(s, colours.get(s, "purple")) for s in dict.fromkeys(states)],
+    )
+    return svg.render(chart), f"{len(points)} smoke runs of this deployment (the run history)"
 
 
 PLOTS: tuple[tuple[str, str, Callable[[RunRecord], tuple[bytes, str]]], ...] = (

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import pytest
@@ -25,6 +28,7 @@ from burnin.report.plots import PLOTS, draw_all
 from burnin.report.summary import checklist, issues, metric_rows
 from burnin.report.timeline import notable_events
 from burnin.verdict import Overall, Verdict
+from tests.conftest import ROOT
 from tests.report.records import CONNECTED_QUERY, THRESHOLDS, WINDOW, record
 
 # The spec's Daily Report Template, section by section, in order.
@@ -118,9 +122,33 @@ def test_json_summary_has_verdict_bands_values_and_window():
 def test_plots_drawn_from_fetched_data_and_notes_for_the_rest():
     plots = {p.name: p for p in draw_all(record(healthy=False))}
     assert set(plots) == {name for name, _, _ in PLOTS}
-    for name in ("connection", "error-rate", "health-latency", "users"):
+    for name in ("connection", "error-rate", "users"):
         assert plots[name].png and plots[name].png.startswith(b"\x89PNG"), name
     assert plots["memory"].png is None and "left out" in plots["memory"].note
+    latency = ET.fromstring(plots["health-latency"].png or b"")  # SVG written directly
+    assert latency.tag == "{http://www.w3.org/2000/svg}svg"
+    texts = [t.text for t in latency.iter("{http://www.w3.org/2000/svg}text")]
+    assert {"Health endpoint latency samples", "acceptable", "critical"} <= set(texts)
+    assert plots["health-latency"].data_uri.startswith("data:image/svg+xml;base64,")
+
+
+def test_a_smoke_record_is_drawn_without_importing_matplotlib():
+    """A smoke run's plots are SVG written directly: matplotlib's import (about 0.6 s) would
+    cost more than the smoke checks themselves."""
+    code = (
+        "import sys\n"
+        "from dataclasses import replace\n"
+        "from tests.report.records import record\n"
+        "from burnin.report.plots import draw_all\n"
+        "r = record(healthy=True)\n"
+        "r = replace(r, results=tuple(x for x in r.results if x.criterion == 'health-latency'),"
+        " ranges={})\n"
+        "print(sorted(p.name for p in draw_all(r) if p.png), 'matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "['health-latency'] False", done.stdout + done.stderr
 
 
 def test_missing_data_and_a_broken_plot_still_give_a_summary():
