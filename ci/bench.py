@@ -75,7 +75,7 @@ def smoke_against_the_script(info: sandbox.SandboxInfo) -> list[tuple[str, float
         ("pytest -m smoke, whole run (report + history)", smoke_s),
         ("  of which python + pytest start-up + collection", collect_s),
         ("  python start-up alone", bare_s),
-        ("  importing matplotlib.pyplot (for the plots)", pyplot_s - bare_s),
+        ("importing matplotlib.pyplot (checkpoint plots; smoke draws SVG)", pyplot_s - bare_s),
     ]
 
 
