@@ -261,19 +261,7 @@ def judge_service_active(state: CommandResult, show: CommandResult) -> Verdict:
         Evidence("ssh", show.command, {"exit": show.exit_code, **properties}),
     )
     answer = state.stdout.strip()
-    if state.exit_code is None or show.exit_code != 0 or "LoadState" not in properties:
-        failed = state if state.exit_code is None else show
-        return Verdict(
-            "service-active",
-            Band.SOURCE_ERROR,
-            None,
-            "",
-            "",
-            f"systemctl failed: {failed.describe()}",
-            None,
-            evidence,
-        )
-    if properties["LoadState"] == "not-found":
+    if properties.get("LoadState") == "not-found" and show.exit_code == 0:
         return no_data(
             "service-active",
             f"the host has no unit {show.command.split()[-1]}: check --unit "
@@ -281,17 +269,13 @@ def judge_service_active(state: CommandResult, show: CommandResult) -> Verdict:
             None,
             evidence,
         )
-    if not answer:
-        return Verdict(
-            "service-active",
-            Band.SOURCE_ERROR,
-            None,
-            "",
-            "",
-            f"systemctl answered nothing: {state.describe()}",
-            None,
-            evidence,
-        )
+    broken = ""
+    if state.exit_code is None or show.exit_code != 0 or "LoadState" not in properties:
+        broken = f"systemctl failed: {(state if state.exit_code is None else show).describe()}"
+    elif not answer:
+        broken = f"systemctl answered nothing: {state.describe()}"
+    if broken:
+        return Verdict("service-active", Band.SOURCE_ERROR, None, "", "", broken, None, evidence)
     band = Band.TARGET if answer == "active" else Band.CRITICAL
     cause = ""
     if band is Band.CRITICAL:
