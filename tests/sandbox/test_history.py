@@ -210,3 +210,17 @@ def test_promtool_and_journal_remote_accept_the_files(tmp_path: Path) -> None:
         text=True,
     ).stdout
     assert len(out.splitlines()) == len(h.error_times)
+
+
+@pytest.mark.parametrize("name", ["healthy", "lying-health", "flapping"])
+def test_users_drift_as_a_channel_does_never_jumping_between_scrapes(name):
+    """The live bot and the history read the same curve; between two readings a minute apart
+    it moves by at most 2 users, within consistency's tolerance (± 3) at every hour."""
+    from burnin.sandbox.scenario import users_at
+
+    users, seed = SCENARIOS[name].users, SCENARIOS[name].seed
+    steps = [
+        abs(users_at(users, t + 60, seed) - users_at(users, t, seed))
+        for t in range(END - 2 * 86400, END, 15)
+    ]
+    assert max(steps) <= 2
