@@ -38,3 +38,21 @@ def clear_planted_link(path: Path) -> None:
     (pytest-html, JUnit): remove the link, never what it points at."""
     if path.is_symlink():
         path.unlink()
+
+
+def reserve_stem(directory: Path, stem: str, suffix: str = ".html") -> str:
+    """`stem`, or `stem-2`, `stem-3`, ...: the first whose file does not exist yet, taken by
+    creating it exclusively, so two runs started in the same second (overlapping cron jobs)
+    never write over each other's record. The file is left empty for its writer."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        candidate = stem if n == 1 else f"{stem}-{n}"
+        try:
+            handle = os.open(
+                directory / f"{candidate}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_EXCL
+            )
+        except FileExistsError:  # also a planted symlink: never followed
+            continue
+        os.close(handle)
+        return candidate
+    raise FileExistsError(f"{directory}: {stem}{suffix} and 998 numbered variants all exist")
