@@ -16,6 +16,7 @@ from burnin.criteria.host import (
     journal_command,
     measure_journal_coverage,
     parse_journal_json,
+    unreadable_hint,
 )
 from burnin.probes.ssh import CommandResult, SshProbe
 from burnin.verdict import Evidence, Verdict, no_data
@@ -142,7 +143,8 @@ def judge_channel_events(
             CRITERION,
             f"no channel events seen: patterns wrong, or the channel was idle "
             f"({len(measurement.entries)} journal lines searched; patterns: "
-            f"{', '.join(channel_events.patterns)})",
+            f"{', '.join(channel_events.patterns)})"
+            + (unreadable_hint(measurement.coverage) if not measurement.entries else ""),
             window,
             evidence,
         )

@@ -12,6 +12,11 @@ from burnin.verdict import Evidence, Verdict, no_data
 from burnin.window import Window
 
 EXCERPT_LINES = 20
+# journalctl run by a login that may not read the system journal answers nothing, exit 0.
+JOURNAL_ACCESS_HINT = (
+    "or the SSH login may not read the system journal (it needs root, group systemd-journal "
+    "or adm, or ssh_sudo)"
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,14 @@ class JournalCoverage:
             f"{window.start.isoformat(timespec='seconds')}{starts}: it starts inside the window "
             "(retention, rotation or a new host), so it cannot prove the whole window clean"
         )
+
+
+def unreadable_hint(coverage: JournalCoverage | None) -> str:
+    """For a criterion that found nothing in the window: when the journal shows nothing before
+    it either, the login may be unable to read the journal at all."""
+    if coverage is None or coverage.covers or coverage.what != "the journal":
+        return ""
+    return f", {JOURNAL_ACCESS_HINT}: the journal shows it nothing before the window"
 
 
 def measure_journal_coverage(ssh: SshProbe, window: Window) -> JournalCoverage:
@@ -207,10 +220,14 @@ def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict
         ),
     )
     if not measurement.has_entries:
+        cause = (
+            "the unit wrote no journal entries at all in the window: wrong unit name, or "
+            "logging is broken"
+        )
+        cause += unreadable_hint(measurement.coverage)
         return no_data(
             "logs-clean",
-            "the unit wrote no journal entries at all in the window: wrong unit "
-            "name, or logging is broken",
+            cause,
             window,
             (Evidence("ssh", measurement.results[0].command),),
         )

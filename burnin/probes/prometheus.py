@@ -13,15 +13,11 @@ import requests
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
 from urllib3.util.retry import Retry
 
+from burnin.clock import skew, skew_cause
 from burnin.coverage import scrape_interval
 from burnin.redact import redact_url
 from burnin.verdict import SourceError
 from burnin.window import Window
-
-# Windows are placed by this machine's clock and Prometheus stamps samples by its own: beyond
-# this many seconds apart (two scrapes of 15 s), a window's edges would see holes or samples
-# that are not there. NTP keeps hosts within milliseconds.
-MAX_CLOCK_SKEW_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -89,13 +85,9 @@ class PrometheusProbe:
         if response.status_code != 200:
             raise self._fail(f"not ready: HTTP {response.status_code} {response.text[:200]!r}")
         self.clock_skew_s = clock_skew(response.headers.get("Date", ""), asked, time.time())
-        if self.clock_skew_s is not None and abs(self.clock_skew_s) > MAX_CLOCK_SKEW_S:
-            way = "ahead of" if self.clock_skew_s > 0 else "behind"
-            raise self._fail(
-                f"clock skew: Prometheus's clock is {abs(self.clock_skew_s):.0f} s {way} this "
-                f"machine's (its Date header; tolerance {MAX_CLOCK_SKEW_S:.0f} s): every window "
-                "would be misplaced by that much; fix the time sync (NTP) of one of them"
-            )
+        cause = skew_cause("Prometheus's", "its Date header", self.clock_skew_s)
+        if cause:
+            raise self._fail(cause)
 
     def _ask(self, call: Any, query: str) -> list[dict[str, Any]]:
         try:
@@ -217,17 +209,12 @@ class PrometheusProbe:
 
 
 def clock_skew(date_header: str, sent: float, received: float) -> float | None:
-    """The server's clock minus ours from an HTTP Date header (1 s resolution), against the
-    middle of the request; None without a usable header. Within a second counts as none."""
+    """The server's clock minus ours from an HTTP Date header; None without a usable one."""
     try:
         server = parsedate_to_datetime(date_header).timestamp()
     except (TypeError, ValueError, IndexError):
         return None
-    ours = (sent + received) / 2
-    # The header is truncated to the second: the server's clock lies in [server, server + 1).
-    if server <= ours < server + 1 + (received - sent):
-        return 0.0
-    return server + 0.5 - ours
+    return skew(server, sent, received)
 
 
 def _inside(window: Window, span: Window) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import paramiko
 from fabric import Connection
 from invoke.exceptions import CommandTimedOut
 
+from burnin.clock import skew, skew_cause
 from burnin.verdict import SourceError
 
 # Channels opened at once on the one connection (sshd's MaxSessions defaults to 10).
@@ -37,6 +39,18 @@ class CommandResult:
         if self.stderr.strip():
             text += f"; stderr: {self.stderr.strip()[:300]}"
         return text
+
+
+CLOCK_COMMAND = ("date", "+%s")
+
+
+def host_clock_skew(result: CommandResult, sent: float, received: float) -> float | None:
+    """The host's clock minus ours from `date +%s`; None when the host did not say (the
+    commands that matter report their own failures)."""
+    try:
+        return skew(float(result.stdout.strip()), sent, received) if result.ok else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,7 @@ class SshProbe:
         # Every command the suite runs only reads; within one run the same command (the
         # service state, the journal's retention for a window) is asked once.
         self._answers: dict[str, CommandResult] = {}
+        self.clock_skew_s: float | None = None  # the host's clock minus ours, once connected
 
     def _fail(self, cause: str) -> SourceError:
         return SourceError(self.source, self.settings.where, cause)
@@ -125,6 +140,14 @@ class SshProbe:
         except (OSError, EOFError) as exc:  # refused, unreachable, timed out
             raise self._fail(f"cannot connect: {exc}") from None
         self._connection = connection
+        # journalctl's --since/--until are placed by our clock, its lines stamped by the host's.
+        sent = time.time()
+        clock = self.run(CLOCK_COMMAND)
+        self.clock_skew_s = host_clock_skew(clock, sent, time.time())
+        cause = skew_cause("the host's", f"`{clock.command}` over SSH", self.clock_skew_s)
+        if cause:
+            self.close()
+            raise self._fail(cause)
 
     def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
         """Run argv (each word quoted). `privileged` adds `sudo -n` when the target needs it."""

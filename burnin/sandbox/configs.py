@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from burnin.sandbox.history import EVALUATION_S
 from burnin.sandbox.paths import (
     ALERTMANAGER_PORT,
@@ -63,7 +65,58 @@ receivers:
 """
 
 
+# Logins of the sandbox host besides root, each a way a production host differs from the one
+# the suite expects (their own /etc/passwd and /etc/group in the host's mount namespace):
+HOST_USERS = {
+    # an operator in group sudo whose sudo asks a password; cannot read the system journal
+    "rosey": 4242,
+    # a minimal image: nothing on its PATH (sudo, systemctl, journalctl: command not found)
+    "minimal": 4243,
+    # its clock runs SKEWED_CLOCK ahead of the machine's (libfaketime in its sessions)
+    "skewed": 4244,
+}
+SKEWED_CLOCK = "+5m"
+HOMES = "/run/burnin-home"
+
+
+def faketime_library() -> Path | None:
+    found = sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))
+    return found[0] if found else None
+
+
+def passwd(machine: str) -> str:
+    lines = [line for line in machine.splitlines() if line.split(":")[0] not in HOST_USERS]
+    for name, uid in HOST_USERS.items():
+        lines.append(f"{name}:x:{uid}:{uid}:burnin sandbox:{HOMES}/{name}:/bin/bash")
+    return "\n".join(lines) + "\n"
+
+
+def group(machine: str) -> str:
+    lines = []
+    for line in machine.splitlines():
+        fields = line.split(":")
+        if fields[0] in HOST_USERS:
+            continue
+        if fields[0] == "sudo" and len(fields) == 4:
+            fields[3] = ",".join([m for m in fields[3].split(",") if m] + ["rosey"])
+        lines.append(":".join(fields))
+    lines += [f"{name}:x:{uid}:" for name, uid in HOST_USERS.items()]
+    return "\n".join(lines) + "\n"
+
+
 def sshd_config(layout: Layout) -> str:
+    return _sshd_main(layout) + _sshd_users()
+
+
+def _sshd_users() -> str:
+    text = "Match User minimal\n    SetEnv PATH=/nonexistent\n"
+    library = faketime_library()
+    if library is not None:  # without it (ci/install installs it) the e2e test says so
+        text += f"Match User skewed\n    SetEnv LD_PRELOAD={library} FAKETIME={SKEWED_CLOCK}\n"
+    return text
+
+
+def _sshd_main(layout: Layout) -> str:
     return f"""\
 Port {SSH_PORT}
 ListenAddress {HOST}
@@ -90,3 +143,5 @@ def write_all(layout: Layout, scenario: Scenario) -> None:
     (layout.config / "rules.yml").write_text(stack.rules_yml(scenario.metric_prefix))
     (layout.config / "alertmanager.yml").write_text(ALERTMANAGER_YML)
     layout.sshd_config.write_text(sshd_config(layout))
+    (layout.config / "passwd").write_text(passwd(Path("/etc/passwd").read_text()))
+    (layout.config / "group").write_text(group(Path("/etc/group").read_text()))

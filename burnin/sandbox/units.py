@@ -12,6 +12,7 @@ import os
 import shlex
 from pathlib import Path
 
+from burnin.sandbox.configs import HOMES, HOST_USERS
 from burnin.sandbox.paths import (
     ALERTMANAGER_PORT,
     HOST,
@@ -213,6 +214,12 @@ def inner_script(layout: Layout, stack: Stack = CONTRACT) -> str:
         f"cp {q(str(layout.units))}/* /etc/systemd/system/",
     ]
     lines += [f"ln -sf /dev/null /etc/systemd/system/{u}" for u in MASKED]
+    # The host's own logins (configs.HOST_USERS), seen only inside its mount namespace.
+    lines += [
+        f"mount --bind {q(str(layout.config / name))} /etc/{name}" for name in ("passwd", "group")
+    ]
+    for name in HOST_USERS:
+        lines += [f"mkdir -p {HOMES}/{name}", f"chown {name}:{name} {HOMES}/{name}"]
     # Enabled like on a real host (`systemctl is-enabled rosey-bot`); the target is masked.
     lines += [
         "mkdir -p /etc/systemd/system/multi-user.target.wants",

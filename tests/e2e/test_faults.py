@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 
 import burnin.sandbox as sandbox
 from burnin.sandbox import host
+from burnin.sandbox.configs import faketime_library
 from tests.e2e.suite_run import ROOT, run_suite
 from tests.e2e.tcp_proxy import cutting_proxy
 
@@ -280,13 +280,48 @@ def test_a_journal_line_that_is_not_utf8_is_read_and_counted(sandbox_up, tmp_pat
     assert "\ufffd\ufffd garbled error line" in run.messages["logs-clean[smoke]"]
 
 
-def test_a_command_missing_on_the_host_is_a_source_error(sandbox_up, tmp_path):
-    """`ssh_sudo = true` on a host without sudo (a minimal image): `sudo -n systemctl ...` is
-    command not found (127), said as such, never a verdict on the service."""
+LOGINS = {
+    # a minimal image: `sudo -n systemctl ...` is command not found (127), said as such
+    "minimal": (
+        ("--ssh-sudo",),
+        {"service-active[smoke]": "source_error", "logs-clean[smoke]": "source_error"},
+        ("exit 127", "sudo: command not found"),
+    ),
+    # an operator whose sudo asks a password: never a verdict on the service
+    "rosey": (
+        ("--ssh-sudo",),
+        {"service-active[smoke]": "source_error", "logs-clean[smoke]": "source_error"},
+        ("exit 1", "sudo: a password is required"),
+    ),
+    # the same operator without sudo: journalctl shows it nothing (exit 0), never "clean"
+    "rosey-no-sudo": (
+        (),
+        {"logs-clean[smoke]": "no_data"},
+        ("may not read the system journal",),
+    ),
+    # the host's clock 5 minutes ahead: every SSH criterion refuses to judge
+    "skewed": (
+        (),
+        {"service-active[smoke]": "source_error", "logs-clean[smoke]": "source_error"},
+        ("clock skew: the host's clock is 300 s ahead of this machine's",),
+    ),
+}
+
+
+@pytest.mark.parametrize("login", list(LOGINS))
+def test_a_login_that_cannot_see_the_host_is_never_a_pass(sandbox_up, tmp_path, login):
+    """The sandbox host's own logins (burnin.sandbox.configs.HOST_USERS), each a way a
+    production login differs from root."""
     sandbox_up("healthy")
-    if shutil.which("sudo"):  # the sandbox host shares this machine's files
-        pytest.skip("sudo is installed here: the host has the command")
-    run = run_suite(tmp_path, "--ssh-sudo", "-k", "service_active or logs_clean", marker="smoke")
-    for key in ("service-active[smoke]", "logs-clean[smoke]"):
-        assert run.bands[key] == "source_error", run.output[-2000:]
-        assert "exit 127" in run.messages[key] and "sudo: command not found" in run.messages[key]
+    args, expected, said = LOGINS[login]
+    user = login.removesuffix("-no-sudo")
+    if user == "skewed":
+        assert faketime_library(), "libfaketime is missing: run ci/install"
+    run = run_suite(
+        tmp_path, f"--ssh-user={user}", *args, "-k", "service_active or logs_clean", marker="smoke"
+    )
+    for key, band in expected.items():
+        assert run.bands[key] == band, run.output[-2000:]
+        for text in said:
+            assert text in run.messages[key], run.messages[key]
+    assert "passed" not in {run.outcomes[key] for key in expected}

@@ -216,7 +216,10 @@ def test_channel_events_none_seen_is_no_data_never_a_pass():
 
 def test_channel_events_of_an_empty_journal_is_no_data():
     measurement = measure_channel_events(FakeSsh(0, ""), "rosey-bot", WINDOW)  # type: ignore[arg-type]
-    assert judge_channel_events(measurement, EVENTS, WINDOW).band is Band.NO_DATA
+    verdict = judge_channel_events(measurement, EVENTS, WINDOW)
+    assert verdict.band is Band.NO_DATA
+    # nothing before the window either: the login may not be allowed to read the journal
+    assert "the SSH login may not read the system journal" in verdict.cause
 
 
 def test_channel_events_patterns_come_from_the_configuration():

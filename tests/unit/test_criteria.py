@@ -371,3 +371,12 @@ def test_observed_text_rounds_floats_and_keeps_strings():
     assert Verdict("x", Band.TARGET, 99.95123, "%", "").observed_text == "99.95 %"
     assert Verdict("x", Band.TARGET, "active", "", "").observed_text == "active"
     assert Verdict("x", Band.TARGET, 3, "errors", "").observed_text == "3 errors"
+
+
+def test_a_journal_that_shows_nothing_at_all_names_the_login_as_a_cause():
+    """journalctl run by a login outside systemd-journal/adm answers nothing, exit 0."""
+    verdict = judge_logs_clean(journal("", "", presence="", coverage=retention(None)), WINDOW)
+    assert verdict.band is Band.NO_DATA
+    assert "the SSH login may not read the system journal" in verdict.cause
+    seen = judge_logs_clean(journal("", "", presence=""), WINDOW)
+    assert seen.band is Band.NO_DATA and "may not read" not in seen.cause

@@ -1,0 +1,35 @@
+"""The sandbox host's own logins: files the host's mount namespace sees as /etc/passwd and
+/etc/group, and sshd's per-login settings."""
+
+from __future__ import annotations
+
+from burnin.sandbox.configs import HOMES, HOST_USERS, group, passwd, sshd_config
+from burnin.sandbox.paths import default_layout
+
+MACHINE_PASSWD = "root:x:0:0:root:/root:/bin/bash\nrosey:x:1000:1000::/home/rosey:/bin/sh\n"
+MACHINE_GROUP = "root:x:0:\nsudo:x:27:alice\nrosey:x:1000:\n"
+
+
+def test_every_login_is_added_once_with_its_own_home():
+    lines = passwd(MACHINE_PASSWD).splitlines()
+    assert lines[0] == "root:x:0:0:root:/root:/bin/bash"
+    for name, uid in HOST_USERS.items():
+        assert [line for line in lines if line.startswith(f"{name}:")] == [
+            f"{name}:x:{uid}:{uid}:burnin sandbox:{HOMES}/{name}:/bin/bash"
+        ]
+
+
+def test_rosey_joins_group_sudo_and_every_login_has_its_group():
+    lines = group(MACHINE_GROUP).splitlines()
+    assert "sudo:x:27:alice,rosey" in lines
+    assert "rosey:x:1000:" not in lines
+    for name, uid in HOST_USERS.items():
+        assert f"{name}:x:{uid}:" in lines
+
+
+def test_sshd_empties_minimal_s_path_and_skews_skewed_s_clock():
+    text = sshd_config(default_layout())
+    main = text.partition("Match User")[0]
+    assert "ListenAddress 127.0.0.1" in main
+    assert "Match User minimal\n    SetEnv PATH=/nonexistent\n" in text
+    assert "Match User skewed\n    SetEnv LD_PRELOAD=" in text and "FAKETIME=+5m" in text
