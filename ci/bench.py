@@ -6,6 +6,7 @@ time goes and what its two sharing decisions save. Prints measured values and ra
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import burnin.sandbox as sandbox
 from burnin.criteria.connection import step_for
@@ -77,6 +79,64 @@ def smoke_against_the_script(info: sandbox.SandboxInfo) -> list[tuple[str, float
         ("  python start-up alone", bare_s),
         ("importing matplotlib.pyplot (checkpoint plots; smoke draws SVG)", pyplot_s - bare_s),
     ]
+
+
+def checkpoint_against_the_floor(info: sandbox.SandboxInfo) -> list[tuple[str, str]]:
+    """`pytest -m checkpoint_24h` vs the floor: the same requests (traced from one run of the
+    suite, ci/trace.py) sent by a minimal script with the run's allowed concurrency
+    (ci/floor.py). Whole processes and in-process parts, medians of 3; the trace says where
+    the suite's in-process time went."""
+    bench = ROOT / "reports" / "bench"
+    bench.mkdir(parents=True, exist_ok=True)
+    trace = bench / "trace.jsonl"
+    suite = [
+        sys.executable, "-m", "pytest", "-m", "checkpoint_24h", "--target", "sandbox", "-q",
+        "-p", "no:cacheprovider", "-p", "no:hypothesispytest", f"--reports-dir={bench}",
+        f"--history-db={bench / 'history.sqlite'}",
+    ]  # fmt: skip
+    floor = [
+        sys.executable, str(ROOT / "ci" / "floor.py"), str(trace), "--key", info.ssh_key,
+        "--known-hosts", info.known_hosts,
+    ]  # fmt: skip
+    quiet = {"cwd": ROOT, "capture_output": True, "check": False, "text": True}
+    subprocess.run(
+        [*suite, "-p", "ci.trace"], env={**os.environ, "BURNIN_TRACE": str(trace)}, **quiet
+    )  # type: ignore[call-overload]
+    records = [json.loads(line) for line in trace.read_text().splitlines()]
+    suite_s = median_of(3, lambda: subprocess.run(suite, **quiet))  # type: ignore[call-overload]
+    collect_s = median_of(3, lambda: subprocess.run([*suite, "--co"], **quiet))  # type: ignore[call-overload]
+    answers: list[dict[str, Any]] = []
+
+    def run_floor() -> None:
+        done = subprocess.run(floor, **quiet)  # type: ignore[call-overload]
+        answers.append(json.loads(done.stdout))
+
+    floor_s = median_of(3, run_floor)
+    floor_in = statistics.median(a["wall_s"] for a in answers)
+    lanes = {k: statistics.median(a["lanes_s"][k] for a in answers) for k in answers[0]["lanes_s"]}
+    kinds = {k: [r for r in records if r["kind"] == k] for k in ("http", "health", "ssh")}
+    phases = {r["name"]: r["t1"] - r["t0"] for r in records if r["kind"] == "phase"}
+    sent = [r for r in records if r["kind"] != "phase"]
+    first = min(r["t0"] for r in sent)
+    last = max(r["t1"] for r in sent)
+    busy = {k: sum(r["t1"] - r["t0"] for r in found) for k, found in kinds.items()}
+    suite_in = suite_s - collect_s
+    return [
+        ("checkpoint_24h, whole run (median of 3)", f"{suite_s:.2f} s"),
+        ("  of which start-up + collection", f"{collect_s:.2f} s"),
+        ("  requests: http / health GETs / SSH commands",
+         " / ".join(str(len(kinds[k])) for k in kinds)),
+        ("  traced run: tests / session finish (report, history)",
+         " / ".join(f"{phases.get(k, 0.0):.2f} s" for k in ("tests", "session finish (report, history)"))),
+        ("  traced run: first request to last answer", f"{last - first:.2f} s"),
+        ("  time inside requests: http / health / SSH",
+         " / ".join(f"{busy[k]:.2f} s" for k in kinds)),
+        ("floor (ci/floor.py, same requests), whole run", f"{floor_s:.2f} s"),
+        ("  in-process (three lanes at once)", f"{floor_in:.2f} s"),
+        ("  lanes: http / health / SSH", " / ".join(f"{lanes[k]:.2f} s" for k in lanes)),
+        ("checkpoint_24h / floor, whole run (goal <= 2)", f"{suite_s / floor_s:.1f}x"),
+        ("checkpoint_24h / floor, in-process (goal <= 1.3)", f"{suite_in / floor_in:.1f}x"),
+    ]  # fmt: skip
 
 
 def main() -> None:
@@ -158,6 +218,7 @@ def main() -> None:
         lambda: subprocess.run([*command, "--co"], cwd=ROOT, capture_output=True, check=False)
     )
     smoke_rows = smoke_against_the_script(info)
+    floor_rows = checkpoint_against_the_floor(info)
     down_s = timed(sandbox.down)
 
     rows = [
@@ -181,6 +242,7 @@ def main() -> None:
         ("ssh: in turn / at once", in_turn_s / at_once_s),
         ("suite run / start-up + collection", suite_s / collect_s),
     ]
+    rows += floor_rows
     width = max(len(name) for name, _ in rows + [(n, "") for n, _ in ratios])
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

@@ -218,6 +218,7 @@ def inner_script(layout: Layout, stack: Stack = CONTRACT) -> str:
     lines += [
         f"mount --bind {q(str(layout.config / name))} /etc/{name}" for name in ("passwd", "group")
     ]
+    lines.append(f"mkdir -p {HOMES}/root")
     for name in HOST_USERS:
         lines += [f"mkdir -p {HOMES}/{name}", f"chown {name}:{name} {HOMES}/{name}"]
     # Enabled like on a real host (`systemctl is-enabled rosey-bot`); the target is masked.

@@ -12,7 +12,7 @@ MACHINE_GROUP = "root:x:0:\nsudo:x:27:alice\nrosey:x:1000:\n"
 
 def test_every_login_is_added_once_with_its_own_home():
     lines = passwd(MACHINE_PASSWD).splitlines()
-    assert lines[0] == "root:x:0:0:root:/root:/bin/bash"
+    assert lines[0] == f"root:x:0:0:root:{HOMES}/root:/bin/bash"  # none of the machine's dotfiles
     for name, uid in HOST_USERS.items():
         assert [line for line in lines if line.startswith(f"{name}:")] == [
             f"{name}:x:{uid}:{uid}:burnin sandbox:{HOMES}/{name}:/bin/bash"
