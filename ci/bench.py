@@ -40,7 +40,7 @@ def median_of(runs: int, action: Callable[[], object]) -> float:
 
 def smoke_against_the_script(info: sandbox.SandboxInfo) -> list[tuple[str, float]]:
     """`pytest -m smoke` as a user runs it vs the spec's check-production.sh (ci/ copy), whole
-    processes, median of 3; and what bounds the suite: start-up, matplotlib, the checks."""
+    processes, median of 3; and what bounds the suite: start-up, the checks."""
     env = {
         **os.environ,
         "PROD_HOST": info.host,
@@ -61,23 +61,11 @@ def smoke_against_the_script(info: sandbox.SandboxInfo) -> list[tuple[str, float
     smoke_s = median_of(3, lambda: subprocess.run(smoke, **quiet))  # type: ignore[call-overload]
     collect_s = median_of(3, lambda: subprocess.run([*smoke, "--co"], **quiet))  # type: ignore[call-overload]
     bare_s = median_of(3, lambda: subprocess.run([sys.executable, "-c", "pass"], **quiet))  # type: ignore[call-overload]
-    pyplot_s = median_of(
-        3,
-        lambda: subprocess.run(  # type: ignore[call-overload]
-            [
-                sys.executable,
-                "-c",
-                "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot",
-            ],
-            **quiet,
-        ),
-    )
     return [
         ("check-production.sh (spec), whole run", script_s),
         ("pytest -m smoke, whole run (report + history)", smoke_s),
         ("  of which python + pytest start-up + collection", collect_s),
         ("  python start-up alone", bare_s),
-        ("importing matplotlib.pyplot (checkpoint plots; smoke draws SVG)", pyplot_s - bare_s),
     ]
 
 

@@ -107,7 +107,7 @@ def summary_html(record: RunRecord, plots: list[Plot], nagios_line: str) -> str:
     parts.append("<h3>Observations</h3>" + _list(observations(record), "", ordered=False))
     parts.append("<h3>Plots</h3>")
     for plot in plots:
-        if plot.png:
+        if plot.image:
             parts.append(
                 f'<div class="plot" data-plot="{escape(plot.name)}"><h4>{escape(plot.title)}</h4>'
                 f'<img alt="{escape(plot.title)}" src="{plot.data_uri}">'

@@ -4,10 +4,10 @@ A plot whose data is missing, or whose drawing fails, becomes a note: the report
 from __future__ import annotations
 
 import base64
-import io
+import math
+import statistics
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
 from typing import Any
 
 from burnin.report import svg
@@ -19,50 +19,29 @@ from burnin.report.timeline import disconnections, parse_period, traffic_periods
 class Plot:
     name: str  # connection, error-rate, memory, health-latency, users
     title: str
-    png: bytes | None
+    image: bytes | None  # SVG
     note: str = ""  # why there is no image, or what the image is drawn from
 
     @property
     def data_uri(self) -> str:
-        image = self.png or b""
-        kind = "svg+xml" if image.startswith(b"<svg") else "png"
-        return f"data:image/{kind};base64," + base64.b64encode(image).decode("ascii")
+        return "data:image/svg+xml;base64," + base64.b64encode(self.image or b"").decode("ascii")
 
 
 class MissingData(Exception):
     """The criteria did not fetch what this plot needs."""
 
 
-def _figure() -> tuple[Any, Any]:
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display; must precede pyplot
-    from matplotlib import pyplot
-
-    figure, axes = pyplot.subplots(figsize=(9, 2.8), dpi=90)
-    axes.grid(True, alpha=0.3)
-    return figure, axes
-
-
-def _png(figure: Any) -> bytes:
-    from matplotlib import pyplot
-
-    buffer = io.BytesIO()
-    figure.tight_layout()
-    figure.savefig(buffer, format="png")
-    pyplot.close(figure)
-    return buffer.getvalue()
-
-
-def _times(unix: list[float], record: RunRecord) -> list[datetime]:
-    return [datetime.fromtimestamp(t, UTC).astimezone(record.timezone) for t in unix]
-
-
-def _time_axis(axes: Any, record: RunRecord) -> None:
-    import matplotlib.dates as mdates
-
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M", tz=record.timezone))
-    axes.set_xlabel(f"time ({record.timezone.key})")
+def _time_chart(record: RunRecord, title: str, y_label: str, **parts: Any) -> bytes:
+    """A chart over time: x in unix seconds, ticks at round times of the report's zone."""
+    chart = svg.Chart(title, y_label, parts.pop("lines", []), **parts)
+    xs = [x for line in chart.lines for x in line.xs]
+    xs += [x for span in chart.spans for x in (span.x0, span.x1)]
+    xs += [x for bar in chart.bars for x in (bar.x0, bar.x1)]
+    x0, x1 = chart.x_range or ((min(xs), max(xs)) if xs else (0.0, 1.0))
+    zone = record.timezone
+    return svg.render(
+        replace(chart, x_ticks=svg.time_ticks(x0, x1, zone), x_label=f"time ({zone.key})")
+    )
 
 
 def connection_plot(record: RunRecord) -> tuple[bytes, str]:
@@ -71,23 +50,22 @@ def connection_plot(record: RunRecord) -> tuple[bytes, str]:
         raise MissingData(
             "no bot_connected range was fetched (longest-disconnect/coverage did not run)"
         )
-    figure, axes = _figure()
-    for series in answer.series:
-        axes.step(
-            _times([t for t, _ in series.points], record),
-            [v for _, v in series.points],
-            where="post",
-            color="tab:green",
-            linewidth=1,
-        )
-    for start, seconds in disconnections(answer):
-        begin, end = _times([start, start + seconds], record)
-        axes.axvspan(begin, end, color="tab:red", alpha=0.3)
-    axes.set_ylim(-0.1, 1.2)
-    axes.set_yticks([0, 1], ["down", "up"])
-    axes.set_title("bot_connected (disconnections shaded red)")
-    _time_axis(axes, record)
-    return _png(figure), f"{answer.query}, step {answer.step_s}s"
+    image = _time_chart(
+        record,
+        "bot_connected (disconnections shaded red)",
+        "",
+        lines=[
+            svg.Line(
+                [t for t, _ in s.points], [v for _, v in s.points], "green", markers=False,
+                step=True,
+            )
+            for s in answer.series
+        ],
+        spans=[svg.Span(start, start + seconds, "red", 0.3) for start, seconds in disconnections(answer)],
+        y_range=(-0.1, 1.2),
+        y_ticks=[(0.0, "down"), (1.0, "up")],
+    )  # fmt: skip
+    return image, f"{answer.query}, step {answer.step_s}s"
 
 
 def error_rate_plot(record: RunRecord) -> tuple[bytes, str]:
@@ -101,12 +79,14 @@ def error_rate_plot(record: RunRecord) -> tuple[bytes, str]:
                 if span is None or row.get("errors") is None:
                     continue
                 minutes = (span[1] - span[0]).total_seconds() / 60
-                bars.append((span, row["errors"] / minutes, kind))
+                bar_colour = "orange" if kind == "peak" else "blue"
+                start, end = span[0].timestamp(), span[1].timestamp()
+                bars.append(svg.Bar(start, end, row["errors"] / minutes, bar_colour))
         if not bars:
             raise MissingData(
                 "no error series was fetched: error-rate keeps only its average and worst-5-minute values"
             )
-    figure, axes = _figure()  # only once there is something to draw: matplotlib costs
+    lines = []
     if answer is not None and not bars:
         for series in answer.series:
             points = series.points
@@ -114,28 +94,21 @@ def error_rate_plot(record: RunRecord) -> tuple[bytes, str]:
                 max(0.0, (v2 - v1) / (t2 - t1) * 60)
                 for (t1, v1), (t2, v2) in zip(points, points[1:], strict=False)
             ]
-            axes.plot(
-                _times([t for t, _ in points[1:]], record), rates, color="tab:red", linewidth=1
-            )
+            lines.append(svg.Line([t for t, _ in points[1:]], rates, "red", markers=False))
         note = f"from {answer.query}"
     else:
-        for (start, end), rate, kind in bars:
-            color = "tab:orange" if kind == "peak" else "tab:blue"
-            axes.hlines(rate, start, end, color=color, linewidth=4)
         note = "average errors/min per peak (orange) and off-peak (blue) period, from the traffic criteria"
+    levels: list[tuple[float, str, str]] = []
     error_rate = record.result("error-rate")
     if "error_rate" in record.thresholds.metrics:
         phase = error_rate.phase if error_rate else record.phases[0]
         tiers = record.thresholds.tiers("error_rate", phase)
-        axes.axhline(
-            tiers.acceptable, color="tab:orange", linestyle="--", linewidth=1, label="acceptable"
-        )
-        axes.axhline(tiers.critical, color="tab:red", linestyle="--", linewidth=1, label="critical")
-        axes.legend(loc="upper right", fontsize=8)
-    axes.set_ylabel("errors/min")
-    axes.set_title("Error rate")
-    _time_axis(axes, record)
-    return _png(figure), note
+        levels = [(tiers.acceptable, "acceptable", "orange"), (tiers.critical, "critical", "red")]
+    legend = [("peak", "orange"), ("off-peak", "blue")] if bars else []
+    image = _time_chart(
+        record, "Error rate", "errors/min", lines=lines, bars=bars, levels=levels, legend=legend
+    )
+    return image, note
 
 
 def memory_plot(record: RunRecord) -> tuple[bytes, str]:
@@ -152,31 +125,30 @@ def memory_plot(record: RunRecord) -> tuple[bytes, str]:
             "no resident-memory series was fetched: memory-growth asks Prometheus for the "
             f"slope only{slope_text}"
         )
-    import numpy
-
-    figure, axes = _figure()
+    lines, legend, low, high = [], [], math.inf, -math.inf
     for series in answer.series:
-        unix = numpy.array([t for t, _ in series.points])
-        megabytes = numpy.array([v for _, v in series.points]) / 1e6
-        axes.plot(_times(list(unix), record), megabytes, color="tab:purple", linewidth=1)
-        fitted_per_s, intercept = numpy.polyfit(unix, megabytes, 1)
-        axes.plot(
-            _times([unix[0], unix[-1]], record),
-            [fitted_per_s * unix[0] + intercept, fitted_per_s * unix[-1] + intercept],
-            color="black",
-            linestyle="--",
-            label=f"fit {fitted_per_s * 3600:.3g} MB/hr",
-        )
-    axes.legend(loc="upper left", fontsize=8)
-    axes.set_ylabel("MB")
-    axes.set_title("Resident memory")
-    _time_axis(axes, record)
-    return _png(figure), f"from {answer.query}"
+        if len(series.points) < 2:
+            continue
+        unix = [t for t, _ in series.points]
+        megabytes = [v / 1e6 for _, v in series.points]
+        lines.append(svg.Line(unix, megabytes, "purple", markers=False))
+        low, high = min(low, *megabytes), max(high, *megabytes)
+        # least squares, as Prometheus' deriv() and memory-growth fit it
+        per_s, intercept = statistics.linear_regression(unix, megabytes)
+        ends = [unix[0], unix[-1]]
+        fitted = [per_s * t + intercept for t in ends]
+        lines.append(svg.Line(ends, fitted, "black", markers=False, dashed=True))
+        legend.append((f"fit {per_s * 3600:.3g} MB/hr", "black"))
+    # Around the data, not from zero: growth of a few MB must show.
+    pad = max(high - low, 1.0) * 0.15
+    y_range = (max(0.0, low - pad), high + pad)
+    image = _time_chart(
+        record, "Resident memory", "MB", lines=lines, legend=legend, y_range=y_range
+    )
+    return image, f"from {answer.query}"
 
 
 def latency_plot(record: RunRecord) -> tuple[bytes, str]:
-    """SVG written directly: a smoke run draws this one, and matplotlib's import would cost it
-    more than its checks."""
     row = record.result("health-latency")
     samples = [x for values in (row.values("total_ms") if row else []) for x in values]
     if not samples:
@@ -205,51 +177,41 @@ def users_plot(record: RunRecord) -> tuple[bytes, str]:
         raise MissingData(
             "no user series or traffic periods were fetched (peak criteria did not run)"
         )
-    figure, axes = _figure()
+    spans, bars, legend = [], [], []
     for kind, rows in periods.items():
-        color = "tab:orange" if kind == "peak" else "tab:blue"
-        for index, row in enumerate(rows):
+        colour = "orange" if kind == "peak" else "blue"
+        for row in rows:
             span = parse_period(row["period"], record.timezone)
             if span is None:
                 continue
-            axes.axvspan(
-                span[0],
-                span[1],
-                color=color,
-                alpha=0.15,
-                label=("peak hours" if kind == "peak" else "off-peak hours")
-                if index == 0
-                else None,
-            )
+            start, end = span[0].timestamp(), span[1].timestamp()
+            spans.append(svg.Span(start, end, colour, 0.15))
             if row.get("peak_users") is not None and answer is None:
-                axes.hlines(row["peak_users"], span[0], span[1], color=color, linewidth=3)
+                bars.append(svg.Bar(start, end, row["peak_users"], colour))
+        if rows:
+            legend.append(("peak hours" if kind == "peak" else "off-peak hours", colour))
+    lines = []
     if answer is not None:
-        for series in answer.series:
-            axes.plot(
-                _times([t for t, _ in series.points], record),
-                [v for _, v in series.points],
-                color="tab:green",
-                linewidth=1,
-            )
+        lines = [
+            svg.Line([t for t, _ in s.points], [v for _, v in s.points], "green", markers=False)
+            for s in answer.series
+        ]
         note = f"from {answer.query}"
     else:
         note = "most users in each period (bars), from the traffic criteria; no user series was fetched"
     window = record.main_window
-    if window is not None:
-        axes.set_xlim(
-            window.start.astimezone(record.timezone), window.end.astimezone(record.timezone)
-        )
-    axes.set_ylim(bottom=0)
-    axes.legend(loc="upper left", fontsize=8)
-    axes.set_ylabel("users")
-    axes.set_title("Users, peak and off-peak periods shaded")
-    _time_axis(axes, record)
-    return _png(figure), note
+    x_range = (window.start.timestamp(), window.end.timestamp()) if window is not None else None
+    image = _time_chart(
+        record,
+        "Users, peak and off-peak periods shaded",
+        "users",
+        lines=lines, spans=spans, bars=bars, legend=legend, x_range=x_range,
+    )  # fmt: skip
+    return image, note
 
 
 def smoke_trend_plot(record: RunRecord) -> tuple[bytes, str]:
-    """The smoke checks so far (the run history): health latency per run, coloured by state.
-    SVG written directly, like the latency plot: smoke runs never import matplotlib."""
+    """The smoke checks so far (the run history): health latency per run, coloured by state."""
     from burnin.report.trend import smoke_points
 
     points = [p for p in smoke_points(record.earlier) if p.latency_ms is not None]
@@ -292,8 +254,8 @@ def draw_all(record: RunRecord) -> list[Plot]:
     drawn = []
     for name, title, draw in PLOTS:
         try:
-            png, note = draw(record)
-            drawn.append(Plot(name, title, png, note))
+            image, note = draw(record)
+            drawn.append(Plot(name, title, image, note))
         except MissingData as exc:
             drawn.append(Plot(name, title, None, f"left out: {exc}"))
         except Exception as exc:  # noqa: BLE001 - a broken plot must not cost the report

@@ -1,11 +1,13 @@
-"""Small line charts written as SVG text: the plots of a smoke run (a few dozen points) drawn
-without importing matplotlib, whose import alone costs more than a smoke check's work."""
+"""The report's charts written as SVG text: lines, steps, shaded stretches, bars and threshold
+levels on a time or sample axis. No plotting library: matplotlib's import alone cost a
+checkpoint run more than its queries (measured in ci/bench)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
 from html import escape
 
 WIDTH, HEIGHT = 810, 252
@@ -17,7 +19,11 @@ COLOURS = {
     "green": "#2ca02c",
     "gray": "#7f7f7f",
     "purple": "#9467bd",
+    "black": "#000000",
 }
+# Time-axis tick spacings (seconds): the first giving at most MAX_TICKS ticks is used.
+TICK_STEPS = (60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+MAX_TICKS = 6
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,28 @@ class Line:
     label: str = ""
     # Per-point colours (a state per point); overrides `colour` for the markers.
     point_colours: Sequence[str] = ()
+    step: bool = False  # each value holds until the next point (a state, not a trend)
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class Span:
+    """A shaded stretch of the x axis (a disconnection, a peak period)."""
+
+    x0: float
+    x1: float
+    colour: str
+    opacity: float = 0.25
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A horizontal segment: one value held over a stretch (a period's average)."""
+
+    x0: float
+    x1: float
+    y: float
+    colour: str
 
 
 @dataclass(frozen=True)
@@ -40,6 +68,12 @@ class Chart:
     levels: Sequence[tuple[float, str, str]] = ()  # (y, label, colour): dashed thresholds
     x_ticks: Sequence[tuple[float, str]] = ()  # (x, label)
     legend: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, colour)
+    spans: Sequence[Span] = ()
+    bars: Sequence[Bar] = ()
+    y_ticks: Sequence[tuple[float, str]] = ()  # fixed gridlines and labels; else round steps
+    y_range: tuple[float, float] | None = None  # else 0 to a round top above the data
+    x_range: tuple[float, float] | None = None  # else the data's
+    x_label: str = ""
 
 
 def _axis(value: float) -> tuple[float, float]:
@@ -50,20 +84,82 @@ def _axis(value: float) -> tuple[float, float]:
     return math.ceil(value / step) * step, step
 
 
+def _round_ticks(bottom: float, top: float) -> list[tuple[float, str]]:
+    step = _axis(top - bottom)[1] if top > bottom else 1.0
+    first = math.ceil(bottom / step - 1e-9)
+    values = [(first + i) * step for i in range(int((top - bottom) / step) + 2)]
+    return [(v, f"{v:g}") for v in values if bottom - 1e-9 <= v <= top + 1e-9]
+
+
+def time_ticks(x0: float, x1: float, zone: tzinfo) -> list[tuple[float, str]]:
+    """Ticks at round local times (whole hours, quarter hours...) between two unix times."""
+    step = next((s for s in TICK_STEPS if (x1 - x0) / s <= MAX_TICKS), TICK_STEPS[-1])
+    local = datetime.fromtimestamp(x0, zone)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    k = math.ceil((local - midnight).total_seconds() / step)
+    ticks = []
+    while True:
+        moment = midnight + timedelta(seconds=k * step)
+        x = moment.timestamp()
+        if x > x1:
+            return ticks
+        ticks.append((x, f"{moment:%m-%d %H:%M}"))
+        k += 1
+
+
+def _step_points(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
+    step_xs, step_ys = [], []
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        if i:
+            step_xs.append(x)
+            step_ys.append(ys[i - 1])
+        step_xs.append(x)
+        step_ys.append(y)
+    return step_xs, step_ys
+
+
+def _thin(points: list[tuple[float, float]], columns: int) -> list[tuple[float, float]]:
+    """At most four points per pixel column (first, lowest, highest, last, in order): the
+    picture is the same, the file a fraction of a day of 15-second samples."""
+    if len(points) <= 4 * columns:
+        return points
+    kept: list[tuple[float, float]] = []
+    column: list[tuple[float, float]] = []
+    current = None
+    for point in [*points, (math.inf, 0.0)]:
+        index = int(point[0]) if point[0] != math.inf else None
+        if column and index != current:
+            chosen = {0, len(column) - 1}
+            chosen.add(min(range(len(column)), key=lambda i: column[i][1]))
+            chosen.add(max(range(len(column)), key=lambda i: column[i][1]))
+            kept += [column[i] for i in sorted(chosen)]
+            column = []
+        current = index
+        column.append(point)
+    return kept
+
+
 def render(chart: Chart) -> bytes:
     xs = [x for line in chart.lines for x in line.xs]
-    ys = [y for line in chart.lines for y in line.ys] + [y for y, _, _ in chart.levels]
-    x0, x1 = (min(xs), max(xs)) if xs else (0.0, 1.0)
+    xs += [x for s in chart.spans for x in (s.x0, s.x1)] + [
+        x for b in chart.bars for x in (b.x0, b.x1)
+    ]
+    x0, x1 = chart.x_range or ((min(xs), max(xs)) if xs else (0.0, 1.0))
     if x1 == x0:
         x1 = x0 + 1
-    top, step = _axis(max(ys, default=1.0) * 1.05)
+    if chart.y_range:
+        bottom, top = chart.y_range
+    else:
+        ys = [y for line in chart.lines for y in line.ys] + [y for y, _, _ in chart.levels]
+        ys += [b.y for b in chart.bars]
+        bottom, top = 0.0, _axis(max(ys, default=1.0) * 1.05)[0]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def px(x: float) -> float:
-        return LEFT + (x - x0) / (x1 - x0) * plot_w
+        return LEFT + (min(max(x, x0), x1) - x0) / (x1 - x0) * plot_w
 
     def py(y: float) -> float:
-        return TOP + plot_h - max(0.0, y) / top * plot_h
+        return TOP + plot_h - (min(max(y, bottom), top) - bottom) / (top - bottom) * plot_h
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
@@ -71,24 +167,36 @@ def render(chart: Chart) -> bytes:
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
         f'<text x="{WIDTH / 2}" y="18" text-anchor="middle" font-size="13">'
         f"{escape(chart.title)}</text>",
-        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
-        'stroke="#444"/>',
         f'<text x="14" y="{TOP + plot_h / 2}" transform="rotate(-90 14 {TOP + plot_h / 2})" '
         f'text-anchor="middle">{escape(chart.y_label)}</text>',
     ]
-    for i in range(round(top / step) + 1):
-        value = step * i
+    for span in chart.spans:
+        left, right = px(span.x0), px(span.x1)
+        out.append(
+            f'<rect x="{left:.1f}" y="{TOP}" width="{max(right - left, 2.0):.1f}" '
+            f'height="{plot_h}" fill="{COLOURS[span.colour]}" fill-opacity="{span.opacity}"/>'
+        )
+    grid = chart.y_ticks or _round_ticks(bottom, top)
+    for value, label in grid:
         y = py(value)
         out.append(
             f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>'
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(label)}</text>'
         )
+    out.append(
+        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#444"/>'
+    )
     for x, label in chart.x_ticks:
         # Labels at the edges grow inwards, so none is cut off.
-        anchor = "start" if x == x0 else "end" if x == x1 else "middle"
+        anchor = "start" if px(x) - LEFT < 40 else "end" if LEFT + plot_w - px(x) < 40 else "middle"
         out.append(
             f'<text x="{px(x):.1f}" y="{TOP + plot_h + 16}" text-anchor="{anchor}">'
             f"{escape(label)}</text>"
+        )
+    if chart.x_label:
+        out.append(
+            f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 6}" text-anchor="middle">'
+            f"{escape(chart.x_label)}</text>"
         )
     for y, label, colour in chart.levels:
         out.append(
@@ -97,13 +205,22 @@ def render(chart: Chart) -> bytes:
             f'<text x="{LEFT + plot_w - 4}" y="{py(y) - 4:.1f}" text-anchor="end" '
             f'fill="{COLOURS[colour]}">{escape(label)}</text>'
         )
+    for bar in chart.bars:
+        out.append(
+            f'<line x1="{px(bar.x0):.1f}" x2="{px(bar.x1):.1f}" y1="{py(bar.y):.1f}" '
+            f'y2="{py(bar.y):.1f}" stroke="{COLOURS[bar.colour]}" stroke-width="4"/>'
+        )
     for line in chart.lines:
-        points = [(px(x), py(y)) for x, y in zip(line.xs, line.ys, strict=True)]
+        line_xs, line_ys = (
+            _step_points(line.xs, line.ys) if line.step else (list(line.xs), list(line.ys))
+        )
+        points = [(px(x), py(y)) for x, y in zip(line_xs, line_ys, strict=True)]
         if line.joined and len(points) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in _thin(points, plot_w))
+            dash = ' stroke-dasharray="6 4"' if line.dashed else ""
             out.append(
                 f'<polyline points="{path}" fill="none" stroke="{COLOURS[line.colour]}" '
-                'stroke-width="1.5"/>'
+                f'stroke-width="1.5"{dash}/>'
             )
         if line.markers:
             colours = line.point_colours or [line.colour] * len(points)

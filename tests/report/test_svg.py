@@ -38,3 +38,31 @@ def test_the_axis_is_round(highest, top, step):
 def test_an_empty_or_flat_chart_still_renders():
     ET.fromstring(svg.render(svg.Chart("empty", "ms", [])))
     ET.fromstring(svg.render(svg.Chart("flat", "ms", [svg.Line([5], [0.0])])))
+
+
+def test_a_range_away_from_zero_gets_round_gridlines_inside_it():
+    assert svg._round_ticks(88.2, 95.1) == [(90.0, "90"), (92.0, "92"), (94.0, "94")]
+    assert svg._round_ticks(-0.1, 1.2)[0] == (0.0, "0")
+
+
+def test_time_ticks_fall_on_round_local_times():
+    from zoneinfo import ZoneInfo
+
+    start = 1796000000.0  # 2026-11-30 00:53:20 UTC
+    ticks = svg.time_ticks(start, start + 86400, ZoneInfo("UTC"))
+    assert [label for _, label in ticks] == [
+        "11-30 06:00", "11-30 12:00", "11-30 18:00", "12-01 00:00",
+    ]  # fmt: skip
+    berlin = svg.time_ticks(start, start + 3600, ZoneInfo("Europe/Berlin"))  # 01:53 local
+    assert berlin[0][1] == "11-30 02:00" and all(x % 600 == 0 for x, _ in berlin)
+
+
+def test_a_long_series_is_thinned_to_a_few_points_per_pixel_keeping_its_extremes():
+    xs = [float(i) for i in range(5760)]  # a day of 15-second samples
+    ys = [100.0 if i == 3000 else 1.0 for i in range(5760)]
+    root = ET.fromstring(svg.render(svg.Chart("day", "MB", [svg.Line(xs, ys, markers=False)])))
+    (line,) = root.iter(f"{NS}polyline")
+    points = line.get("points", "").split()
+    assert len(points) <= 4 * (svg.WIDTH - svg.LEFT - svg.RIGHT)
+    # the spike is kept: 100 of an axis to 150 is a third of the plot below its top
+    assert min(float(p.split(",")[1]) for p in points) < 100
