@@ -6,6 +6,7 @@ one per test.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -19,14 +20,17 @@ class SourceGate(Generic[P]):
         self.probe = probe
         self._check = check
         self.failure: SourceError | None = None
+        # A session-start prefetch may be connecting while the first test asks.
+        self._lock = threading.Lock()
 
     def require(self) -> P:
         """The probe if its source answers; SourceError (the first one seen) otherwise."""
-        if self.failure is None:
-            try:
-                self._check(self.probe)
-            except SourceError as exc:
-                self.failure = exc
+        with self._lock:
+            if self.failure is None:
+                try:
+                    self._check(self.probe)
+                except SourceError as exc:
+                    self.failure = exc
         if self.failure is not None:
             raise self.failure
         return self.probe

@@ -156,16 +156,20 @@ class JournalMeasurement:
         return next((r for r in self.results if not r.ok), None)
 
 
+def journal_commands(unit: str, window: Window) -> list[list[str]]:
+    """logs-clean's questions (privileged). Presence: an empty answer for the error query
+    means nothing unless the unit logged."""
+    return [
+        journal_command(unit, window, None, "-n", "1", "-o", "cat"),
+        journal_command(unit, window, "err", "-o", "json"),
+        journal_command(unit, window, "warning..warning", "-o", "json"),
+        retention_command(window),
+    ]
+
+
 def measure_journal(ssh: SshProbe, unit: str, window: Window) -> JournalMeasurement:
-    # Presence: an empty answer for the error query means nothing unless the unit logged.
     presence, errors, warnings, retention = ssh.run_all(
-        [
-            journal_command(unit, window, None, "-n", "1", "-o", "cat"),
-            journal_command(unit, window, "err", "-o", "json"),
-            journal_command(unit, window, "warning..warning", "-o", "json"),
-            retention_command(window),
-        ],
-        privileged=True,
+        journal_commands(unit, window), privileged=True
     )
     coverage = journal_coverage(retention)
     results = (presence, errors, warnings, coverage.result)
@@ -255,14 +259,16 @@ def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict
 SERVICE_PROPERTIES = ("LoadState", "ActiveState", "SubState", "Result", "NRestarts")
 
 
+def service_commands(unit: str) -> list[list[str]]:
+    """service-active's questions (privileged)."""
+    return [
+        ["systemctl", "is-active", unit],
+        ["systemctl", "show", "-p", ",".join(SERVICE_PROPERTIES), unit],
+    ]
+
+
 def measure_service(ssh: SshProbe, unit: str) -> tuple[CommandResult, CommandResult]:
-    state, show = ssh.run_all(
-        [
-            ["systemctl", "is-active", unit],
-            ["systemctl", "show", "-p", ",".join(SERVICE_PROPERTIES), unit],
-        ],
-        privileged=True,
-    )
+    state, show = ssh.run_all(service_commands(unit), privileged=True)
     return state, show
 
 

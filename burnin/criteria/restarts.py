@@ -28,6 +28,16 @@ class RestartMeasurement:
     coverage: Coverage  # of bot_uptime_seconds: what proves "no restart" in Prometheus
 
 
+def restart_commands(unit: str, window: Window) -> list[list[str]]:
+    """What the host says of restarts (privileged): systemd's start lines and its count."""
+    return [
+        journal_command(
+            unit, window, None, "-o", "json", "--output-fields=MESSAGE,__REALTIME_TIMESTAMP"
+        ),
+        ["systemctl", "show", "-p", "NRestarts", "--value", unit],
+    ]
+
+
 def measure_restarts(
     prometheus: PrometheusProbe,
     ssh: SshProbe,
@@ -47,15 +57,7 @@ def measure_restarts(
             f"sum(changes({metrics.series('process_start_time_seconds')}{rng}))",
             window.end,
         )
-    journal, n_restarts = ssh.run_all(
-        [
-            journal_command(
-                unit, window, None, "-o", "json", "--output-fields=MESSAGE,__REALTIME_TIMESTAMP"
-            ),
-            ["systemctl", "show", "-p", "NRestarts", "--value", unit],
-        ],
-        privileged=True,
-    )
+    journal, n_restarts = ssh.run_all(restart_commands(unit, window), privileged=True)
     restart_lines = []
     if journal.ok:
         restart_lines = [

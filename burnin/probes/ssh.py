@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import shlex
+import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,10 @@ class SshProbe:
         # Every command the suite runs only reads; within one run the same command (the
         # service state, the journal's retention for a window) is asked once.
         self._answers: dict[str, CommandResult] = {}
+        # Commands sent ahead (prefetch) and not yet taken by a run().
+        self._inflight: dict[str, Future[CommandResult]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
         self.clock_skew_s: float | None = None  # the host's clock minus ours, once connected
 
     def _fail(self, cause: str) -> SourceError:
@@ -149,14 +154,39 @@ class SshProbe:
             self.close()
             raise self._fail(cause)
 
-    def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
-        """Run argv (each word quoted). `privileged` adds `sudo -n` when the target needs it."""
+    def _command(self, argv: Sequence[str], privileged: bool) -> str:
         words = list(argv)
         if privileged and self.settings.sudo:
             words = ["sudo", "-n", *words]
-        command = shlex.join(words)
-        if command in self._answers:
-            return self._answers[command]
+        return shlex.join(words)
+
+    def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
+        """Run argv (each word quoted). `privileged` adds `sudo -n` when the target needs it."""
+        command = self._command(argv, privileged)
+        with self._lock:
+            answer = self._answers.get(command)
+            # Taken once: a prefetched failure is this ask's answer, the next ask tries again.
+            pending = self._inflight.pop(command, None)
+        if answer is not None:
+            return answer
+        if pending is not None:
+            return pending.result()
+        return self._execute(command)
+
+    def prefetch(self, commands: Sequence[Sequence[str]], privileged: bool = False) -> None:
+        """Send commands now, MAX_CHANNELS at a time on channels of the connection, without
+        waiting: a later run() of the same command takes the answer (waiting while it runs)."""
+        if self._connection is None:
+            return
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(MAX_CHANNELS, thread_name_prefix="ssh-prefetch")
+            for argv in commands:
+                command = self._command(argv, privileged)
+                if command not in self._answers and command not in self._inflight:
+                    self._inflight[command] = self._pool.submit(self._execute, command)
+
+    def _execute(self, command: str) -> CommandResult:
         if self._connection is None:
             return CommandResult(command, None, "", "", "not connected")
         try:
@@ -178,7 +208,8 @@ class SshProbe:
                 "connection lost before the command finished (no exit status)",
             )
         answer = CommandResult(command, result.exited, result.stdout, result.stderr)
-        self._answers[command] = answer
+        with self._lock:
+            self._answers[command] = answer
         return answer
 
     def run_all(
@@ -193,13 +224,18 @@ class SshProbe:
 
     def forget(self) -> None:
         """Drop the answers kept for the run: the next commands are asked for real."""
-        self._answers.clear()
+        with self._lock:
+            self._answers.clear()
+            self._inflight.clear()
 
     @property
     def connected(self) -> bool:
         return self._connection is not None and self._connection.is_connected
 
     def close(self) -> None:
+        if self._pool is not None:  # commands still running end with their timeout
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         if self._connection is not None:
             self._connection.close()
             self._connection = None
