@@ -5,6 +5,7 @@ pytest_plugins = [
     "fixtures.health",
     "fixtures.prometheus",
     "fixtures.ssh",
+    "fixtures.gather",
     "fixtures.verdicts",
     "fixtures.report",
     "fixtures.history",

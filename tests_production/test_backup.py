@@ -2,16 +2,20 @@
 
 import pytest
 
-from burnin.criteria.backup import BackupMeasurement, judge_backup, measure_backups
-from burnin.run import RunSettings, now
+from burnin.criteria.backup import judge_backup
+from burnin.gather import Gathered
+from burnin.run import RunSettings
 from burnin.verdict import Judge
 
 
 def test_backup(
-    burnin_run: RunSettings, judge: Judge, phase: str, request: pytest.FixtureRequest
+    burnin_run: RunSettings,
+    gathered: Gathered,
+    judge: Judge,
+    phase: str,
+    request: pytest.FixtureRequest,
 ) -> None:
-    glob = burnin_run.target["backup_glob"]
-    if not glob.strip():  # skipped with its reason, even where SSH is not configured
-        judge(judge_backup(BackupMeasurement(glob, now(), None, None)))
-        return
-    judge(judge_backup(measure_backups(request.getfixturevalue("ssh"), glob)))
+    if burnin_run.target["backup_glob"].strip():
+        request.getfixturevalue("ssh")  # not configured / unreachable: an error, said once
+    # no glob: skipped with its reason, even where SSH is not configured
+    judge(judge_backup(gathered("backup")))

@@ -1,7 +1,8 @@
 """The monitoring itself: everything operational, and (opt-in) a test alert goes through."""
 
 from burnin.criteria.alert_path import judge_alert_path, measure_alert_path, not_opted_in
-from burnin.criteria.monitoring import judge_monitoring, measure_monitoring
+from burnin.criteria.monitoring import judge_monitoring
+from burnin.gather import Gathered
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.run import RunSettings
 from burnin.verdict import Judge, no_data
@@ -9,19 +10,9 @@ from burnin.window import Window
 
 
 def test_monitoring_operational(
-    prometheus: PrometheusProbe, burnin_run: RunSettings, window: Window, judge: Judge, phase: str
+    prometheus: PrometheusProbe, gathered: Gathered, window: Window, judge: Judge, phase: str
 ) -> None:
-    target = burnin_run.target
-    measurement = measure_monitoring(
-        prometheus,
-        burnin_run.metrics,
-        window,
-        target["alertmanager_url"],
-        target["dashboard_url"],
-        target["timeout_s"],
-        target["alert_rules"],
-    )
-    judge(judge_monitoring(measurement, window))
+    judge(judge_monitoring(gathered("monitoring"), window))
 
 
 def test_alerts_functional(burnin_run: RunSettings, judge: Judge, phase: str) -> None:

@@ -15,6 +15,7 @@ from urllib3.util.retry import Retry
 
 from burnin.clock import skew, skew_cause
 from burnin.coverage import scrape_interval
+from burnin.flight import Flights
 from burnin.redact import redact_url
 from burnin.verdict import SourceError
 from burnin.window import Window
@@ -57,8 +58,8 @@ class PrometheusProbe:
         self.where = redact_url(self.url)  # what messages show: never a password
         self.timeout_s = timeout_s
         self._session = session or requests.Session()
-        self._ranges: dict[tuple[str, datetime, datetime, int], list[Series]] = {}
-        self._raw: dict[tuple[str, Window], list[Series]] = {}
+        self._ranges: Flights[tuple[str, datetime, datetime, int], list[Series]] = Flights()
+        self._raw: Flights[tuple[str, Window], list[Series]] = Flights()
         self._rules: list[AlertRule] | None = None
         self.clock_skew_s: float | None = None  # Prometheus's clock minus ours, once ready
         # The union of the windows this run judges: raw samples are fetched over it once per
@@ -121,41 +122,41 @@ class PrometheusProbe:
     def range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
         """A range query; answers are kept for the session, so criteria (and the report's plots)
         that need the same series share one request."""
-        key = (query, start, end, step_s)
-        if key not in self._ranges:
-            self._ranges[key] = self._range(query, start, end, step_s)
-        return self._ranges[key]
+        return self._ranges.get(
+            (query, start, end, step_s), lambda: self._range(query, start, end, step_s)
+        )
 
     def samples(self, selector: str, window: Window) -> list[Series]:
         """The raw samples of `selector` inside the window: an instant query of `selector[Ns]`
         at the window's end, so no lookback stretches a series past its last scrape and no step
         hides a hole. One request per selector per run when the window lies inside `span`."""
         fetch = self.span if self.span and _inside(window, self.span) else window
-        key = (selector, fetch)
-        if key not in self._raw:
+
+        def fetch_raw() -> list[Series]:
             result = self._ask(
                 lambda: self._client.custom_query(
                     f"{selector}{fetch.promql_range()}", params={"time": fetch.end.timestamp()}
                 ),
                 f"{selector}{fetch.promql_range()}",
             )
-            self._raw[key] = [
+            return [
                 Series(item.get("metric", {}), [(float(t), float(v)) for t, v in item["values"]])
                 for item in result
             ]
+
+        answer = self._raw.get((selector, fetch), fetch_raw)
         if fetch == window:
-            return self._raw[key]
+            return answer
         start, end = window.start.timestamp(), window.end.timestamp()
         return [
-            Series(s.labels, [(t, v) for t, v in s.points if start <= t <= end])
-            for s in self._raw[key]
+            Series(s.labels, [(t, v) for t, v in s.points if start <= t <= end]) for s in answer
         ]
 
     def cached_ranges(self) -> dict[tuple[str, datetime, datetime, int], list[Series]]:
         """Every range and raw answer this probe fetched: the report plots these, asking
         nothing new (a raw answer's step is its scrape interval)."""
-        answers = dict(self._ranges)
-        for (selector, window), series in self._raw.items():
+        answers = self._ranges.kept()
+        for (selector, window), series in self._raw.kept().items():
             interval = scrape_interval([t for t, _ in s.points] for s in series) or 15.0
             answers[(selector, window.start, window.end, round(interval))] = series
         return answers

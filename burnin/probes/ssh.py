@@ -6,7 +6,7 @@ import shlex
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from fabric import Connection
 from invoke.exceptions import CommandTimedOut
 
 from burnin.clock import skew, skew_cause
+from burnin.flight import Flights
 from burnin.verdict import SourceError
 
 # Channels opened at once on the one connection (sshd's MaxSessions defaults to 10).
@@ -83,11 +84,10 @@ class SshProbe:
         self._connection: Connection | None = None
         # Every command the suite runs only reads; within one run the same command (the
         # service state, the journal's retention for a window) is asked once.
-        self._answers: dict[str, CommandResult] = {}
-        # Commands sent ahead (prefetch) and not yet taken by a run().
-        self._inflight: dict[str, Future[CommandResult]] = {}
-        self._pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
+        # Lost connections and timeouts are not kept: the next ask tries again.
+        self._answers: Flights[str, CommandResult] = Flights(lambda r: r.exit_code is not None)
+        # Channels open at once on the connection, whoever asks (sshd's MaxSessions is 10).
+        self._channels = threading.BoundedSemaphore(MAX_CHANNELS)
         self.clock_skew_s: float | None = None  # the host's clock minus ours, once connected
 
     def _fail(self, cause: str) -> SourceError:
@@ -163,36 +163,16 @@ class SshProbe:
     def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
         """Run argv (each word quoted). `privileged` adds `sudo -n` when the target needs it."""
         command = self._command(argv, privileged)
-        with self._lock:
-            answer = self._answers.get(command)
-            # Taken once: a prefetched failure is this ask's answer, the next ask tries again.
-            pending = self._inflight.pop(command, None)
-        if answer is not None:
-            return answer
-        if pending is not None:
-            return pending.result()
-        return self._execute(command)
-
-    def prefetch(self, commands: Sequence[Sequence[str]], privileged: bool = False) -> None:
-        """Send commands now, MAX_CHANNELS at a time on channels of the connection, without
-        waiting: a later run() of the same command takes the answer (waiting while it runs)."""
-        if self._connection is None:
-            return
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(MAX_CHANNELS, thread_name_prefix="ssh-prefetch")
-            for argv in commands:
-                command = self._command(argv, privileged)
-                if command not in self._answers and command not in self._inflight:
-                    self._inflight[command] = self._pool.submit(self._execute, command)
+        return self._answers.get(command, lambda: self._execute(command))
 
     def _execute(self, command: str) -> CommandResult:
         if self._connection is None:
             return CommandResult(command, None, "", "", "not connected")
         try:
-            result = self._connection.run(
-                command, hide=True, warn=True, timeout=self.settings.timeout_s, in_stream=False
-            )
+            with self._channels:
+                result = self._connection.run(
+                    command, hide=True, warn=True, timeout=self.settings.timeout_s, in_stream=False
+                )
         except CommandTimedOut:
             return CommandResult(
                 command, None, "", "", f"timed out after {self.settings.timeout_s:g} s"
@@ -207,10 +187,7 @@ class SshProbe:
                 result.stderr,
                 "connection lost before the command finished (no exit status)",
             )
-        answer = CommandResult(command, result.exited, result.stdout, result.stderr)
-        with self._lock:
-            self._answers[command] = answer
-        return answer
+        return CommandResult(command, result.exited, result.stdout, result.stderr)
 
     def run_all(
         self, commands: Sequence[Sequence[str]], privileged: bool = False
@@ -224,18 +201,13 @@ class SshProbe:
 
     def forget(self) -> None:
         """Drop the answers kept for the run: the next commands are asked for real."""
-        with self._lock:
-            self._answers.clear()
-            self._inflight.clear()
+        self._answers.clear()
 
     @property
     def connected(self) -> bool:
         return self._connection is not None and self._connection.is_connected
 
     def close(self) -> None:
-        if self._pool is not None:  # commands still running end with their timeout
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
         if self._connection is not None:
             self._connection.close()
             self._connection = None

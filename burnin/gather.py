@@ -1,0 +1,236 @@
+"""Evidence gathered ahead: at session start every selected criterion's measurement starts in a
+bounded pool, so the round trips to Prometheus, the host and the health endpoint overlap
+instead of adding up test by test. Each test then takes its measurement (waiting while it is
+under way) and judges it; a measurement that raised (a source broken mid-run) raises again in
+the test that takes it. Health latency is sampled in its test once everything gathered has
+ended: nothing else of the run's may share the client while it is timed."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, wait
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from burnin.criteria.alerts import measure_alerts
+from burnin.criteria.backup import BackupMeasurement, measure_backups
+from burnin.criteria.connection import measure_connection
+from burnin.criteria.consistency import measure_consistency
+from burnin.criteria.errors import measure_error_rate, measure_errors_total
+from burnin.criteria.health import measure_health_latency
+from burnin.criteria.host import measure_service
+from burnin.criteria.logfile import measure_channel_logs, measure_logs
+from burnin.criteria.monitoring import measure_monitoring
+from burnin.criteria.resources import measure_cpu, measure_memory_growth, measure_memory_peak
+from burnin.criteria.restarts import measure_restarts
+from burnin.criteria.traffic import measure_periods, periods
+from burnin.gate import SourceGate, unconfigured
+from burnin.probes.health import HealthProbe
+from burnin.probes.prometheus import PrometheusProbe
+from burnin.probes.ssh import SshProbe
+from burnin.run import RunSettings, now
+
+# Measurements under way at once. Each holds at most one request; SSH channels are bounded by
+# the probe, Prometheus answers a handful of queries at once without strain.
+WORKERS = 8
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The run's probes behind their gates: asking for one raises the SourceError its source's
+    criteria report (remembered by the gate: a dead source costs one timeout)."""
+
+    prometheus_gate: SourceGate[PrometheusProbe]
+    ssh_gate: SourceGate[SshProbe]
+    health_probe: HealthProbe | None  # None: no health_url configured
+
+    @property
+    def prometheus(self) -> PrometheusProbe:
+        return self.prometheus_gate.require()
+
+    @property
+    def ssh(self) -> SshProbe:
+        return self.ssh_gate.require()
+
+    @property
+    def health(self) -> HealthProbe:
+        if self.health_probe is None:
+            raise unconfigured("health", "health_url")
+        return self.health_probe
+
+
+Measure = Callable[[Sources, RunSettings, str], Any]
+# The `gathered` fixture: gathered(name) -> the measurement of the test's phase.
+Gathered = Callable[[str], Any]
+
+
+def _zone(run: RunSettings) -> ZoneInfo:
+    return ZoneInfo(run.target["log_timezone"])
+
+
+def _backup(s: Sources, run: RunSettings, _phase: str) -> BackupMeasurement:
+    glob = run.target["backup_glob"]
+    if not glob.strip():  # skipped with its reason, even where SSH is not configured
+        return BackupMeasurement(glob, now(), None, None)
+    return measure_backups(s.ssh, glob)
+
+
+def _periods(kind: str) -> Measure:
+    def measure(s: Sources, run: RunSettings, phase: str) -> Any:
+        traffic = run.thresholds.traffic
+        hours = traffic.peak if kind == "peak" else traffic.off_peak
+        spans = periods(hours, traffic.timezone, run.window(phase))
+        return measure_periods(s.prometheus, run.metrics, spans, run.target["process_metrics"])
+
+    return measure
+
+
+# What each criterion's test judges, by name; `MEASURES[name](sources, run, phase)`.
+MEASURES: dict[str, Measure] = {
+    "connection": lambda s, run, p: measure_connection(s.prometheus, run.metrics, run.window(p)),
+    "errors-total": lambda s, run, p: measure_errors_total(
+        s.prometheus, run.metrics, run.window(p)
+    ),
+    "error-rate": lambda s, run, p: measure_error_rate(s.prometheus, run.metrics, run.window(p)),
+    "health": lambda s, _run, _p: s.health.read(),
+    "health-latency": lambda s, run, _p: measure_health_latency(
+        s.health, run.thresholds.sampling.health_requests
+    ),
+    "consistency": lambda s, run, _p: measure_consistency(s.health, s.prometheus, run.metrics),
+    "restarts": lambda s, run, p: measure_restarts(
+        s.prometheus, s.ssh, run.metrics, run.target["unit"], run.window(p),
+        run.target["process_metrics"],
+    ),
+    "alerts": lambda s, run, p: measure_alerts(
+        s.prometheus, run.metrics, run.window(p), run.target["alert_rules"]
+    ),
+    "memory-growth": lambda s, run, p: measure_memory_growth(
+        s.prometheus, run.metrics, run.window(p), run.target["process_metrics"]
+    ),
+    "memory-peak": lambda s, run, p: measure_memory_peak(
+        s.prometheus, run.metrics, run.window(p), run.target["process_metrics"]
+    ),
+    "cpu": lambda s, run, p: measure_cpu(
+        s.prometheus, run.metrics, run.window(p), run.target["process_metrics"]
+    ),
+    "logs": lambda s, run, p: measure_logs(
+        s.ssh, run.target["unit"], run.window(p), run.target["log_file"], _zone(run)
+    ),
+    "service": lambda s, run, _p: measure_service(s.ssh, run.target["unit"]),
+    "channel-events": lambda s, run, p: measure_channel_logs(
+        s.ssh, run.target["unit"], run.window(p), run.target["log_file"], _zone(run)
+    ),
+    "backup": _backup,
+    "monitoring": lambda s, run, p: measure_monitoring(
+        s.prometheus, run.metrics, run.window(p), run.target["alertmanager_url"],
+        run.target["dashboard_url"], run.target["timeout_s"], run.target["alert_rules"],
+    ),
+    "peak-periods": _periods("peak"),
+    "offpeak-periods": _periods("off-peak"),
+}  # fmt: skip
+
+# The measurements each criterion's test takes. Not here: alerts-functional (it sends an
+# alert, opt-in) and sign-off (a file the team writes) are done in their tests.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "uptime": ("connection",),
+    "longest-disconnect": ("connection",),
+    "coverage": ("connection",),
+    "errors-total": ("errors-total",),
+    "error-rate": ("error-rate",),
+    "health-up": ("health",),
+    "health-version": ("health",),
+    "health-latency": ("health-latency",),
+    "consistency": ("consistency",),
+    "restarts": ("restarts",),
+    "alerts": ("alerts",),
+    "memory-growth": ("memory-growth",),
+    "memory-peak": ("memory-peak",),
+    "cpu": ("cpu",),
+    "logs-clean": ("logs",),
+    "service-active": ("service",),
+    "channel-events": ("channel-events",),
+    "backup": ("backup",),
+    "monitoring-operational": ("monitoring",),
+    "peak-observed": ("peak-periods", "connection"),
+    "peak-handled": ("peak-periods", "connection"),
+    "offpeak-handled": ("offpeak-periods", "connection", "peak-periods"),
+}
+# Timed measurements: taken by their tests alone, once the gathering is quiet.
+ALONE = frozenset({"health-latency"})
+# Started first: the host's commands are the slowest round trips of a run.
+FIRST = ("logs", "channel-events", "restarts", "service", "backup")
+
+
+class Gathering:
+    """Measurements by (name, phase): started ahead, taken by tests. The workers are daemon
+    threads: a run that ends (interrupted, timed out) never waits on a source still hanging."""
+
+    def __init__(self, workers: int = WORKERS) -> None:
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._started: dict[Hashable, Future[Any]] = {}
+        self._workers = workers
+        for number in range(workers):
+            threading.Thread(target=self._work, name=f"gather-{number}", daemon=True).start()
+
+    def _work(self) -> None:
+        while (job := self._queue.get()) is not None:
+            future, measure = job
+            if future.set_running_or_notify_cancel():
+                _settle(future, measure)
+
+    def start(self, key: Hashable, measure: Callable[[], Any]) -> None:
+        """Queue the measurement (in the order started)."""
+        if key not in self._started:
+            self._started[key] = Future()
+            self._queue.put((self._started[key], measure))
+
+    def quiet(self) -> None:
+        """Wait until every measurement started has ended."""
+        wait(list(self._started.values()))
+
+    def take(self, key: Hashable, measure: Callable[[], Any]) -> Any:
+        """The measurement started ahead (waiting for it), else measured now."""
+        started = self._started.get(key)
+        return measure() if started is None else started.result()
+
+    def close(self) -> None:
+        """Drop what has not started; what runs ends with its source's timeout, unwaited."""
+        for future in self._started.values():
+            future.cancel()
+        for _ in range(self._workers):
+            self._queue.put(None)
+
+
+def _settle(future: Future[Any], measure: Callable[[], Any]) -> None:
+    try:
+        future.set_result(measure())
+    except Exception as exc:  # noqa: BLE001 - raised again in the test that takes it
+        future.set_exception(exc)
+
+
+def gather_ahead(
+    gathering: Gathering, sources: Sources, run: RunSettings, selected: list[tuple[str, str]]
+) -> None:
+    """Start the measurements of the selected (criterion, phase) pairs, the host's first. The
+    timed ones (ALONE) are left to their tests, which take them once the rest has ended."""
+    keys = list(dict.fromkeys((name, p) for c, p in selected for name in NEEDS.get(c, ())))
+    keys.sort(key=lambda key: key[0] not in FIRST)
+    for name, phase in keys:
+        if name not in ALONE:
+            gathering.start((name, phase), _bound(MEASURES[name], sources, run, phase))
+
+
+def take(gathering: Gathering, sources: Sources, run: RunSettings, name: str, phase: str) -> Any:
+    """A test's measurement: the one gathered ahead, else measured now (a timed one alone)."""
+    if name in ALONE:
+        gathering.quiet()
+    return gathering.take((name, phase), _bound(MEASURES[name], sources, run, phase))
+
+
+def _bound(measure: Measure, sources: Sources, run: RunSettings, phase: str) -> Callable[[], Any]:
+    return lambda: measure(sources, run, phase)

@@ -1,0 +1,204 @@
+"""Evidence gathered ahead: the measurements of the selected criteria start at session start,
+each answer is asked once however many ask at the same moment, and the host's channels stay
+bounded."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from burnin.catalogue import CRITERIA
+from burnin.flight import Flights
+from burnin.gather import ALONE, FIRST, MEASURES, NEEDS, Gathering, gather_ahead, take
+from burnin.probes.ssh import MAX_CHANNELS, SshProbe, SshSettings
+from burnin.verdict import SourceError
+
+# ------------------------------------------------------------------ what is gathered
+
+
+def test_every_criterion_is_gathered_but_the_two_done_in_their_tests():
+    assert set(CRITERIA) - set(NEEDS) == {"alerts-functional", "sign-off"}
+    assert {name for names in NEEDS.values() for name in names} == set(MEASURES)
+    assert ALONE <= set(MEASURES) and set(FIRST) <= set(MEASURES)
+
+
+class Recorder(Gathering):
+    def __init__(self) -> None:
+        super().__init__(workers=1)
+        self.order: list[object] = []
+
+    def start(self, key, measure):  # type: ignore[no-untyped-def]
+        self.order.append(key)
+
+
+def test_the_host_s_measurements_start_first_each_once_and_the_timed_ones_not_at_all():
+    gathering = Recorder()
+    selected = [("uptime", "24h"), ("coverage", "24h"), ("health-latency", "24h"),
+                ("logs-clean", "24h"), ("peak-handled", "24h"), ("service-active", "smoke")]  # fmt: skip
+    gather_ahead(gathering, None, None, selected)  # type: ignore[arg-type]
+    assert gathering.order == [
+        ("logs", "24h"),
+        ("service", "smoke"),
+        ("connection", "24h"),
+        ("peak-periods", "24h"),
+    ]
+    gathering.close()
+
+
+# ------------------------------------------------------------------ the gathering
+
+
+def test_a_measurement_started_ahead_is_taken_and_one_not_started_is_measured_now():
+    gathering = Gathering(workers=2)
+    calls: list[str] = []
+    gathering.start("a", lambda: calls.append("a") or "ahead")
+    assert gathering.take("a", lambda: "now") == "ahead"
+    assert gathering.take("a", lambda: "now") == "ahead"  # shared by the criteria that take it
+    assert gathering.take("b", lambda: "now") == "now"
+    assert calls == ["a"]
+    gathering.close()
+
+
+def test_a_source_error_raised_ahead_is_raised_in_the_test_that_takes_it():
+    gathering = Gathering(workers=1)
+    error = SourceError("prometheus", "http://p:9090", "query refused")
+
+    def broken() -> None:
+        raise error
+
+    gathering.start("x", broken)
+    with pytest.raises(SourceError) as raised:
+        gathering.take("x", lambda: None)
+    assert raised.value is error
+    gathering.close()
+
+
+def test_quiet_waits_for_everything_started():
+    gathering = Gathering(workers=2)
+    done = []
+    gathering.start("slow", lambda: time.sleep(0.2) or done.append("slow"))
+    gathering.quiet()
+    assert done == ["slow"]
+    gathering.close()
+
+
+def test_a_timed_measurement_is_taken_alone_after_the_rest():
+    gathering = Gathering(workers=2)
+    busy = threading.Event()
+    gathering.start(("connection", "24h"), lambda: (busy.set(), time.sleep(0.2), busy.clear()))
+    busy.wait(1)
+
+    class Health:
+        timeout_s = 5.0
+
+        def read(self) -> bool:
+            return busy.is_set()  # True if anything else were running
+
+    class Run:
+        class thresholds:  # noqa: N801 - stands in for the configuration
+            class sampling:  # noqa: N801
+                health_requests = 3
+
+    class Sources:
+        health = Health()
+
+    sample = take(gathering, Sources(), Run(), "health-latency", "24h")  # type: ignore[arg-type]
+    assert [reading for reading in sample.readings] == [False, False, False]
+    gathering.close()
+
+
+def test_closing_never_waits_for_a_measurement_stuck_on_a_source():
+    gathering = Gathering(workers=1)
+    stuck = threading.Event()
+    gathering.start("hangs", lambda: stuck.wait(30))
+    gathering.start("queued", lambda: "never")
+    started = time.monotonic()
+    gathering.close()
+    assert time.monotonic() - started < 1
+    stuck.set()
+
+
+# ------------------------------------------------------------------ one answer per question
+
+
+def test_a_question_asked_twice_at_once_is_asked_once():
+    flights: Flights[str, int] = Flights()
+    calls = []
+    release = threading.Event()
+
+    def fetch() -> int:
+        calls.append(1)
+        release.wait(2)
+        return 7
+
+    answers: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(flights.get("q", fetch))) for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.1)
+    release.set()
+    for thread in threads:
+        thread.join(2)
+    assert answers == [7, 7, 7] and calls == [1]
+    assert flights.get("q", lambda: 8) == 7  # kept
+
+
+def test_an_answer_not_worth_keeping_and_an_exception_are_asked_again():
+    flights: Flights[str, int] = Flights(keep=lambda answer: answer > 0)
+    assert flights.get("q", lambda: -1) == -1
+    assert flights.get("q", lambda: 5) == 5
+    with pytest.raises(ValueError):
+        flights.get("e", lambda: int("x"))
+    assert flights.get("e", lambda: 3) == 3
+
+
+@dataclass
+class Ran:
+    exited: int
+    stdout: str
+    stderr: str = ""
+
+
+class SlowConnection:
+    """fabric's Connection as the probe uses it: each command takes a moment."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.most = 0
+        self.asked: list[str] = []
+        self.lock = threading.Lock()
+        self.is_connected = True
+
+    def run(self, command: str, **_kw: object) -> Ran:
+        with self.lock:
+            self.asked.append(command)
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(0.05)
+        with self.lock:
+            self.running -= 1
+        return Ran(0, f"answer of {command}\n")
+
+    def close(self) -> None:
+        self.is_connected = False
+
+
+def test_the_host_s_channels_stay_bounded_and_a_shared_command_runs_once():
+    connection = SlowConnection()
+    probe = SshProbe(SshSettings("lab"))
+    probe._connection = connection  # type: ignore[assignment]
+    commands = [["journalctl", "-n", str(i)] for i in range(6)] + [["date"]]
+    threads = [
+        threading.Thread(target=probe.run_all, args=(commands,)) for _ in range(3)
+    ]  # three measurements at once, all asking `date`
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert connection.most <= MAX_CHANNELS
+    assert sorted(connection.asked) == sorted(" ".join(c) for c in commands)
