@@ -271,3 +271,19 @@ def test_the_record_never_writes_through_planted_links_and_keeps_the_umask(suite
         if path.is_file() and not path.is_symlink():
             mode = path.stat().st_mode & 0o777
             assert mode & 0o007 == 0, f"{path.name} is {oct(mode)} under umask 027"
+
+
+def test_parallel_workers_are_refused_before_any_test(suite):
+    """pytest-xdist's -n would split the run into partial records; refused in one line. A
+    stand-in plugin gives the option as xdist does (dest numprocesses; pytest reserves the
+    short -n for its own plugins, so the stand-in has only the long form)."""
+    (suite.path / "xdist_standin.py").write_text(
+        "def pytest_addoption(parser):\n"
+        "    parser.addoption('--numprocesses', dest='numprocesses', default=None)\n"
+    )
+    result = suite.runpytest_subprocess(
+        "-p", "xdist_standin", "-m", "smoke", "--target", "sandbox", "--numprocesses=2"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "-n/--numprocesses: the checkpoint suite runs in one process" in result.stderr.str()
+    assert not (suite.path / "reports").exists()
