@@ -34,6 +34,16 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+def peak_rss_mb(command: list[str]) -> float:
+    """The peak resident memory of one run of `command` (its own rusage, not its siblings')."""
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _pid, _status, usage = os.wait4(process.pid, 0)
+    process.returncode = 0  # reaped here; Popen must not wait for it again
+    return usage.ru_maxrss / 1024  # KiB on Linux
+
+
 def median_of(runs: int, action: Callable[[], object]) -> float:
     return statistics.median(timed(action) for _ in range(runs))
 
@@ -100,6 +110,7 @@ def checkpoint_against_the_floor(info: sandbox.SandboxInfo) -> list[tuple[str, s
         answers.append(json.loads(done.stdout))
 
     floor_s = median_of(3, run_floor)
+    rss_mb = peak_rss_mb(suite)
     floor_in = statistics.median(a["wall_s"] for a in answers)
     lanes = {k: statistics.median(a["lanes_s"][k] for a in answers) for k in answers[0]["lanes_s"]}
     kinds = {k: [r for r in records if r["kind"] == k] for k in ("http", "health", "ssh")}
@@ -122,6 +133,7 @@ def checkpoint_against_the_floor(info: sandbox.SandboxInfo) -> list[tuple[str, s
         ("floor (ci/floor.py, same requests), whole run", f"{floor_s:.2f} s"),
         ("  in-process (three lanes at once)", f"{floor_in:.2f} s"),
         ("  lanes: http / health / SSH", " / ".join(f"{lanes[k]:.2f} s" for k in lanes)),
+        ("checkpoint_24h peak RSS, one bot (goal at 100 bots <= 200 MB)", f"{rss_mb:.0f} MB"),
         ("checkpoint_24h / floor, whole run (goal <= 2)", f"{suite_s / floor_s:.1f}x"),
         ("checkpoint_24h / floor, in-process (goal <= 1.3)", f"{suite_in / floor_in:.1f}x"),
     ]  # fmt: skip
