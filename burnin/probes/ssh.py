@@ -6,7 +6,6 @@ import shlex
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,8 +195,24 @@ class SshProbe:
         multiplexes them): the time of the slowest, not of all of them."""
         if len(commands) <= 1 or self._connection is None:
             return [self.run(argv, privileged) for argv in commands]
-        with ThreadPoolExecutor(max_workers=min(MAX_CHANNELS, len(commands))) as pool:
-            return list(pool.map(lambda argv: self.run(argv, privileged), commands))
+        answers: list[CommandResult | None] = [None] * len(commands)
+
+        def ask(index: int) -> None:
+            answers[index] = self.run(commands[index], privileged)
+
+        # Daemon threads (the channels are bounded by the probe): a run that ends never waits
+        # at exit for a command still hanging on the host.
+        threads = [
+            threading.Thread(target=ask, args=(i,), daemon=True) for i in range(len(commands))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return [
+            answer or CommandResult(shlex.join(argv), None, "", "", "not answered")
+            for answer, argv in zip(answers, commands, strict=True)
+        ]
 
     def forget(self) -> None:
         """Drop the answers kept for the run: the next commands are asked for real."""
