@@ -10,7 +10,9 @@ The scrape interval is read from the samples themselves (the median spacing of e
 
 from __future__ import annotations
 
+import heapq
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -192,21 +194,43 @@ def held(points: Sequence[tuple[float, float]], coverage: Coverage) -> list[Stre
 
 def lowest_of(timelines: Sequence[Sequence[Stretch]]) -> list[Stretch]:
     """Several series' stretches as one timeline: at every moment the lowest value any series
-    holds then (one bot down is down, whatever its other series say); known where any is."""
+    holds then (one bot down is down, whatever its other series say); known where any is.
+    One sweep over the stretches' edges with a heap of the values held: a day of 15-second
+    samples from many series takes a moment, not minutes (checking every stretch at every
+    edge took 15 s for three series)."""
     if len(timelines) == 1:
         return list(timelines[0])
-    edges = sorted({x for line in timelines for s in line for x in (s.start, s.end)})
+    # (time, 0 = a stretch ends / 1 = one starts, value): ends before starts at the same time
+    edges = sorted(
+        (x, kind, s.value)
+        for line in timelines
+        for s in line
+        if s.end > s.start
+        for x, kind in ((s.start, 1), (s.end, 0))
+    )
+    held: Counter[float] = Counter()
+    lowest: list[float] = []
     merged: list[Stretch] = []
-    for start, end in zip(edges, edges[1:], strict=False):
-        middle = (start + end) / 2
-        values = [s.value for line in timelines for s in line if s.start <= middle < s.end]
-        if not values:
+    i = 0
+    while i < len(edges):
+        moment = edges[i][0]
+        while i < len(edges) and edges[i][0] == moment:
+            _, kind, value = edges[i]
+            if kind:
+                held[value] += 1
+                heapq.heappush(lowest, value)
+            else:
+                held[value] -= 1
+            i += 1
+        while lowest and held[lowest[0]] <= 0:
+            heapq.heappop(lowest)
+        if i == len(edges) or not lowest:
             continue
-        value = min(values)
-        if merged and merged[-1].end == start and merged[-1].value == value:
-            merged[-1] = Stretch(merged[-1].start, end, value)
+        value, until = lowest[0], edges[i][0]
+        if merged and merged[-1].end == moment and merged[-1].value == value:
+            merged[-1] = Stretch(merged[-1].start, until, value)
         else:
-            merged.append(Stretch(start, end, value))
+            merged.append(Stretch(moment, until, value))
     return merged
 
 

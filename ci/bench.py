@@ -1,11 +1,13 @@
 """burnin's benchmark: measures, in one run against the sandbox production, where the suite's
 time goes and what its two sharing decisions save. Prints measured values and ratios.
 
-    ci/bench            (brings the sandbox up with the healthy scenario, takes it down after)
+    ci/bench               (brings the sandbox up with the healthy scenario, takes it down after)
+    ci/bench --fleet 100   (also the sandbox's start as a fleet of that many bots; default 10)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -139,7 +141,26 @@ def checkpoint_against_the_floor(info: sandbox.SandboxInfo) -> list[tuple[str, s
     ]  # fmt: skip
 
 
+def fleet_start(bots: int) -> list[tuple[str, str]]:
+    """The sandbox's start as a fleet (its history backfilled once per bot), with the peak
+    memory of the process that starts it."""
+    command = [sys.executable, "-m", "burnin.sandbox", "up", "--scenario", "healthy"]
+    started = time.perf_counter()
+    rss_mb = peak_rss_mb([*command, "--bots", str(bots)])
+    up_s = time.perf_counter() - started
+    sandbox.down()
+    return [
+        (
+            f"sandbox up (healthy) as a fleet of {bots} bots; peak RSS",
+            f"{up_s:.1f} s; {rss_mb:.0f} MB",
+        )
+    ]
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fleet", type=int, default=10, help="bots of the fleet start measured")
+    args = parser.parse_args()
     up_s = timed(lambda: sandbox.up("healthy"))
     info = sandbox.status()
     assert info is not None
@@ -220,6 +241,7 @@ def main() -> None:
     smoke_rows = smoke_against_the_script(info)
     floor_rows = checkpoint_against_the_floor(info)
     down_s = timed(sandbox.down)
+    fleet_rows = fleet_start(args.fleet)
 
     rows = [
         ("sandbox up (healthy)", f"{up_s:.2f} s"),
@@ -242,7 +264,7 @@ def main() -> None:
         ("ssh: in turn / at once", in_turn_s / at_once_s),
         ("suite run / start-up + collection", suite_s / collect_s),
     ]
-    rows += floor_rows
+    rows += floor_rows + fleet_rows
     width = max(len(name) for name, _ in rows + [(n, "") for n, _ in ratios])
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

@@ -18,12 +18,18 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="command", required=True)
     p_up = sub.add_parser("up", help="start (or switch) the sandbox")
     p_up.add_argument("--scenario", default="healthy", choices=sorted(SCENARIOS))
+    p_up.add_argument(
+        "--bots",
+        type=int,
+        default=1,
+        help="a fleet: the bot scraped and backfilled as instances bot-1 ... bot-N",
+    )
     sub.add_parser("down", help="stop the sandbox")
     sub.add_parser("status", help="print the running sandbox as JSON")
     args = ap.parse_args(argv)
     if args.command == "up":
         t0 = time.monotonic()
-        info = up(args.scenario)
+        info = up(args.scenario, bots=args.bots)
         print(json.dumps(dataclasses.asdict(info), indent=2))
         print(f"up took {time.monotonic() - t0:.1f} s", file=sys.stderr)
     elif args.command == "down":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from burnin.sandbox.history import EVALUATION_S
+from burnin.sandbox.history import EVALUATION_S, fleet_instances
 from burnin.sandbox.paths import (
     ALERTMANAGER_PORT,
     BOT_PORT,
@@ -22,16 +22,22 @@ from burnin.sandbox.stacks import CONTRACT, Stack
 RED_FLAG_RULES = REPO / "rules" / "burnin-red-flags.yml"
 
 
-def prometheus_yml(layout: Layout, scrape_bot: bool = True, stack: Stack = CONTRACT) -> str:
+def prometheus_yml(
+    layout: Layout, scrape_bot: bool = True, stack: Stack = CONTRACT, bots: int = 1
+) -> str:
+    # A fleet: the one bot scraped once per instance label (same address, distinct targets).
+    targets = ""
+    for instance in fleet_instances(bots):
+        targets += f'      - targets: ["{HOST}:{BOT_PORT}"]\n        labels:\n'
+        targets += f"          env: {stack.env}\n"
+        if bots > 1:
+            targets += f"          instance: {instance}\n"
     bot_job = f"""\
   - job_name: {JOB}
     metrics_path: /api/metrics
     scrape_interval: {stack.scrape_s}s
     static_configs:
-      - targets: ["{HOST}:{BOT_PORT}"]
-        labels:
-          env: {stack.env}
-"""
+{targets}"""
     return f"""\
 global:
   scrape_interval: 15s
@@ -144,11 +150,11 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 """
 
 
-def write_all(layout: Layout, scenario: Scenario) -> None:
+def write_all(layout: Layout, scenario: Scenario, bots: int = 1) -> None:
     layout.config.mkdir(parents=True, exist_ok=True)
     stack = scenario.monitoring
     (layout.config / "prometheus.yml").write_text(
-        prometheus_yml(layout, scenario.live_scrape, stack)
+        prometheus_yml(layout, scenario.live_scrape, stack, bots)
     )
     (layout.config / "rules.yml").write_text(stack.rules_yml(scenario.metric_prefix))
     (layout.config / "alertmanager.yml").write_text(ALERTMANAGER_YML)

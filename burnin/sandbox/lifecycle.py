@@ -63,6 +63,7 @@ class SandboxInfo:
     prometheus_url: str
     alertmanager_url: str
     systemd_ticks: int | None = None  # start time of the systemd PID (PID reuse guard)
+    bots: int = 1  # instances of the bot's scrape target (a fleet: bot-1 ... bot-N)
 
 
 @contextmanager
@@ -132,20 +133,29 @@ def _down(layout: Layout) -> None:
     layout.state_file.unlink(missing_ok=True)
 
 
-def up(scenario: str, layout: Layout | None = None) -> SandboxInfo:
-    """Start the sandbox production with `scenario` (idempotent; switches scenarios)."""
+def up(scenario: str, layout: Layout | None = None, bots: int = 1) -> SandboxInfo:
+    """Start the sandbox production with `scenario` (idempotent; switches scenarios). `bots`
+    above 1: a fleet, the one bot scraped and backfilled under instance labels bot-1 ...
+    bot-N (the host, its unit and the health endpoint are shared)."""
+    if bots < 1:
+        raise ValueError(f"bots must be at least 1, got {bots}")
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
     layout = layout or default_layout()
     with _locked(layout):
         current = _read_state(layout)
-        if current and current.scenario == scenario and _running(current) and _healthy(current):
+        if (
+            current
+            and (current.scenario, current.bots) == (scenario, bots)
+            and _running(current)
+            and _healthy(current)
+        ):
             print(f"sandbox already up with scenario {scenario!r}")
             return current
         _down(layout)
         t0 = time.monotonic()
         try:
-            info = _up(SCENARIOS[scenario], layout, t0)
+            info = _up(SCENARIOS[scenario], layout, t0, bots)
         except BaseException:
             _down(layout)
             raise
@@ -191,10 +201,11 @@ def _ensure_keys(layout: Layout) -> None:
     layout.known_hosts.write_text(f"[{HOST}]:{SSH_PORT} {host_pub[0]} {host_pub[1]}\n")
 
 
-def _backfill(scenario: Scenario, layout: Layout) -> history.History:
+def _backfill(scenario: Scenario, layout: Layout, bots: int = 1) -> history.History:
     hist = history.generate(scenario, history.history_end(time.time()))
     om = layout.logs / "history.om"
-    om.write_text(history.openmetrics(hist))
+    with open(om, "w") as text:
+        text.writelines(history.openmetrics_lines(hist, history.fleet_instances(bots)))
     with open(layout.logs / "promtool.log", "wb") as log:
         subprocess.run(
             [
@@ -367,16 +378,16 @@ def _ssh_banner() -> bool:
         return False
 
 
-def _up(scenario: Scenario, layout: Layout, t0: float) -> SandboxInfo:
+def _up(scenario: Scenario, layout: Layout, t0: float, bots: int = 1) -> SandboxInfo:
     _check_ports_free()
     _fresh(layout)
     _ensure_keys(layout)
-    hist = _backfill(scenario, layout)
+    hist = _backfill(scenario, layout, bots)
     _write_backups(scenario, hist, layout)
     _write_log_files(scenario, hist, layout)
     _make_backups_mountpoint(layout)
     _write_bot_config(scenario, hist, layout)
-    configs.write_all(layout, scenario)
+    configs.write_all(layout, scenario, bots)
     unshare_pid, systemd_pid = host.start(layout, scenario.monitoring)
     info = SandboxInfo(
         scenario=scenario.name,
@@ -398,6 +409,7 @@ def _up(scenario: Scenario, layout: Layout, t0: float) -> SandboxInfo:
         prometheus_url=f"http://{HOST}:{PROMETHEUS_PORT}",
         alertmanager_url=f"http://{HOST}:{ALERTMANAGER_PORT}",
         systemd_ticks=host.proc_start_ticks(systemd_pid),
+        bots=bots,
     )
     _write_state(layout, info)  # before waiting: a failed `up` must still be able to `down`
     _wait_ready(layout, systemd_pid)
