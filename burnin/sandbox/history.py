@@ -77,6 +77,7 @@ class History:
     labels: Labels = TARGET_LABELS  # the scrape target's labels (env, instance, job)
     # The bot's own lines when its stack logs to a file (time, line), else in `journal`.
     log_lines: list[tuple[float, str]] = field(default_factory=list)
+    bridged_to: float = 0.0  # the last backfilled sample, after any bridge (held_until)
 
     def add(self, family: str, t: int, value: float, labels: Labels | None = None) -> None:
         if labels is None:
@@ -495,6 +496,22 @@ def openmetrics_lines(hist: History, instances: tuple[str, ...] = (INSTANCE,)) -
                 prefix = f"{name}{{{_fmt_labels(named)}}} "
                 yield "".join(f"{prefix}{_num(v)} {t}\n" for t, v in samples)
     yield "# EOF\n"
+
+
+def held_until(hist: History, since: float, end: int) -> History:
+    """The series still written at the history's end, held at their last values every STEP
+    seconds after `since` up to `end`: the bridge over a long backfill (a large fleet's takes
+    minutes), so the first live scrape follows the history instead of leaving a hole of the
+    backfill's length. The live bot catches up over the same stretch from the same values."""
+    bridge = History(hist.scenario, since, end, prefix=hist.prefix, stack=hist.stack)
+    for family, by_labels in hist.series.items():
+        for labels, samples in by_labels.items():
+            t_last, value = samples[-1]
+            if hist.end - t_last <= STEP:
+                for t in range(t_last + STEP, end + 1, STEP):
+                    if t > since:
+                        bridge.add(family, t, value, labels)
+    return bridge
 
 
 def fleet_instances(bots: int) -> tuple[str, ...]:

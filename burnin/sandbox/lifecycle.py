@@ -203,23 +203,16 @@ def _ensure_keys(layout: Layout) -> None:
 
 def _backfill(scenario: Scenario, layout: Layout, bots: int = 1) -> history.History:
     hist = history.generate(scenario, history.history_end(time.time()))
-    om = layout.logs / "history.om"
-    with open(om, "w") as text:
-        text.writelines(history.openmetrics_lines(hist, history.fleet_instances(bots)))
-    with open(layout.logs / "promtool.log", "wb") as log:
-        subprocess.run(
-            [
-                "promtool",
-                "tsdb",
-                "create-blocks-from",
-                "openmetrics",
-                str(om),
-                str(layout.prometheus_data),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            check=True,
-        )
+    instances = history.fleet_instances(bots)
+    _create_blocks(hist, instances, layout, "history.om")
+    # A backfill longer than two scrape intervals (a large fleet's) would leave a hole between
+    # the history and the first live scrape: bridge it, as often as the bridging takes long.
+    bridged_to = hist.end
+    while (now := history.history_end(time.time())) - bridged_to > 2 * history.STEP:
+        bridge = history.held_until(hist, bridged_to, now)
+        _create_blocks(bridge, instances, layout, f"bridge-{now}.om")
+        bridged_to = now
+    hist.bridged_to = bridged_to
     jdir = layout.journal / machine_id()
     jdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
@@ -235,6 +228,21 @@ def _backfill(scenario: Scenario, layout: Layout, bots: int = 1) -> history.Hist
         check=True,
     )
     return hist
+
+
+def _create_blocks(
+    hist: history.History, instances: tuple[str, ...], layout: Layout, name: str
+) -> None:
+    """The history's samples as TSDB blocks in Prometheus' data directory (promtool)."""
+    om = layout.logs / name
+    with open(om, "w") as text:
+        text.writelines(history.openmetrics_lines(hist, instances))
+    with open(layout.logs / "promtool.log", "ab") as log:
+        subprocess.run(
+            ["promtool", "tsdb", "create-blocks-from", "openmetrics", str(om),
+             str(layout.prometheus_data)],
+            stdout=log, stderr=subprocess.STDOUT, check=True,
+        )  # fmt: skip
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -397,7 +405,7 @@ def _up(scenario: Scenario, layout: Layout, t0: float, bots: int = 1) -> Sandbox
         started_at=time.time(),
         up_seconds=round(time.monotonic() - t0, 2),
         history_start=hist.start,
-        history_end=hist.end,
+        history_end=hist.bridged_to,
         state_dir=str(layout.root),
         ssh_key=str(layout.client_key),
         known_hosts=str(layout.known_hosts),

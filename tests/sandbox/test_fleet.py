@@ -11,7 +11,7 @@ import requests
 
 import burnin.sandbox as sandbox
 from burnin.sandbox.configs import prometheus_yml
-from burnin.sandbox.history import INSTANCE, fleet_instances, generate, openmetrics
+from burnin.sandbox.history import INSTANCE, fleet_instances, generate, held_until, openmetrics
 from burnin.sandbox.paths import default_layout
 from burnin.sandbox.scenario import SCENARIOS
 from tests.e2e.suite_run import run_suite
@@ -79,3 +79,15 @@ def test_the_suite_judges_one_bot_of_the_fleet_and_never_passes_a_missing_one(fl
     )  # fmt: skip
     assert "passed" not in set(missing.outcomes.values()), missing.output[-2000:]
     assert set(missing.bands.values()) == {"no_data"}, missing.bands
+
+
+def test_a_long_backfill_is_bridged_with_the_last_values_on_the_history_s_grid():
+    hist = generate(SCENARIOS["healthy"], 1_796_000_000)
+    bridge = held_until(hist, hist.end, hist.end + 120)
+    connected = bridge.samples("bot_connected")
+    assert [t for t, _ in connected] == [hist.end + 15 * k for k in range(1, 9)]
+    assert {v for _, v in connected} == {hist.samples("bot_connected")[-1][1]}
+    again = held_until(hist, hist.end + 60, hist.end + 120)  # a second bridge adds only its part
+    assert [t for t, _ in again.samples("bot_connected")] == [
+        hist.end + 15 * k for k in range(5, 9)
+    ]
