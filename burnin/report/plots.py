@@ -34,10 +34,7 @@ class MissingData(Exception):
 def _time_chart(record: RunRecord, title: str, y_label: str, **parts: Any) -> bytes:
     """A chart over time: x in unix seconds, ticks at round times of the report's zone."""
     chart = svg.Chart(title, y_label, parts.pop("lines", []), **parts)
-    xs = [x for line in chart.lines for x in line.xs]
-    xs += [x for span in chart.spans for x in (span.x0, span.x1)]
-    xs += [x for bar in chart.bars for x in (bar.x0, bar.x1)]
-    x0, x1 = chart.x_range or ((min(xs), max(xs)) if xs else (0.0, 1.0))
+    x0, x1 = chart.x_extent()
     zone = record.timezone
     return svg.render(
         replace(chart, x_ticks=svg.time_ticks(x0, x1, zone), x_label=f"time ({zone.key})")

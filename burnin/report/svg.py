@@ -75,6 +75,15 @@ class Chart:
     x_range: tuple[float, float] | None = None  # else the data's
     x_label: str = ""
 
+    def x_extent(self) -> tuple[float, float]:
+        """The x range drawn: `x_range`, else from the lines, spans and bars."""
+        if self.x_range:
+            return self.x_range
+        xs = [x for line in self.lines for x in line.xs]
+        xs += [x for s in self.spans for x in (s.x0, s.x1)]
+        xs += [x for b in self.bars for x in (b.x0, b.x1)]
+        return (min(xs), max(xs)) if xs else (0.0, 1.0)
+
 
 def _axis(value: float) -> tuple[float, float]:
     """(top, step): a round step of 1, 2 or 5 x 10^k giving 3 to 5 gridlines above zero."""
@@ -140,11 +149,7 @@ def _thin(points: list[tuple[float, float]], columns: int) -> list[tuple[float, 
 
 
 def render(chart: Chart) -> bytes:
-    xs = [x for line in chart.lines for x in line.xs]
-    xs += [x for s in chart.spans for x in (s.x0, s.x1)] + [
-        x for b in chart.bars for x in (b.x0, b.x1)
-    ]
-    x0, x1 = chart.x_range or ((min(xs), max(xs)) if xs else (0.0, 1.0))
+    x0, x1 = chart.x_extent()
     if x1 == x0:
         x1 = x0 + 1
     if chart.y_range:

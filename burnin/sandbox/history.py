@@ -77,7 +77,6 @@ class History:
     labels: Labels = TARGET_LABELS  # the scrape target's labels (env, instance, job)
     # The bot's own lines when its stack logs to a file (time, line), else in `journal`.
     log_lines: list[tuple[float, str]] = field(default_factory=list)
-    bridged_to: float = 0.0  # the last backfilled sample, after any bridge (held_until)
 
     def add(self, family: str, t: int, value: float, labels: Labels | None = None) -> None:
         if labels is None:

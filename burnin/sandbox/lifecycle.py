@@ -201,7 +201,9 @@ def _ensure_keys(layout: Layout) -> None:
     layout.known_hosts.write_text(f"[{HOST}]:{SSH_PORT} {host_pub[0]} {host_pub[1]}\n")
 
 
-def _backfill(scenario: Scenario, layout: Layout, bots: int = 1) -> history.History:
+def _backfill(scenario: Scenario, layout: Layout, bots: int = 1) -> tuple[history.History, float]:
+    """The scenario's history in Prometheus and the journal; also the last backfilled sample's
+    time (after any bridge)."""
     hist = history.generate(scenario, history.history_end(time.time()))
     instances = history.fleet_instances(bots)
     _create_blocks(hist, instances, layout, "history.om")
@@ -212,7 +214,6 @@ def _backfill(scenario: Scenario, layout: Layout, bots: int = 1) -> history.Hist
         bridge = history.held_until(hist, bridged_to, now)
         _create_blocks(bridge, instances, layout, f"bridge-{now}.om")
         bridged_to = now
-    hist.bridged_to = bridged_to
     jdir = layout.journal / machine_id()
     jdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
@@ -227,7 +228,7 @@ def _backfill(scenario: Scenario, layout: Layout, bots: int = 1) -> history.Hist
         capture_output=True,
         check=True,
     )
-    return hist
+    return hist, bridged_to
 
 
 def _create_blocks(
@@ -390,7 +391,7 @@ def _up(scenario: Scenario, layout: Layout, t0: float, bots: int = 1) -> Sandbox
     _check_ports_free()
     _fresh(layout)
     _ensure_keys(layout)
-    hist = _backfill(scenario, layout, bots)
+    hist, backfilled_to = _backfill(scenario, layout, bots)
     _write_backups(scenario, hist, layout)
     _write_log_files(scenario, hist, layout)
     _make_backups_mountpoint(layout)
@@ -405,7 +406,7 @@ def _up(scenario: Scenario, layout: Layout, t0: float, bots: int = 1) -> Sandbox
         started_at=time.time(),
         up_seconds=round(time.monotonic() - t0, 2),
         history_start=hist.start,
-        history_end=hist.bridged_to,
+        history_end=backfilled_to,
         state_dir=str(layout.root),
         ssh_key=str(layout.client_key),
         known_hosts=str(layout.known_hosts),
