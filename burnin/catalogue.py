@@ -10,6 +10,7 @@ class Criterion:
     id: str
     title: str  # the spec's checklist wording
     source: str  # health, prometheus, ssh
+    fleet_wide: bool = False  # judged once for a fleet, not once per bot
 
 
 CRITERIA: dict[str, Criterion] = {
@@ -34,9 +35,9 @@ CRITERIA: dict[str, Criterion] = {
         Criterion("offpeak-handled", "Passed off-peak hours", "prometheus"),
         Criterion("channel-events", "No errors after channel events", "ssh"),
         Criterion("monitoring-operational", "All monitoring systems operational", "prometheus"),
-        Criterion("alerts-functional", "All alerts functional (tested)", "alertmanager"),
+        Criterion("alerts-functional", "All alerts functional (tested)", "alertmanager", True),
         Criterion("backup", "Backup creation success", "ssh"),
-        Criterion("sign-off", "Team confident / user feedback positive (manual)", "file"),
+        Criterion("sign-off", "Team confident / user feedback positive (manual)", "file", True),
         Criterion("logs-clean", "Logs clean (no error-priority journal lines)", "ssh"),
         Criterion("service-active", "Service active", "ssh"),
     )

@@ -5,6 +5,7 @@ Every problem becomes one ConfigError whose text names the file, the key and wha
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import re
@@ -452,6 +453,14 @@ SETTINGS: tuple[Setting, ...] = (
         "the manual sign-off record (who, when, answer)",
     ),
     Setting("timeout_s", "--source-timeout", float, 10.0, "timeout of each network call, s"),
+    Setting(
+        "instances",
+        "--instances",
+        tuple,
+        (),
+        "a fleet: its bots' names (comma-separated); {instance} in any other setting is "
+        "replaced by each, and every criterion runs once per bot",
+    ),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -497,8 +506,25 @@ class Target:
     metric_names: Mapping[str, str] = field(default_factory=dict)  # contract name -> deployment's
     expected_alerts: tuple[ExpectedAlert, ...] = ()
 
+    instance: str = ""  # one bot of a fleet: its name ("" for a target of one bot)
+
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
+
+    @property
+    def label(self) -> str:
+        """The bot's name in test ids and report rows: its instance, else the target's."""
+        return self.instance or self.name
+
+    def bots(self) -> tuple[Target, ...]:
+        """One target per bot: the fleet's instances with `{instance}` filled in, else itself."""
+        instances = self.values.get("instances", ())
+        if not instances:
+            return (self,)
+        return tuple(
+            dataclasses.replace(self, values=with_instance(self.values, i), instance=i)
+            for i in instances
+        )
 
     def path(self, key: str) -> Path | None:
         """A file setting, relative to the targets file, '~' expanded; None when unset."""
@@ -638,16 +664,94 @@ def load_target(
                 "with --target"
             )
 
-    try:
-        parse_selector(values["selector"])
-    except ValueError as exc:
-        raise ConfigError(f"{_setting_where(path, key, 'selector', sources)}: {exc}") from None
-
     fields = _table(path, f"{key}.health_fields", table.get("health_fields", {}))
     _check_keys(path, f"{key}.health_fields", fields, set(HEALTH_FIELDS))
     health_fields = {
         f: _string(path, f"{key}.health_fields.{f}", fields.get(f, f)) for f in HEALTH_FIELDS
     }
+    _check_instances(path, key, values, sources)
+    for instance in values["instances"] or ("",):
+        try:
+            _check_values(path, key, with_instance(values, instance), sources, health_fields)
+        except ConfigError as exc:
+            raise ConfigError(f"{exc} (for instance {instance})" if instance else exc) from None
+
+    deployed_at = None
+    if values["deployed_at"]:
+        deployed_at = parse_time(
+            values["deployed_at"], _setting_where(path, key, "deployed_at", sources)
+        )
+    planned = tuple(
+        parse_time(text, _setting_where(path, key, "planned_restarts", sources))
+        for text in values["planned_restarts"].split(",")
+        if text.strip()
+    )
+    return Target(
+        chosen,
+        values,
+        sources,
+        health_fields,
+        deployed_at,
+        path.parent,
+        planned,
+        _metric_names(path, f"{key}.metrics", table.get("metrics", {})),
+        _expected_alerts(path, f"{key}.expected_alerts", table.get("expected_alerts", {})),
+    )
+
+
+def with_instance(values: Mapping[str, Any], instance: str) -> dict[str, Any]:
+    """The settings of one bot of a fleet: `{instance}` in every text replaced by its name."""
+    if not instance:
+        return dict(values)
+    return {
+        k: v.replace(INSTANCE_FIELD, instance) if isinstance(v, str) else v
+        for k, v in values.items()
+    }
+
+
+def _check_instances(
+    path: Path, key: str, values: Mapping[str, Any], sources: Mapping[str, str]
+) -> None:
+    """A fleet's instance names, and `{instance}` only where a fleet can fill it in."""
+    instances = values["instances"]
+    where = _setting_where(path, key, "instances", sources)
+    for instance in instances:
+        if not INSTANCE_NAME.fullmatch(instance):
+            raise ConfigError(
+                f"{where}: {instance!r} is not an instance name (letters, digits and _.:- only, "
+                "e.g. bot-3 or 10.0.0.5:8000): it goes into URLs, unit names and PromQL"
+            )
+    if len(set(instances)) != len(instances):
+        twice = sorted({i for i in instances if instances.count(i) > 1})
+        raise ConfigError(f"{where}: {', '.join(twice)} listed twice")
+    for name, value in values.items():
+        if not (isinstance(value, str) and INSTANCE_FIELD in value):
+            continue
+        if name in FLEET_WIDE:
+            raise ConfigError(
+                f"{_setting_where(path, key, name, sources)}: {INSTANCE_FIELD} cannot be used "
+                f"in {name}: it holds for the whole fleet"
+            )
+        if not instances:
+            raise ConfigError(
+                f"{_setting_where(path, key, name, sources)}: {value!r} uses {INSTANCE_FIELD} but "
+                f'the target lists no instances; add instances = ["bot-1", "bot-2"] (or '
+                "--instances) or write the value out"
+            )
+
+
+def _check_values(
+    path: Path,
+    key: str,
+    values: Mapping[str, Any],
+    sources: Mapping[str, str],
+    health_fields: Mapping[str, str],
+) -> None:
+    """One bot's settings, each checked before the first test."""
+    try:
+        parse_selector(values["selector"])
+    except ValueError as exc:
+        raise ConfigError(f"{_setting_where(path, key, 'selector', sources)}: {exc}") from None
     if not UNIT_NAME.fullmatch(values["unit"]):
         raise ConfigError(
             f"{_setting_where(path, key, 'unit', sources)}: {values['unit']!r} is not a systemd "
@@ -705,28 +809,6 @@ def load_target(
             f'{values["log_timezone"]!r}; expected an IANA name such as "Europe/Berlin" or "UTC"'
         ) from None
 
-    deployed_at = None
-    if values["deployed_at"]:
-        deployed_at = parse_time(
-            values["deployed_at"], _setting_where(path, key, "deployed_at", sources)
-        )
-    planned = tuple(
-        parse_time(text, _setting_where(path, key, "planned_restarts", sources))
-        for text in values["planned_restarts"].split(",")
-        if text.strip()
-    )
-    return Target(
-        chosen,
-        values,
-        sources,
-        health_fields,
-        deployed_at,
-        path.parent,
-        planned,
-        _metric_names(path, f"{key}.metrics", table.get("metrics", {})),
-        _expected_alerts(path, f"{key}.expected_alerts", table.get("expected_alerts", {})),
-    )
-
 
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h)")
 
@@ -753,6 +835,10 @@ def _expected_alerts(path: Path, key: str, raw: Any) -> tuple[ExpectedAlert, ...
 
 
 METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+INSTANCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]*")
+INSTANCE_FIELD = "{instance}"
+# Settings that hold for a whole fleet: one deployment, one clock of planned restarts.
+FLEET_WIDE = ("instances", "deployed_at", "planned_restarts", "signoff_file")
 UNIT_NAME = re.compile(r"[A-Za-z0-9:_.@][A-Za-z0-9:_.@\-]*")
 
 

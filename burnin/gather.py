@@ -165,7 +165,7 @@ FIRST = ("logs", "channel-events", "restarts", "service", "backup")
 
 
 class Gathering:
-    """Measurements by (name, phase): started ahead, taken by tests. The workers are daemon
+    """Measurements by (name, bot, phase): started ahead, taken by tests. The workers are daemon
     threads: a run that ends (interrupted, timed out) never waits on a source still hanging."""
 
     def __init__(self, workers: int = WORKERS) -> None:
@@ -222,14 +222,16 @@ def gather_ahead(
     keys.sort(key=lambda key: key[0] not in FIRST)
     for name, phase in keys:
         if name not in ALONE:
-            gathering.start((name, phase), _bound(MEASURES[name], sources, run, phase))
+            key = (name, run.target.label, phase)
+            gathering.start(key, _bound(MEASURES[name], sources, run, phase))
 
 
 def take(gathering: Gathering, sources: Sources, run: RunSettings, name: str, phase: str) -> Any:
     """A test's measurement: the one gathered ahead, else measured now (a timed one alone)."""
     if name in ALONE:
         gathering.quiet()
-    return gathering.take((name, phase), _bound(MEASURES[name], sources, run, phase))
+    key = (name, run.target.label, phase)
+    return gathering.take(key, _bound(MEASURES[name], sources, run, phase))
 
 
 def _bound(measure: Measure, sources: Sources, run: RunSettings, phase: str) -> Callable[[], Any]:

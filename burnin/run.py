@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +19,21 @@ class RunSettings:
     target: Target
     at: datetime | None  # --at: judge this past moment instead of now
     started: datetime
+
+    @property
+    def bots(self) -> tuple[RunSettings, ...]:
+        """The run of each bot of the target (one, unless it is a fleet)."""
+        return tuple(replace(self, target=bot) for bot in self.target.bots())
+
+    def bot(self, label: str) -> RunSettings:
+        """The run of the bot named `label` (Target.label); the target's own label: the run of
+        the whole fleet (its fleet-wide criteria)."""
+        if label == self.target.label:
+            return self
+        for run in self.bots:
+            if run.target.label == label:
+                return run
+        raise KeyError(label)
 
     @property
     def metrics(self) -> Metrics:

@@ -10,6 +10,7 @@ from burnin.report.plots import Plot
 from burnin.report.summary import (
     action_items,
     checklist,
+    fleet_lines,
     issues,
     metric_rows,
     observations,
@@ -50,6 +51,12 @@ def summary_html(record: RunRecord, plots: list[Plot], nagios_line: str) -> str:
     )
     if record.interrupted:
         parts.append("<p><strong>The run was interrupted: this record is partial.</strong></p>")
+    if record.bots:
+        parts.append(
+            f'<h3>Fleet ({len(record.bots)} bots)</h3><ul class="fleet" id="burnin-fleet">'
+            + "".join(f"<li>{escape(line)}</li>" for line in fleet_lines(record))
+            + "</ul>"
+        )
     for phase in record.phases:
         parts.append(f"<h3>Metrics Summary ({escape(phase)})</h3>")
         parts.append(

@@ -34,6 +34,7 @@ def summary(record: RunRecord) -> dict[str, Any]:
                 "nodeid": row.nodeid,
                 "criterion": row.criterion,
                 "phase": row.phase,
+                "bot": row.bot,
                 "band": row.band.value,
                 "observed": row.verdict.observed if row.verdict else None,
                 "unit": row.verdict.unit if row.verdict else "",
@@ -52,6 +53,16 @@ def summary(record: RunRecord) -> dict[str, Any]:
             }
             for row in record.results
         ],
+        "fleet": {
+            bot: {
+                "overall": state.name,
+                "not_passed": [
+                    {"criterion": r.criterion, "phase": r.phase, "band": r.band.value}
+                    for r in failed
+                ],
+            }
+            for bot, state, failed in record.fleet()
+        },
         "metrics_summary": {
             phase: [row.__dict__ for row in metric_rows(record, phase)] for phase in record.phases
         },

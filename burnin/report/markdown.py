@@ -8,6 +8,7 @@ from burnin.report.model import Decision, RunRecord
 from burnin.report.summary import (
     action_items,
     checklist,
+    fleet_lines,
     issues,
     metric_rows,
     observations,
@@ -57,7 +58,11 @@ def daily_report(record: RunRecord) -> str:
         )
     if record.interrupted:
         lines.append("**The run was interrupted: this report is partial.**")
-    lines += ["", f"### Overall Status: {record.overall.value}", "", "### Metrics Summary", ""]
+    lines += ["", f"### Overall Status: {record.overall.value}", ""]
+    if record.bots:
+        lines += [f"### Fleet ({len(record.bots)} bots)", ""]
+        lines += [f"- {_cell(line)}" for line in fleet_lines(record)] + [""]
+    lines += ["### Metrics Summary", ""]
     for phase in record.phases:
         if len(record.phases) > 1:
             lines += [f"Phase {phase}:", ""]

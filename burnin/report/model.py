@@ -56,6 +56,19 @@ PHASE_DECISION = {
 }
 
 
+# Bands from the worst news to the best: which of a fleet's rows stands for a criterion.
+WORST_FIRST = (
+    Band.CRITICAL,
+    Band.SOURCE_ERROR,
+    Band.NO_DATA,
+    Band.DEGRADED,
+    Band.PENDING,
+    Band.ACCEPTABLE,
+    Band.TARGET,
+    Band.SKIPPED,
+)
+
+
 @dataclass(frozen=True)
 class CriterionResult:
     """One test row: the verdict when the criterion judged, else only its band and the failure."""
@@ -66,6 +79,12 @@ class CriterionResult:
     band: Band
     verdict: Verdict | None = None
     detail: str = ""  # the failure text when there is no verdict (a source that is down)
+    bot: str = ""  # the fleet's bot it judged ("": the target's one bot, or the whole fleet)
+
+    @property
+    def place(self) -> str:
+        """`[24h]`, or `[bot-3 24h]` for one bot of a fleet."""
+        return f"[{self.bot} {self.phase}]" if self.bot else f"[{self.phase}]"
 
     @property
     def title(self) -> str:
@@ -155,10 +174,27 @@ class RunRecord:
         return [r for r in self.results if not r.band.passes and r.band is not Band.SKIPPED]
 
     def result(self, criterion: str, phase: str | None = None) -> CriterionResult | None:
-        for row in self.results:
-            if row.criterion == criterion and (phase is None or row.phase == phase):
-                return row
-        return None
+        """The criterion's row (of the phase); in a fleet, the worst bot's."""
+        rows = self.rows(criterion, phase)
+        return min(rows, key=lambda r: WORST_FIRST.index(r.band)) if rows else None
+
+    def rows(self, criterion: str, phase: str | None = None) -> list[CriterionResult]:
+        """The criterion's rows (of the phase): one per bot."""
+        return [r for r in self.results if r.criterion == criterion and phase in (None, r.phase)]
+
+    @property
+    def bots(self) -> list[str]:
+        """A fleet's bots, in the order they ran (empty for a target of one bot)."""
+        return list(dict.fromkeys(r.bot for r in self.results if r.bot))
+
+    def fleet(self) -> list[tuple[str, Overall, list[CriterionResult]]]:
+        """Each bot of a fleet: its overall state and the rows it did not pass."""
+        summary = []
+        for bot in self.bots:
+            mine = [r for r in self.results if r.bot == bot]
+            failed = [r for r in mine if not r.band.passes and r.band is not Band.SKIPPED]
+            summary.append((bot, overall(r.band for r in mine), failed))
+        return summary
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.timezone)

@@ -149,9 +149,9 @@ def checklist(record: RunRecord, phase: str) -> list[CheckedItem]:
         )
     checked = []
     for item in items:
-        rows = [r for c in item.criteria if (r := record.result(c, phase)) is not None]
+        rows = [r for c in item.criteria for r in record.rows(c, phase)]  # every bot's
         judged = [r for r in rows if r.band is not Band.SKIPPED]
-        why = ", ".join(f"{r.criterion} {r.band.name}" for r in rows)
+        why = ", ".join(dict.fromkeys(f"{r.criterion} {r.band.name}" for r in rows))
         if any(r.band is Band.PENDING for r in rows) or (item.manual and not judged):
             state = "pending"
             why = why or "manual item: not recorded by this run"
@@ -194,7 +194,7 @@ def evidence_line(row: CriterionResult) -> str:
 def issues(record: RunRecord) -> list[str]:
     """One line per failed criterion, with its band and evidence."""
     return [
-        f"{row.criterion} [{row.phase}] {row.band.name}: {row.title} — {evidence_line(row)}"
+        f"{row.criterion} {row.place} {row.band.name}: {row.title} — {evidence_line(row)}"
         for row in record.failed
     ]
 
@@ -210,7 +210,7 @@ ACTION = {
 
 def action_items(record: RunRecord) -> list[str]:
     return [
-        f"{row.criterion} [{row.phase}]: {ACTION.get(row.band, 'Investigate')}"
+        f"{row.criterion} {row.place}: {ACTION.get(row.band, 'Investigate')}"
         + (f" ({row.cause})" if row.cause else "")
         for row in record.failed
     ]
@@ -250,4 +250,13 @@ def observations(record: RunRecord) -> list[str]:
         lines.append(f"{counts[Band.SOURCE_ERROR]} check(s) could not ask their source")
     if record.interrupted:
         lines.append("The run was interrupted: this record is partial")
+    return lines
+
+
+def fleet_lines(record: RunRecord) -> list[str]:
+    """A fleet's summary, one line per bot: which bots fail what (empty for one bot)."""
+    lines = []
+    for bot, state, failed in record.fleet():
+        what = ", ".join(f"{r.criterion}[{r.phase}] {r.band.name}" for r in failed)
+        lines.append(f"{bot}: {state.value}" + (f" — {what}" if what else ""))
     return lines

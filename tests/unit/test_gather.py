@@ -25,6 +25,17 @@ def test_every_criterion_is_gathered_but_the_two_done_in_their_tests():
     assert ALONE <= set(MEASURES) and set(FIRST) <= set(MEASURES)
 
 
+@dataclass(frozen=True)
+class Bot:
+    """A run's settings as far as the gathering reads them: the bot's label."""
+
+    label: str
+
+    @property
+    def target(self) -> Bot:
+        return self
+
+
 class Recorder(Gathering):
     def __init__(self) -> None:
         super().__init__(workers=1)
@@ -38,12 +49,12 @@ def test_the_host_s_measurements_start_first_each_once_and_the_timed_ones_not_at
     gathering = Recorder()
     selected = [("uptime", "24h"), ("coverage", "24h"), ("health-latency", "24h"),
                 ("logs-clean", "24h"), ("peak-handled", "24h"), ("service-active", "smoke")]  # fmt: skip
-    gather_ahead(gathering, None, None, selected)  # type: ignore[arg-type]
+    gather_ahead(gathering, None, Bot("bot-3"), selected)  # type: ignore[arg-type]
     assert gathering.order == [
-        ("logs", "24h"),
-        ("service", "smoke"),
-        ("connection", "24h"),
-        ("peak-periods", "24h"),
+        ("logs", "bot-3", "24h"),
+        ("service", "bot-3", "smoke"),
+        ("connection", "bot-3", "24h"),
+        ("peak-periods", "bot-3", "24h"),
     ]
     gathering.close()
 
@@ -88,7 +99,7 @@ def test_quiet_waits_for_everything_started():
 def test_a_timed_measurement_is_taken_alone_after_the_rest():
     gathering = Gathering(workers=2)
     busy = threading.Event()
-    gathering.start(("connection", "24h"), lambda: (busy.set(), time.sleep(0.2), busy.clear()))
+    gathering.start(("connection", "production", "24h"), lambda: (busy.set(), time.sleep(0.2), busy.clear()))
     busy.wait(1)
 
     class Health:
@@ -98,6 +109,8 @@ def test_a_timed_measurement_is_taken_alone_after_the_rest():
             return busy.is_set()  # True if anything else were running
 
     class Run:
+        target = Bot("production")
+
         class thresholds:  # noqa: N801 - stands in for the configuration
             class sampling:  # noqa: N801
                 health_requests = 3
