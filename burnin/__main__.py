@@ -31,11 +31,16 @@ def _doctor(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"burnin doctor: configuration: {exc}", file=sys.stderr)
         return 4
-    ssh = SshProbe(ssh_settings_of(target)) if target["ssh_host"] else None
     print(f"burnin doctor: target {target.name} ({args.targets_file})")
-    checks = diagnose(target, metrics_of(target), ssh)
-    print(report(checks))
-    return 0 if all(c.ok for c in checks) else 1
+    ok = True
+    for bot in target.bots():  # a fleet: each bot's names, its instance filled in
+        if bot.instance:
+            print(f"bot {bot.instance}:")
+        ssh = SshProbe(ssh_settings_of(bot)) if bot["ssh_host"] else None
+        checks = diagnose(bot, metrics_of(bot), ssh)
+        print(report(checks))
+        ok = ok and all(c.ok for c in checks)
+    return 0 if ok else 1
 
 
 def _history(args: argparse.Namespace) -> int:

@@ -23,6 +23,8 @@ class SuiteRun:
     outcomes: dict[str, str]  # "uptime[24h]" -> passed / failed / error / skipped
     messages: dict[str, str]
     reports_dir: Path
+    # Every test by its whole id, a fleet's bot kept: "uptime[bot-3-24h]" -> (band, outcome).
+    by_id: dict[str, tuple[str, str]]
 
 
 def run_suite(
@@ -59,7 +61,7 @@ def run_suite(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
-    bands, outcomes, messages = {}, {}, {}
+    bands, outcomes, messages, by_id = {}, {}, {}, {}
     if junit.exists():
         for case in ET.parse(junit).getroot().iter("testcase"):
             name = case.get("name", "")
@@ -74,4 +76,6 @@ def run_suite(
                     outcome = {"failure": "failed"}.get(tag, tag)
                     messages[key] = found.get("message", "")
             outcomes[key] = outcome
-    return SuiteRun(done.returncode, done.stdout + done.stderr, bands, outcomes, messages, reports)
+            by_id[f"{criterion.replace('_', '-')}[{rest}"] = (bands[key], outcome)
+    output = done.stdout + done.stderr
+    return SuiteRun(done.returncode, output, bands, outcomes, messages, reports, by_id)

@@ -25,7 +25,7 @@ from burnin.report.jsonout import summary_json
 from burnin.report.markdown import daily_report
 from burnin.report.model import CriterionResult, Decision, RangeAnswer, RunRecord, redact_url
 from burnin.report.plots import PLOTS, draw_all
-from burnin.report.summary import checklist, issues, metric_rows
+from burnin.report.summary import checklist, fleet_lines, issues, metric_rows
 from burnin.report.timeline import notable_events
 from burnin.verdict import Overall, Verdict
 from tests.conftest import ROOT
@@ -310,3 +310,57 @@ def test_the_trend_puts_recorded_checkpoints_beside_this_run():
     assert rows[1].current and rows[1].values["Peak users"] == "87"
     table = markdown_table(rows)
     assert table[0].startswith("| Checkpoint | Run | Uptime |") and "24h (this run)" in table[3]
+
+
+# ---------------------------------------------------------------- a fleet
+
+
+def _fleet_record(bad_uptime: float) -> RunRecord:
+    rows = []
+    for bot, uptime in (("bot-1", 100.0), ("bot-2", bad_uptime), ("bot-3", 100.0)):
+        row = record(healthy=True).result("uptime")
+        assert row is not None
+        verdict = replace(
+            row.verdict, band=THRESHOLDS.tiers("uptime", "24h").band(uptime), observed=uptime
+        )
+        rows.append(
+            replace(
+                row, nodeid=f"t::uptime[{bot}-24h]", bot=bot, band=verdict.band, verdict=verdict
+            )
+        )
+    return replace(record(healthy=True), results=tuple(rows))
+
+
+def test_a_fleet_s_row_for_a_criterion_is_its_worst_bot_s_and_every_bot_decides_the_checklist():
+    fleet = _fleet_record(bad_uptime=98.0)
+    worst = fleet.result("uptime", "24h")
+    assert worst is not None and worst.bot == "bot-2" and worst.band is Band.CRITICAL
+    assert [r.bot for r in fleet.rows("uptime", "24h")] == ["bot-1", "bot-2", "bot-3"]
+    item = next(i for i in checklist(fleet, "24h") if "uptime" in i.why)
+    assert item.state == "open" and item.why == "uptime TARGET, uptime CRITICAL"
+    healthy = _fleet_record(bad_uptime=100.0)
+    assert next(i for i in checklist(healthy, "24h") if "uptime" in i.why).state == "done"
+
+
+def test_a_fleet_summary_says_which_bots_fail_what():
+    fleet = _fleet_record(bad_uptime=98.0)
+    assert fleet.bots == ["bot-1", "bot-2", "bot-3"]
+    assert fleet_lines(fleet) == [
+        f"bot-1: {Overall.HEALTHY.value}",
+        f"bot-2: {Overall.CRITICAL.value} — uptime[24h] CRITICAL",
+        f"bot-3: {Overall.HEALTHY.value}",
+    ]
+    assert issues(fleet)[0].startswith("uptime [bot-2 24h] CRITICAL")
+    summary = json.loads(summary_json(fleet))
+    assert summary["fleet"]["bot-2"] == {
+        "overall": "CRITICAL",
+        "not_passed": [{"criterion": "uptime", "phase": "24h", "band": "critical"}],
+    }
+    assert [r["bot"] for r in summary["criteria"]] == ["bot-1", "bot-2", "bot-3"]
+    assert "### Fleet (3 bots)" in daily_report(fleet)
+    assert 'id="burnin-fleet"' in summary_html(fleet, [], "BURNIN CRITICAL")
+    one = record(healthy=True)
+    assert (
+        one.bots == [] and fleet_lines(one) == [] and json.loads(summary_json(one))["fleet"] == {}
+    )
+    assert "### Fleet" not in daily_report(one)

@@ -3,7 +3,10 @@ bot-N, so a selector picks one bot of several (the suite's multi-series paths on
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +17,7 @@ from burnin.sandbox.configs import prometheus_yml
 from burnin.sandbox.history import INSTANCE, fleet_instances, generate, held_until, openmetrics
 from burnin.sandbox.paths import default_layout
 from burnin.sandbox.scenario import SCENARIOS
-from tests.e2e.suite_run import run_suite
+from tests.e2e.suite_run import ROOT, run_suite
 
 BOTS = 3
 
@@ -79,6 +82,63 @@ def test_the_suite_judges_one_bot_of_the_fleet_and_never_passes_a_missing_one(fl
     )  # fmt: skip
     assert "passed" not in set(missing.outcomes.values()), missing.output[-2000:]
     assert set(missing.bands.values()) == {"no_data"}, missing.bands
+
+
+# Where the fleet's bots differ: Prometheus's series (the instance label). The health endpoint
+# and the host are the one sandbox bot's, shared by every instance.
+PROMETHEUS_ROWS = {
+    "uptime", "longest-disconnect", "coverage", "consistency", "error-rate", "restarts", "alerts",
+    "memory-growth", "memory-peak", "cpu", "peak-observed", "peak-handled", "offpeak-handled",
+    "monitoring-operational",
+}  # fmt: skip
+
+
+@pytest.mark.sandbox
+def test_a_fleet_run_judges_every_bot_and_never_passes_one_that_is_not_there(fleet, tmp_path):
+    bots = [*fleet_instances(BOTS), "bot-ghost"]
+    run = run_suite(
+        tmp_path, "--instances", ",".join(bots),
+        "--selector", 'env="production", instance="{instance}"', marker="checkpoint_24h",
+    )  # fmt: skip
+    rows = run.by_id
+    # One row per bot for each criterion; the fleet-wide ones once, by the target's name.
+    for bot in bots:
+        assert f"uptime[{bot}-24h]" in rows and f"logs-clean[{bot}-24h]" in rows, sorted(rows)
+    assert [i for i in rows if i.startswith("sign-off[")] == ["sign-off[sandbox-24h]"]
+    for bot in fleet_instances(BOTS):
+        mine = {i: v for i, v in rows.items() if f"[{bot}-" in i}
+        assert {outcome for _, outcome in mine.values()} == {"passed"}, mine
+    ghost = {i.split("[")[0]: v for i, v in rows.items() if "[bot-ghost-" in i}
+    assert {name for name, (_, outcome) in ghost.items() if outcome == "passed"}.isdisjoint(
+        PROMETHEUS_ROWS
+    ), ghost
+    assert PROMETHEUS_ROWS <= set(ghost)
+    record = json.loads(next(run.reports_dir.glob("*.json")).read_text())
+    fleet_summary = record["fleet"]
+    assert list(fleet_summary) == bots
+    assert [fleet_summary[b]["overall"] for b in bots] == ["HEALTHY"] * BOTS + ["CRITICAL"]
+    assert {r["criterion"] for r in fleet_summary["bot-ghost"]["not_passed"]} == PROMETHEUS_ROWS
+    markdown = next(run.reports_dir.glob("*.md")).read_text()
+    assert f"### Fleet ({BOTS + 1} bots)" in markdown
+    assert "- bot-ghost: ❌ CRITICAL — uptime[24h] NO_DATA" in markdown
+
+
+@pytest.mark.sandbox
+def test_doctor_checks_each_bot_of_a_fleet(fleet):
+    env = {
+        **os.environ,
+        "BURNIN_INSTANCES": "bot-1,bot-ghost",
+        "BURNIN_SELECTOR": 'env="production", instance="{instance}"',
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "burnin", "doctor", "--target", "sandbox"],
+        capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
+    )  # fmt: skip
+    real, _, ghost = done.stdout.partition("bot bot-ghost:")
+    assert "bot bot-1:" in real and "MISSING" not in real, done.stdout
+    assert "MISSING  metric bot_connected: bot_connected exists, but no series under " in ghost
+    assert "doctor: 17 ok, 8 missing" in ghost, ghost
+    assert done.returncode == 1
 
 
 def test_a_long_backfill_is_bridged_with_the_last_values_on_the_history_s_grid():

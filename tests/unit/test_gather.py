@@ -99,7 +99,9 @@ def test_quiet_waits_for_everything_started():
 def test_a_timed_measurement_is_taken_alone_after_the_rest():
     gathering = Gathering(workers=2)
     busy = threading.Event()
-    gathering.start(("connection", "production", "24h"), lambda: (busy.set(), time.sleep(0.2), busy.clear()))
+    gathering.start(
+        ("connection", "production", "24h"), lambda: (busy.set(), time.sleep(0.2), busy.clear())
+    )
     busy.wait(1)
 
     class Health:

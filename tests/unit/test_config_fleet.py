@@ -1,0 +1,94 @@
+"""A fleet in targets.toml: `instances` and `{instance}` in the other settings. Each bot's
+settings are checked before the first test; a mistake names the file, the key and the bot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from burnin.config import ConfigError, Target, load_target
+from burnin.run import RunSettings, now
+from tests.unit.test_config_deployment import refused, write
+
+FLEET = """
+default = "fleet"
+
+[targets.fleet]
+instances = ["bot-1", "bot-2", "10.0.0.7:8000"]
+health_url = "http://{instance}/api/health"
+ssh_host = "lab-bot"
+unit = "rosey-bot@{instance}"
+selector = 'env="prod", instance="{instance}"'
+"""
+
+
+def fleet(tmp_path: Path, text: str = FLEET, **cli: object) -> Target:
+    return load_target(write(tmp_path, text), cli, {})
+
+
+def test_each_bot_has_its_instance_filled_in_and_its_name(tmp_path):
+    bots = fleet(tmp_path, FLEET.replace('"10.0.0.7:8000"', '"bot-3"')).bots()
+    assert [b.label for b in bots] == ["bot-1", "bot-2", "bot-3"]
+    assert bots[1]["health_url"] == "http://bot-2/api/health"
+    assert bots[1]["unit"] == "rosey-bot@bot-2"
+    assert bots[2]["selector"] == 'env="prod", instance="bot-3"'
+    assert bots[0]["ssh_host"] == "lab-bot"  # a setting without {instance}: the fleet's
+
+
+def test_a_target_of_one_bot_is_its_own_bot(tmp_path):
+    target = fleet(tmp_path, FLEET.replace("instances = [", "# ").replace("{instance}", "b"))
+    assert target.bots() == (target,)
+    assert target.label == "fleet"
+
+
+def test_instances_come_from_the_command_line_too(tmp_path):
+    target = fleet(tmp_path, FLEET, instances="bot-7, bot-8")
+    assert [b.label for b in target.bots()] == ["bot-7", "bot-8"]
+
+
+def test_the_run_of_each_bot_and_of_the_fleet(tmp_path):
+    run = RunSettings(None, fleet(tmp_path), None, now())  # type: ignore[arg-type]
+    assert [r.target.label for r in run.bots] == ["bot-1", "bot-2", "10.0.0.7:8000"]
+    assert (
+        run.bot("bot-2").metrics.series("bot_connected")
+        == 'bot_connected{env="prod",instance="bot-2"}'
+    )
+    assert run.bot("fleet") is run  # its fleet-wide criteria
+    with pytest.raises(KeyError):
+        run.bot("bot-9")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("instances = [", 'instances = ["bot 1", '), "'bot 1' is not an instance name"),
+        (("instances = [", 'instances = ["$(id)", '), "'$(id)' is not an instance name"),
+        (("instances = [", 'instances = ["bot-2", '), "bot-2 listed twice"),
+        (("instances = [", "# "), "uses {instance} but the target lists no instances"),
+        (
+            ('ssh_host = "lab-bot"', 'ssh_host = "lab-bot"\ndeployed_at = "{instance}"'),
+            "{instance} cannot be used in deployed_at: it holds for the whole fleet",
+        ),
+    ],
+)
+def test_a_fleet_mistake_names_the_key(tmp_path, change, expected):
+    message = refused(tmp_path, FLEET.replace(*change))
+    assert expected in message
+    assert "targets.toml" in message
+
+
+def test_a_bot_whose_filled_in_setting_is_wrong_is_named(tmp_path):
+    text = FLEET.replace('unit = "rosey-bot@{instance}"', 'unit = "{instance}"')
+    message = refused(tmp_path, text.replace('"10.0.0.7:8000"', '"-x"'))
+    assert "is not an instance name" in message or "(for instance -x)" in message
+    text = FLEET.replace(
+        'selector = \'env="prod", instance="{instance}"\'', "selector = '{instance}'"
+    )
+    message = refused(tmp_path, text)
+    assert "selector" in message and "(for instance bot-1)" in message
+
+
+def test_a_fleet_with_a_bad_instance_name_in_a_url_is_refused_before_any_test(tmp_path):
+    with pytest.raises(ConfigError, match="instances"):
+        fleet(tmp_path, FLEET, instances="bot-1,bot/2")
