@@ -507,6 +507,7 @@ class Target:
     expected_alerts: tuple[ExpectedAlert, ...] = ()
 
     instance: str = ""  # one bot of a fleet: its name ("" for a target of one bot)
+    fleet_selector: str = ""  # one bot of a fleet: the fleet's selector, `{instance}` unfilled
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -522,7 +523,12 @@ class Target:
         if not instances:
             return (self,)
         return tuple(
-            dataclasses.replace(self, values=with_instance(self.values, i), instance=i)
+            dataclasses.replace(
+                self,
+                values=with_instance(self.values, i),
+                instance=i,
+                fleet_selector=self.values["selector"],
+            )
             for i in instances
         )
 

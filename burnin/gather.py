@@ -29,8 +29,9 @@ from burnin.criteria.restarts import measure_restarts
 from burnin.criteria.traffic import measure_periods, periods
 from burnin.gate import SourceGate, unconfigured
 from burnin.probes.health import HealthProbe
-from burnin.probes.prometheus import PrometheusProbe
+from burnin.probes.prometheus import FleetView, PrometheusProbe
 from burnin.probes.ssh import SshProbe
+from burnin.promql import FleetMember
 from burnin.run import RunSettings, now
 
 # Measurements under way at once. Each holds at most one request; SSH channels are bounded by
@@ -46,10 +47,12 @@ class Sources:
     prometheus_gate: SourceGate[PrometheusProbe]
     ssh_gate: SourceGate[SshProbe]
     health_probe: HealthProbe | None  # None: no health_url configured
+    member: FleetMember | None = None  # a bot of a fleet asked about together
 
     @property
     def prometheus(self) -> PrometheusProbe:
-        return self.prometheus_gate.require()
+        probe = self.prometheus_gate.require()
+        return FleetView(probe, self.member) if self.member else probe  # type: ignore[return-value]
 
     @property
     def ssh(self) -> SshProbe:
@@ -99,7 +102,9 @@ MEASURES: dict[str, Measure] = {
     "health-latency": lambda s, run, _p: measure_health_latency(
         s.health, run.thresholds.sampling.health_requests
     ),
-    "consistency": lambda s, run, _p: measure_consistency(s.health, s.prometheus, run.metrics),
+    "consistency": lambda s, run, _p: measure_consistency(
+        s.health, s.prometheus, run.metrics, run.started if s.member else None
+    ),
     "restarts": lambda s, run, p: measure_restarts(
         s.prometheus, s.ssh, run.metrics, run.target["unit"], run.window(p),
         run.target["process_metrics"],
@@ -158,6 +163,14 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "peak-handled": ("peak-periods", "connection"),
     "offpeak-handled": ("offpeak-periods", "connection", "peak-periods"),
 }
+# Measurements that depend on nothing of a bot but these settings: a fleet's bots that share
+# them (one health endpoint behind a balancer, say) share the measurement. The others are each
+# bot's own (their questions to Prometheus and the host are still asked once: the probes share
+# identical questions).
+SHARED_BY: dict[str, tuple[str, ...]] = {
+    "health": ("health_url", "timeout_s"),
+    "health-latency": ("health_url", "timeout_s"),
+}
 # Timed measurements: taken by their tests alone, once the gathering is quiet.
 ALONE = frozenset({"health-latency"})
 # Started first: the host's commands are the slowest round trips of a run.
@@ -194,9 +207,14 @@ class Gathering:
         wait(list(self._started.values()))
 
     def take(self, key: Hashable, measure: Callable[[], Any]) -> Any:
-        """The measurement started ahead (waiting for it), else measured now."""
+        """The measurement started ahead (waiting for it), else measured now and kept for the
+        next test that takes it (a fleet's bots sharing one health endpoint)."""
         started = self._started.get(key)
-        return measure() if started is None else started.result()
+        if started is None:
+            started = self._started[key] = Future()
+            started.set_running_or_notify_cancel()
+            _settle(started, measure)
+        return started.result()
 
     def close(self) -> None:
         """Drop what has not started; what runs ends with its source's timeout, unwaited."""
@@ -222,16 +240,21 @@ def gather_ahead(
     keys.sort(key=lambda key: key[0] not in FIRST)
     for name, phase in keys:
         if name not in ALONE:
-            key = (name, run.target.label, phase)
-            gathering.start(key, _bound(MEASURES[name], sources, run, phase))
+            gathering.start(_key(name, run, phase), _bound(MEASURES[name], sources, run, phase))
 
 
 def take(gathering: Gathering, sources: Sources, run: RunSettings, name: str, phase: str) -> Any:
     """A test's measurement: the one gathered ahead, else measured now (a timed one alone)."""
     if name in ALONE:
         gathering.quiet()
-    key = (name, run.target.label, phase)
-    return gathering.take(key, _bound(MEASURES[name], sources, run, phase))
+    return gathering.take(_key(name, run, phase), _bound(MEASURES[name], sources, run, phase))
+
+
+def _key(name: str, run: RunSettings, phase: str) -> Hashable:
+    """What a measurement is kept under: its bot's, or the settings it depends on alone."""
+    shared = SHARED_BY.get(name)
+    owner = tuple(run.target[k] for k in shared) if shared else run.target.label
+    return (name, owner, phase)
 
 
 def _bound(measure: Measure, sources: Sources, run: RunSettings, phase: str) -> Callable[[], Any]:

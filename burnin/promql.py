@@ -58,6 +58,34 @@ CONTRACT_METRICS = (*BOT_METRICS, *PROCESS_METRICS)
 
 
 @dataclass(frozen=True)
+class FleetMember:
+    """One bot of a fleet whose selector tells its bots apart by one label (`instance="bot-3"`
+    of `instance="{instance}"`): a question about this bot is asked about the whole fleet at
+    once (`instance=~"bot-1|bot-2|bot-3"`, aggregated `by (instance)`), so a fleet's run asks
+    Prometheus as many questions as one bot's; each bot keeps its own series of the answer."""
+
+    own: Matcher  # instance="bot-3"
+    members: tuple[str, ...]  # every bot's value of the label
+
+    @property
+    def label(self) -> str:
+        return self.own.label
+
+    @property
+    def fleet(self) -> Matcher:
+        return Matcher(self.label, "=~", "|".join(re.escape(m) for m in self.members))
+
+    def widen(self, query: str) -> str:
+        """The query about the whole fleet: this bot's matcher, wherever a selector written by
+        Metrics.series holds it, replaced by the fleet's."""
+        own = re.escape(str(self.own))
+        return re.sub(rf"(?<=[{{,]){own}(?=[,}}])", lambda _: str(self.fleet), query)
+
+    def mine(self, labels: Mapping[str, str]) -> bool:
+        return labels.get(self.label) == self.own.value
+
+
+@dataclass(frozen=True)
 class Metrics:
     """One deployment's metric names. `names` maps a contract name to the deployment's; the
     prefix applies to the bot's own `bot_*` names only (client libraries export the standard
@@ -66,6 +94,12 @@ class Metrics:
     selector: tuple[Matcher, ...]
     prefix: str = ""
     names: Mapping[str, str] = field(default_factory=dict)
+    member: FleetMember | None = None  # a bot of a fleet asked about together
+
+    def agg(self, op: str) -> str:
+        """An aggregation over this bot's series: `sum`, or `sum by (instance)` for a bot of a
+        fleet asked about together (each bot's own total stays apart in the fleet's answer)."""
+        return f"{op} by ({self.member.label})" if self.member else op
 
     def name(self, contract_name: str) -> str:
         """`bot_connected` -> `rosey_bot_connected` (prefix "rosey_" or an explicit mapping)."""
@@ -79,3 +113,17 @@ class Metrics:
         """`bot_connected` -> `bot_connected{env="production"}` under this deployment's names."""
         matchers = ",".join(str(m) for m in (*self.selector, *extra))
         return f"{self.name(contract_name)}{{{matchers}}}"
+
+
+def fleet_member(
+    template: str, matchers: tuple[Matcher, ...], instances: tuple[str, ...], instance: str
+) -> FleetMember | None:
+    """The bot's place in its fleet when the fleet's selector `template` tells the bots apart by
+    exactly one matcher `label="{instance}"`; None otherwise (each bot is then asked alone)."""
+    slots = [m for m in parse_selector(template) if "{instance}" in m.label + m.value]
+    if len(slots) != 1 or slots[0].op != "=" or slots[0].value != "{instance}":
+        return None
+    own = next((m for m in matchers if m.label == slots[0].label and m.op == "="), None)
+    if own is None or own.value != instance:
+        return None
+    return FleetMember(own, instances)

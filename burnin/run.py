@@ -9,7 +9,7 @@ from pathlib import Path
 
 from burnin.config import ConfigError, Phase, Target, Thresholds
 from burnin.probes.ssh import SshSettings
-from burnin.promql import Metrics, parse_selector
+from burnin.promql import Metrics, fleet_member, parse_selector
 from burnin.window import Window, phase_window
 
 
@@ -67,8 +67,13 @@ class RunSettings:
 
 
 def metrics_of(target: Target) -> Metrics:
-    """The target's metric names: selector, prefix and explicit mappings."""
-    return Metrics(parse_selector(target["selector"]), target["metric_prefix"], target.metric_names)
+    """The target's metric names: selector, prefix and explicit mappings; for a bot of a fleet,
+    its place in the fleet when the fleet's selector lets it be asked about with the others."""
+    selector = parse_selector(target["selector"])
+    member = None
+    if target.instance:
+        member = fleet_member(target.fleet_selector, selector, target["instances"], target.instance)
+    return Metrics(selector, target["metric_prefix"], target.metric_names, member)
 
 
 def ssh_settings_of(target: Target) -> SshSettings:

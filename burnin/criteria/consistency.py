@@ -29,21 +29,23 @@ class ConsistencyMeasurement:
 
 
 def measure_consistency(
-    health: HealthProbe, prometheus: PrometheusProbe, metrics: Metrics
+    health: HealthProbe, prometheus: PrometheusProbe, metrics: Metrics, at: datetime | None = None
 ) -> ConsistencyMeasurement:
+    """The health answer beside what Prometheus saw over RECENT up to `at` (default: just after
+    the health answer; a fleet's bots share one moment, so they share Prometheus's answers)."""
     reading = health.read()
-    now = datetime.now(UTC)
+    now = at or datetime.now(UTC)
 
     def recent(name: str) -> tuple[Reading, Reading]:
         series = metrics.series(name)
         return (
-            read(prometheus, f"sum(min_over_time({series}[{RECENT}]))", now),
-            read(prometheus, f"sum(max_over_time({series}[{RECENT}]))", now),
+            read(prometheus, f"{metrics.agg('sum')}(min_over_time({series}[{RECENT}]))", now),
+            read(prometheus, f"{metrics.agg('sum')}(max_over_time({series}[{RECENT}]))", now),
         )
 
     return ConsistencyMeasurement(
         reading,
-        read(prometheus, f"max({metrics.series('bot_connected')})", now),
+        read(prometheus, f"{metrics.agg('max')}({metrics.series('bot_connected')})", now),
         recent("bot_users"),
         recent("bot_errors_total"),
     )

@@ -41,16 +41,19 @@ def measure_monitoring(
     expected_rules: tuple[str, ...],
 ) -> MonitoringMeasurement:
     session = requests.Session()
-    base = prometheus.url
+
+    def get(url: str, json_body: bool = False) -> HttpAnswer:
+        return prometheus.stack_answer(
+            url, lambda: http_get(session, url, timeout_s, json_body=json_body)
+        )
+
     return MonitoringMeasurement(
         measure_samples(prometheus, metrics, "up", window),
-        http_get(session, f"{base}/api/v1/alertmanagers", timeout_s, json_body=True),
+        get(f"{prometheus.url}/api/v1/alertmanagers", json_body=True),
         prometheus.alerting_rules(),
         expected_rules,
-        http_get(session, f"{alertmanager_url.rstrip('/')}/-/ready", timeout_s)
-        if alertmanager_url
-        else None,
-        http_get(session, dashboard_url, timeout_s) if dashboard_url else None,
+        get(f"{alertmanager_url.rstrip('/')}/-/ready") if alertmanager_url else None,
+        get(dashboard_url) if dashboard_url else None,
         prometheus.where,
     )
 

@@ -55,7 +55,9 @@ def measure_memory_growth(
     series = metrics.series("process_resident_memory_bytes")
     prometheus.range(series, window.start, window.end, step_for(window))
     reading = read(
-        prometheus, f"max(deriv({series}{window.promql_range()})) * 3600 / {MB}", window.end
+        prometheus,
+        f"{metrics.agg('max')}(deriv({series}{window.promql_range()})) * 3600 / {MB}",
+        window.end,
     )
     coverage = measure_samples(prometheus, metrics, "process_resident_memory_bytes", window)
     return ProcessReading(reading, coverage.coverage)
@@ -111,7 +113,9 @@ def measure_memory_peak(
         return ProcessReading(None, None, declared=False)
     series = metrics.series("process_resident_memory_bytes")
     reading = read(
-        prometheus, f"max(max_over_time({series}{window.promql_range()})) / {MB}", window.end
+        prometheus,
+        f"{metrics.agg('max')}(max_over_time({series}{window.promql_range()})) / {MB}",
+        window.end,
     )
     coverage = measure_samples(prometheus, metrics, "process_resident_memory_bytes", window)
     return ProcessReading(reading, coverage.coverage)
@@ -138,10 +142,12 @@ def measure_cpu(
     if not declared:
         return ProcessReading(None, None, declared=False)
     series = metrics.series("process_cpu_seconds_total")
-    average = read(prometheus, f"max(rate({series}{window.promql_range()})) * 100", window.end)
+    average = read(
+        prometheus, f"{metrics.agg('max')}(rate({series}{window.promql_range()})) * 100", window.end
+    )
     busiest = read(
         prometheus,
-        f"max_over_time(max(rate({series}[5m]))[{window.seconds}s:1m]) * 100",
+        f"max_over_time({metrics.agg('max')}(rate({series}[5m]))[{window.seconds}s:1m]) * 100",
         window.end,
     )
     coverage = measure_samples(prometheus, metrics, "process_cpu_seconds_total", window)

@@ -48,13 +48,15 @@ def measure_restarts(
 ) -> RestartMeasurement:
     rng = window.promql_range()
     uptime = read(
-        prometheus, f"sum(resets({metrics.series('bot_uptime_seconds')}{rng}))", window.end
+        prometheus,
+        f"{metrics.agg('sum')}(resets({metrics.series('bot_uptime_seconds')}{rng}))",
+        window.end,
     )
     starts = None
     if process_metrics:
         starts = read(
             prometheus,
-            f"sum(changes({metrics.series('process_start_time_seconds')}{rng}))",
+            f"{metrics.agg('sum')}(changes({metrics.series('process_start_time_seconds')}{rng}))",
             window.end,
         )
     journal, n_restarts = ssh.run_all(restart_commands(unit, window), privileged=True)

@@ -92,14 +92,20 @@ def measure_periods(
         result.append(
             PeriodReadings(
                 span,
-                read(prometheus, f"sum(increase({errors}{rng}))", at),
+                read(prometheus, f"{metrics.agg('sum')}(increase({errors}{rng}))", at),
                 read(
                     prometheus,
-                    f"max_over_time(sum(rate({errors}[5m]))[{span.seconds}s:1m]) * 60",
+                    f"max_over_time({metrics.agg('sum')}(rate({errors}[5m]))[{span.seconds}s:1m]) * 60",
                     at,
                 ),
-                read(prometheus, f"max(max_over_time({metrics.series('bot_users')}{rng}))", at),
-                read(prometheus, f"max(rate({cpu}{rng})) * 100", at) if process_metrics else None,
+                read(
+                    prometheus,
+                    f"{metrics.agg('max')}(max_over_time({metrics.series('bot_users')}{rng}))",
+                    at,
+                ),
+                read(prometheus, f"{metrics.agg('max')}(rate({cpu}{rng})) * 100", at)
+                if process_metrics
+                else None,
             )
         )
     return result

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
@@ -16,9 +17,12 @@ from urllib3.util.retry import Retry
 from burnin.clock import skew, skew_cause
 from burnin.coverage import scrape_interval
 from burnin.flight import Flights
+from burnin.promql import FleetMember
 from burnin.redact import redact_url
 from burnin.verdict import SourceError
 from burnin.window import Window
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class PrometheusProbe:
         self._session = session or requests.Session()
         self._ranges: Flights[tuple[str, datetime, datetime, int], list[Series]] = Flights()
         self._raw: Flights[tuple[str, Window], list[Series]] = Flights()
+        self._instants: Flights[tuple[str, datetime], list[Sample]] = Flights()
+        self._stack: Flights[str, Any] = Flights()
         self._rules: list[AlertRule] | None = None
         self.clock_skew_s: float | None = None  # Prometheus's clock minus ours, once ready
         # The union of the windows this run judges: raw samples are fetched over it once per
@@ -105,19 +111,19 @@ class PrometheusProbe:
             raise self._fail(f"query {query!r}: answer is not Prometheus JSON: {exc}") from None
 
     def instant(self, query: str, at: datetime) -> list[Sample]:
-        result = self._ask(
-            lambda: self._client.custom_query(query, params={"time": at.timestamp()}), query
-        )
-        return [Sample(item.get("metric", {}), float(item["value"][1])) for item in result]
+        """An instant query; answers are kept for the session (a fleet's bots share them)."""
+
+        def fetch() -> list[Sample]:
+            result = self._ask(
+                lambda: self._client.custom_query(query, params={"time": at.timestamp()}), query
+            )
+            return [Sample(item.get("metric", {}), float(item["value"][1])) for item in result]
+
+        return self._instants.get((query, at), fetch)
 
     def scalar(self, query: str, at: datetime) -> float | None:
         """The single value of an aggregated query; None when the result is empty."""
-        samples = self.instant(query, at)
-        if not samples:
-            return None
-        if len(samples) > 1:
-            raise self._fail(f"query {query!r} returned {len(samples)} series, expected one")
-        return samples[0].value
+        return single_value(self.instant(query, at), query, self._fail)
 
     def range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
         """A range query; answers are kept for the session, so criteria (and the report's plots)
@@ -151,6 +157,12 @@ class PrometheusProbe:
         return [
             Series(s.labels, [(t, v) for t, v in s.points if start <= t <= end]) for s in answer
         ]
+
+    def stack_answer(self, url: str, fetch: Callable[[], T]) -> T:
+        """An answer of the monitoring stack around this Prometheus (its Alertmanagers, the
+        Alertmanager's readiness, the dashboard) by URL, asked once per run: a fleet's bots
+        share their stack."""
+        return self._stack.get(url, fetch)  # type: ignore[no-any-return]
 
     def cached_ranges(self) -> dict[tuple[str, datetime, datetime, int], list[Series]]:
         """Every range and raw answer this probe fetched: the report plots these, asking
@@ -207,6 +219,47 @@ class PrometheusProbe:
             except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
                 raise self._fail(f"GET /api/v1/rules failed: {exc}") from None
         return self._rules
+
+
+def single_value(
+    samples: list[Sample], query: str, fail: Callable[[object], SourceError]
+) -> float | None:
+    """The one value of an answer that should hold at most one series."""
+    if not samples:
+        return None
+    if len(samples) > 1:
+        raise fail(f"query {query!r} returned {len(samples)} series, expected one")
+    return samples[0].value
+
+
+class FleetView:
+    """One bot of a fleet looking at the fleet's Prometheus: each question is asked about every
+    bot at once (FleetMember.widen: the same text for each bot, so the probe asks it once and
+    every bot shares the answer) and answered with this bot's series only. A question whose
+    answer lost the fleet's label (an aggregation without `by`) answers nothing: NO_DATA, never
+    another bot's value."""
+
+    def __init__(self, probe: PrometheusProbe, member: FleetMember) -> None:
+        self.probe = probe
+        self.member = member
+
+    def __getattr__(self, name: str) -> Any:  # url, where, span, alerting_rules ...
+        return getattr(self.probe, name)
+
+    def instant(self, query: str, at: datetime) -> list[Sample]:
+        answer = self.probe.instant(self.member.widen(query), at)
+        return [s for s in answer if self.member.mine(s.labels)]
+
+    def scalar(self, query: str, at: datetime) -> float | None:
+        return single_value(self.instant(query, at), query, self.probe._fail)
+
+    def range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
+        answer = self.probe.range(self.member.widen(query), start, end, step_s)
+        return [s for s in answer if self.member.mine(s.labels)]
+
+    def samples(self, selector: str, window: Window) -> list[Series]:
+        answer = self.probe.samples(self.member.widen(selector), window)
+        return [s for s in answer if self.member.mine(s.labels)]
 
 
 def clock_skew(date_header: str, sent: float, received: float) -> float | None:

@@ -3,12 +3,15 @@ SeriesSamples the judges take, built the way measure_samples builds them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from burnin.coverage import Coverage, coverage_of
 from burnin.criteria.connection import SeriesSamples
 from burnin.probes.prometheus import Series
 from burnin.window import Window
+
+T = TypeVar("T")
 
 SELECTOR = 'bot_connected{env="production"}'
 STEP_S = 15
@@ -90,6 +93,9 @@ class FakePrometheus:
     def range(self, query: str, start: object, end: object, step_s: int) -> list[Series]:
         self.asked.append(f"range {query}")
         return []
+
+    def stack_answer(self, url: str, fetch: Callable[[], T]) -> T:
+        return fetch()
 
     def alerting_rules(self) -> list[object]:
         self.asked.append("rules")

@@ -30,10 +30,15 @@ class Bot:
     """A run's settings as far as the gathering reads them: the bot's label."""
 
     label: str
+    endpoint: str = ""  # its health endpoint's host (default: its label)
 
     @property
     def target(self) -> Bot:
         return self
+
+    def __getitem__(self, key: str) -> object:
+        host = self.endpoint or self.label
+        return {"health_url": f"http://{host}/api/health", "timeout_s": 5.0}[key]
 
 
 class Recorder(Gathering):
@@ -217,3 +222,30 @@ def test_the_host_s_channels_stay_bounded_and_a_shared_command_runs_once():
         thread.join(5)
     assert connection.most <= MAX_CHANNELS
     assert sorted(connection.asked) == sorted(" ".join(c) for c in commands)
+
+
+def test_bots_sharing_a_health_endpoint_share_its_measurement_and_the_rest_is_each_bot_s():
+    gathering = Gathering(workers=1)
+    calls: list[str] = []
+
+    class Health:
+        timeout_s = 5.0
+
+        def read(self) -> str:
+            calls.append("read")
+            return "answer"
+
+    class Sources:
+        health = Health()
+
+    @dataclass
+    class Run:
+        target: Bot
+
+    behind_one = [Run(Bot("bot-1", "lb")), Run(Bot("bot-2", "lb")), Run(Bot("bot-1", "lb"))]
+    for run in behind_one:
+        assert take(gathering, Sources(), run, "health", "24h") == "answer"  # type: ignore[arg-type]
+    assert calls == ["read"]
+    assert take(gathering, Sources(), Run(Bot("bot-3")), "health", "24h") == "answer"  # type: ignore[arg-type]
+    assert calls == ["read", "read"]  # another endpoint: its own reading
+    gathering.close()
