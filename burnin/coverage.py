@@ -159,7 +159,7 @@ def coverage_of(series: str, series_times: Iterable[Sequence[float]], window: Wi
     return Coverage(series, window, len(times), interval, times[0], times[-1], tuple(holes))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stretch:
     """A stretch of known time and the value held over it."""
 
@@ -175,7 +175,9 @@ class Stretch:
 def held(points: Sequence[tuple[float, float]], coverage: Coverage) -> list[Stretch]:
     """Each sample's value held over the known time it stands for: until the next sample (or
     the window's end), or for one scrape interval before a hole; the first sample also stands
-    for a late start shorter than a hole. The stretches add up to `coverage.known_s`."""
+    for a late start shorter than a hole. The stretches add up to `coverage.known_s`; touching
+    stretches of one value are one (a healthy day of 15-second samples is one stretch, not
+    5,760)."""
     interval = coverage.interval_s
     window_start, window_end = coverage.window.start.timestamp(), coverage.window.end.timestamp()
     ordered = sorted((t, v) for t, v in points if window_start <= t <= window_end)
@@ -186,9 +188,13 @@ def held(points: Sequence[tuple[float, float]], coverage: Coverage) -> list[Stre
     for i, (t, value) in enumerate(ordered):
         start = window_start if i == 0 and t - window_start <= tolerance else t
         following = ordered[i + 1][0] if i + 1 < len(ordered) else window_end
-        end = following if following - t <= tolerance else t + interval
-        if end > start:
-            stretches.append(Stretch(start, min(end, window_end), value))
+        end = min(following if following - t <= tolerance else t + interval, window_end)
+        if end <= start:
+            continue
+        if stretches and stretches[-1].end == start and stretches[-1].value == value:
+            stretches[-1] = Stretch(stretches[-1].start, end, value)  # the value still held
+        else:
+            stretches.append(Stretch(start, end, value))
     return stretches
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from burnin.config import ConfigError, Phase, Target, Thresholds
@@ -20,22 +21,23 @@ class RunSettings:
     at: datetime | None  # --at: judge this past moment instead of now
     started: datetime
 
-    @property
+    @cached_property
     def bots(self) -> tuple[RunSettings, ...]:
         """The run of each bot of the target (one, unless it is a fleet)."""
         return tuple(replace(self, target=bot) for bot in self.target.bots())
+
+    @cached_property
+    def _by_label(self) -> dict[str, RunSettings]:
+        return {run.target.label: run for run in self.bots}
 
     def bot(self, label: str) -> RunSettings:
         """The run of the bot named `label` (Target.label); the target's own label: the run of
         the whole fleet (its fleet-wide criteria)."""
         if label == self.target.label:
             return self
-        for run in self.bots:
-            if run.target.label == label:
-                return run
-        raise KeyError(label)
+        return self._by_label[label]
 
-    @property
+    @cached_property
     def metrics(self) -> Metrics:
         return metrics_of(self.target)
 

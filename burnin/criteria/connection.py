@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from burnin.bands import Band, Tiers
 from burnin.coverage import Coverage, Stretch, coverage_of, held, lowest_of, with_unknown_as
@@ -42,9 +43,14 @@ class SeriesSamples:
 
     def stretches(self) -> list[Stretch]:
         """Known time and its value. Several series (a label that changed, two instances under
-        one selector) are held one by one and combined by the lowest value at each moment."""
+        one selector) are held one by one and combined by the lowest value at each moment.
+        Worked out once: every criterion judging these samples reads the same stretches."""
+        return self._stretches
+
+    @cached_property
+    def _stretches(self) -> list[Stretch]:
         if len(self.series) <= 1:
-            return held(self.points, self.coverage)
+            return held(self.series[0].points if self.series else [], self.coverage)
         window = self.coverage.window
         return lowest_of(
             [

@@ -209,9 +209,19 @@ def test_the_first_sample_stands_for_a_late_start_shorter_than_a_hole():
 def test_a_sample_before_a_hole_stands_for_one_interval():
     times = with_hole(HOUR, 600, 300)
     stretches = held([(t, 1.0) for t in times], coverage(HOUR, times))
-    before = next(s for s in stretches if s.start == START_S + 600)
-    assert before.end == START_S + 615
+    # The last sample before the hole (at 600 s) holds until 615 s; touching stretches of one
+    # value are one, so the first stretch is everything known before the hole.
+    assert [(s.start - START_S, s.end - START_S) for s in stretches] == [(0, 615), (915, 3600)]
     assert sum(s.seconds for s in stretches) == 3300
+
+
+def test_touching_stretches_of_one_value_are_one_and_a_change_starts_another():
+    points = [(START_S + 15 * n, 1.0 if n < 120 else 0.0) for n in range(240)]
+    stretches = held(points, coverage(HOUR))
+    assert stretches == [
+        Stretch(START_S, START_S + 1800, 1.0),
+        Stretch(START_S + 1800, END_S, 0.0),
+    ]
 
 
 def test_the_last_sample_holds_to_the_window_end_or_one_interval_before_a_hole():

@@ -86,8 +86,8 @@ class Probe:
         self.asked.append(query)
         return [Series({"instance": b}, [(1.0, 1.0)]) for b in ("bot-1", "bot-2")]
 
-    def samples(self, selector: str, window: object) -> list[Series]:
-        return self.range(selector, AT, AT, 15)
+    def samples(self, selector: str, window: object, keep=lambda _s: True) -> list[Series]:  # type: ignore[no-untyped-def]
+        return [s for s in self.range(selector, AT, AT, 15) if keep(s)]
 
 
 def test_each_bot_gets_its_own_series_and_a_bot_without_any_gets_nothing():

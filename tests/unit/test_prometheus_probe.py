@@ -286,3 +286,20 @@ def test_without_a_usable_date_header_the_skew_is_unknown_not_an_error(header):
     from burnin.probes.prometheus import clock_skew
 
     assert clock_skew(header, 100.0, 100.2) is None
+
+
+def test_raw_points_are_kept_compact_and_read_like_a_list_of_pairs():
+    from burnin.probes.prometheus import Points, inside
+    from burnin.window import Window
+
+    points = Points.of([[1796000000, "1"], [1796000015.5, "0"], [1796000030, "NaN"]])
+    assert len(points) == 3 and points[1] == (1796000015.5, 0.0)
+    assert list(points[:2]) == [(1796000000.0, 1.0), (1796000015.5, 0.0)]
+    assert points[:2] == [(1796000000.0, 1.0), (1796000015.5, 0.0)]
+    assert [t for t, _ in points] == [1796000000.0, 1796000015.5, 1796000030.0]
+    window = Window(
+        datetime.fromtimestamp(1796000010, UTC), datetime.fromtimestamp(1796000030, UTC)
+    )
+    assert list(inside(points, window))[0] == (1796000015.5, 0.0)
+    assert len(inside(points, window)) == 2  # both ends included
+    assert [t for t, _ in inside(list(points), window)] == [1796000015.5, 1796000030.0]
