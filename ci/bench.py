@@ -2,7 +2,8 @@
 time goes and what its two sharing decisions save. Prints measured values and ratios.
 
     ci/bench               (brings the sandbox up with the healthy scenario, takes it down after)
-    ci/bench --fleet 100   (also the sandbox's start as a fleet of that many bots; default 10)
+    ci/bench --fleet 10    (the fleet measured: its start, and checkpoint_24h over 1, 10 and
+                            that many of its bots; default 100: about 2.5 minutes more)
 """
 
 from __future__ import annotations
@@ -38,12 +39,7 @@ def timed(action: Callable[[], object]) -> float:
 
 def peak_rss_mb(command: list[str]) -> float:
     """The peak resident memory of one run of `command` (its own rusage, not its siblings')."""
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _pid, _status, usage = os.wait4(process.pid, 0)
-    process.returncode = 0  # reaped here; Popen must not wait for it again
-    return usage.ru_maxrss / 1024  # KiB on Linux
+    return measured(command, dict(os.environ))[1]
 
 
 def median_of(runs: int, action: Callable[[], object]) -> float:
@@ -141,25 +137,65 @@ def checkpoint_against_the_floor(info: sandbox.SandboxInfo) -> list[tuple[str, s
     ]  # fmt: skip
 
 
-def fleet_start(bots: int) -> list[tuple[str, str]]:
-    """The sandbox's start as a fleet (its history backfilled once per bot), with the peak
-    memory of the process that starts it."""
-    command = [sys.executable, "-m", "burnin.sandbox", "up", "--scenario", "healthy"]
+def measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and peak RSS (MB) of one run of `command`."""
     started = time.perf_counter()
-    rss_mb = peak_rss_mb([*command, "--bots", str(bots)])
-    up_s = time.perf_counter() - started
-    sandbox.down()
-    return [
-        (
-            f"sandbox up (healthy) as a fleet of {bots} bots; peak RSS",
-            f"{up_s:.1f} s; {rss_mb:.0f} MB",
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _pid, _status, usage = os.wait4(process.pid, 0)
+    process.returncode = 0  # reaped here; Popen must not wait for it again
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def fleet(bots: int) -> list[tuple[str, str]]:
+    """The sandbox's start as a fleet of `bots` (its history backfilled once per bot), then
+    `pytest -m checkpoint_24h` over 1, 10 and `bots` of its bots (instances + {instance} in the
+    selector): wall time, Prometheus queries sent (ci/trace.py) and peak RSS of each."""
+    command = [sys.executable, "-m", "burnin.sandbox", "up", "--scenario", "healthy"]
+    up_s, up_rss = measured([*command, "--bots", str(bots)], dict(os.environ))
+    rows = [(f"sandbox up (healthy) as a fleet of {bots} bots; peak RSS",
+             f"{up_s:.1f} s; {up_rss:.0f} MB")]  # fmt: skip
+    bench = ROOT / "reports" / "bench-fleet"
+    bench.mkdir(parents=True, exist_ok=True)
+    trace = bench / "trace.jsonl"
+    walls: dict[int, float] = {}
+    queries: dict[int, int] = {}
+    for n in sorted({1, min(10, bots), bots}):
+        instances = ",".join(f"bot-{i}" for i in range(1, n + 1))
+        suite = [
+            sys.executable, "-m", "pytest", "-m", "checkpoint_24h", "--target", "sandbox", "-q",
+            "-p", "no:cacheprovider", "-p", "no:hypothesispytest", f"--reports-dir={bench}",
+            f"--history-db={bench / 'history.sqlite'}", f"--instances={instances}",
+            '--selector=env="production", instance="{instance}"',
+        ]  # fmt: skip
+        trace.unlink(missing_ok=True)
+        walls[n], rss = measured(
+            [*suite, "-p", "ci.trace"], {**os.environ, "BURNIN_TRACE": str(trace)}
         )
-    ]
+        records = [json.loads(line) for line in trace.read_text().splitlines()]
+        queries[n] = sum(1 for r in records if "/api/v1/query" in r.get("url", ""))
+        others = sum(1 for r in records if r["kind"] == "http") - queries[n]
+        health = sum(1 for r in records if r["kind"] == "health")
+        ssh = sum(1 for r in records if r["kind"] == "ssh")
+        rows.append((
+            f"checkpoint_24h, fleet of {n} bots: wall; Prometheus queries (other HTTP, health, "
+            "SSH); peak RSS",
+            f"{walls[n]:.2f} s; {queries[n]} ({others}, {health}, {ssh}); {rss:.0f} MB",
+        ))  # fmt: skip
+    sandbox.down()
+    most = max(walls)
+    rows.append((f"fleet: {most} bots / 1 bot, wall (goal <= 2)", f"{walls[most] / walls[1]:.1f}x"))
+    rows.append((f"fleet: Prometheus queries, {most} bots / 1 bot (goal 1)",
+                 f"{queries[most] / queries[1]:.2f}x"))  # fmt: skip
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fleet", type=int, default=10, help="bots of the fleet start measured")
+    parser.add_argument(
+        "--fleet", type=int, default=100, help="bots of the measured fleet (default 100)"
+    )
     args = parser.parse_args()
     up_s = timed(lambda: sandbox.up("healthy"))
     info = sandbox.status()
@@ -241,7 +277,7 @@ def main() -> None:
     smoke_rows = smoke_against_the_script(info)
     floor_rows = checkpoint_against_the_floor(info)
     down_s = timed(sandbox.down)
-    fleet_rows = fleet_start(args.fleet)
+    fleet_rows = fleet(args.fleet)
 
     rows = [
         ("sandbox up (healthy)", f"{up_s:.2f} s"),
