@@ -121,6 +121,9 @@ def test_a_fleet_run_judges_every_bot_and_never_passes_one_that_is_not_there(fle
     markdown = next(run.reports_dir.glob("*.md")).read_text()
     assert f"### Fleet ({BOTS + 1} bots)" in markdown
     assert "- bot-ghost: ❌ CRITICAL — uptime[24h] NO_DATA" in markdown
+    # The terminal names the bots that did not pass, and only those.
+    fleet_lines = [line for line in run.output.splitlines() if line.startswith("burnin fleet:")]
+    assert len(fleet_lines) == 1 and "bot-ghost: ❌ CRITICAL — uptime[24h]" in fleet_lines[0]
 
 
 @pytest.mark.sandbox
