@@ -84,6 +84,11 @@ class FleetMember:
     def mine(self, labels: Mapping[str, str]) -> bool:
         return labels.get(self.label) == self.own.value
 
+    def concerns(self, labels: Mapping[str, str]) -> bool:
+        """A series of a question about the whole Prometheus (its firing alerts) that concerns
+        this bot: labelled for it, or for no bot in particular (an alert over the fleet)."""
+        return self.label not in labels or self.mine(labels)
+
 
 @dataclass(frozen=True)
 class Metrics:

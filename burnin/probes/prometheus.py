@@ -7,7 +7,7 @@ import re
 import threading
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -294,21 +294,27 @@ class FleetView:
     def __getattr__(self, name: str) -> Any:  # url, where, span, alerting_rules ...
         return getattr(self.probe, name)
 
+    def _asked(self, query: str) -> tuple[str, Callable[[Mapping[str, str]], bool]]:
+        """The question for the fleet, and which of its series are this bot's: of a question
+        about the bot, its own series only; of one about the whole Prometheus (no selector of
+        the bot's in it: the firing alerts), its own and those labelled for no bot."""
+        widened = self.member.widen(query)
+        return widened, self.member.mine if widened != query else self.member.concerns
+
     def instant(self, query: str, at: datetime) -> list[Sample]:
-        answer = self.probe.instant(self.member.widen(query), at)
-        return [s for s in answer if self.member.mine(s.labels)]
+        widened, wanted = self._asked(query)
+        return [s for s in self.probe.instant(widened, at) if wanted(s.labels)]
 
     def scalar(self, query: str, at: datetime) -> float | None:
         return single_value(self.instant(query, at), query, self.probe._fail)
 
     def range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
-        answer = self.probe.range(self.member.widen(query), start, end, step_s)
-        return [s for s in answer if self.member.mine(s.labels)]
+        widened, wanted = self._asked(query)
+        return [s for s in self.probe.range(widened, start, end, step_s) if wanted(s.labels)]
 
     def samples(self, selector: str, window: Window) -> list[Series]:
-        return self.probe.samples(
-            self.member.widen(selector), window, lambda s: self.member.mine(s.labels)
-        )
+        widened, wanted = self._asked(selector)
+        return self.probe.samples(widened, window, lambda s: wanted(s.labels))
 
 
 def inside(points: Sequence[tuple[float, float]], window: Window) -> Sequence[tuple[float, float]]:

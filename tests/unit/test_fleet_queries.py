@@ -140,3 +140,20 @@ def test_a_gate_remembers_a_failure_whatever_the_interval():
 
 def test_the_fleet_matcher_is_a_regex_of_every_bot():
     assert member("bot-1").fleet == Matcher("instance", "=~", "bot\\-1|bot\\-2|10\\.0\\.0\\.7:8000")
+
+
+def test_of_the_firing_alerts_a_bot_sees_its_own_and_those_of_no_bot_in_particular():
+    class Alerts(Probe):
+        def samples(self, selector: str, window: object, keep=lambda _s: True) -> list[Series]:  # type: ignore[no-untyped-def]
+            self.asked.append(selector)
+            firing = [
+                Series({"alertname": "BotDown", "instance": "bot-1"}, [(1.0, 1.0)]),
+                Series({"alertname": "BotDown", "instance": "bot-2"}, [(1.0, 1.0)]),
+                Series({"alertname": "HighErrorRateFleet"}, [(1.0, 1.0)]),  # by no instance
+            ]
+            return [s for s in firing if keep(s)]
+
+    probe = Alerts()
+    seen = FleetView(probe, member("bot-2")).samples('ALERTS{alertstate="firing"}', None)  # type: ignore[arg-type]
+    assert [s.labels.get("instance", "-") for s in seen] == ["bot-2", "-"]
+    assert probe.asked == ['ALERTS{alertstate="firing"}']  # nothing of the bot's to widen
