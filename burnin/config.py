@@ -727,6 +727,12 @@ def _check_instances(
                 f"{where}: {instance!r} is not an instance name (letters, digits and _.:- only, "
                 "e.g. bot-3 or 10.0.0.5:8000): it goes into URLs, unit names and PromQL"
             )
+    target_name = key.removeprefix("targets.")
+    if target_name in instances:
+        raise ConfigError(
+            f"{where}: {target_name!r} is the target's own name (it stands for the whole fleet "
+            "in test ids: sign-off[NAME-24h]); name the bot otherwise"
+        )
     if len(set(instances)) != len(instances):
         twice = sorted({i for i in instances if instances.count(i) > 1})
         raise ConfigError(f"{where}: {', '.join(twice)} listed twice")
