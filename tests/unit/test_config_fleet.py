@@ -65,6 +65,7 @@ def test_the_run_of_each_bot_and_of_the_fleet(tmp_path):
         (("instances = [", 'instances = ["bot 1", '), "'bot 1' is not an instance name"),
         (("instances = [", 'instances = ["$(id)", '), "'$(id)' is not an instance name"),
         (("instances = [", 'instances = ["bot-2", '), "bot-2 listed twice"),
+        (("instances = [", 'instances = ["fleet", '), "'fleet' is the target's own name"),
         (("instances = [", "# "), "uses {instance} but the target lists no instances"),
         (
             ('ssh_host = "lab-bot"', 'ssh_host = "lab-bot"\ndeployed_at = "{instance}"'),
