@@ -15,7 +15,7 @@ from pathlib import Path
 
 from burnin import watch
 from burnin.config import ConfigError, load_target, load_thresholds, parse_time
-from burnin.doctor import diagnose, report
+from burnin.doctor import check_fleet, diagnose, report
 from burnin.history import HistoryError, iso, runs, table
 from burnin.probes.ssh import SshProbe
 from burnin.promql import parse_selector
@@ -32,7 +32,10 @@ def _doctor(args: argparse.Namespace) -> int:
         print(f"burnin doctor: configuration: {exc}", file=sys.stderr)
         return 4
     print(f"burnin doctor: target {target.name} ({args.targets_file})")
-    ok = True
+    fleet = check_fleet(target)
+    if fleet:
+        print(report(fleet))
+    ok = all(c.ok for c in fleet)
     for bot in target.bots():  # a fleet: each bot's names, its instance filled in
         if bot.instance:
             print(f"bot {bot.instance}:")

@@ -18,6 +18,7 @@ from burnin.probes.health import MAX_BODY_BYTES, timed_get
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.probes.ssh import SshProbe
 from burnin.promql import BOT_METRICS, PROCESS_METRICS, Metrics
+from burnin.run import metrics_of
 from burnin.verdict import SourceError
 
 RECENT = "1h"
@@ -309,6 +310,27 @@ def diagnose(target: Target, metrics: Metrics, ssh: SshProbe | None) -> list[Che
     else:
         checks.append(Check(False, "health", "health_url is not set for this target"))
     return checks
+
+
+def check_fleet(target: Target) -> list[Check]:
+    """A fleet whose selector tells its bots apart by one matcher `label="{instance}"` is asked
+    about together and each bot judged on its own series; without one, every bot's Prometheus
+    criteria judge the same series (all of the fleet's: never a wrong pass, but no bot's own)."""
+    bots = target.bots()
+    if not target.values.get("instances"):
+        return []
+    apart = all(metrics_of(bot).member is not None for bot in bots)
+    if apart:
+        return [Check(True, "fleet", f"{len(bots)} bots, told apart by the selector")]
+    return [
+        Check(
+            False,
+            "fleet",
+            f"the selector {target['selector']!r} does not tell the {len(bots)} bots apart: each "
+            "bot's Prometheus criteria would judge the same series",
+            'selector = \'env="prod", instance="{instance}"\'  (the label that names a bot)',
+        )
+    ]
 
 
 def report(checks: Sequence[Check]) -> str:

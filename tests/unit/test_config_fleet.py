@@ -93,3 +93,17 @@ def test_a_bot_whose_filled_in_setting_is_wrong_is_named(tmp_path):
 def test_a_fleet_with_a_bad_instance_name_in_a_url_is_refused_before_any_test(tmp_path):
     with pytest.raises(ConfigError, match="instances"):
         fleet(tmp_path, FLEET, instances="bot-1,bot/2")
+
+
+def test_doctor_says_whether_the_selector_tells_the_fleet_s_bots_apart(tmp_path):
+    from burnin.doctor import check_fleet
+
+    (apart,) = check_fleet(fleet(tmp_path))
+    assert apart.ok and apart.detail == "3 bots, told apart by the selector"
+    same = fleet(tmp_path, FLEET.replace(', instance="{instance}"', ""))
+    (together,) = check_fleet(same)
+    assert not together.ok
+    assert "does not tell the 3 bots apart" in together.detail
+    assert 'instance="{instance}"' in together.fix
+    one = fleet(tmp_path, FLEET.replace("instances = [", "# ").replace("{instance}", "b"))
+    assert check_fleet(one) == []
