@@ -2,8 +2,9 @@
 bounded pool, so the round trips to Prometheus, the host and the health endpoint overlap
 instead of adding up test by test. Each test then takes its measurement (waiting while it is
 under way) and judges it; a measurement that raised (a source broken mid-run) raises again in
-the test that takes it. Health latency is sampled in its test once everything gathered has
-ended: nothing else of the run's may share the client while it is timed."""
+the test that takes it. Health latency is sampled once everything else gathered has ended:
+nothing else of the run's may share the client while it is timed (a fleet's bots, each its own
+endpoint, are sampled a pool's worth at once, each bot's samples in turn)."""
 
 from __future__ import annotations
 
@@ -186,6 +187,7 @@ class Gathering:
             queue.SimpleQueue()
         )
         self._started: dict[Hashable, Future[Any]] = {}
+        self._timed: dict[Hashable, Callable[[], Any]] = {}  # deferred until the rest has ended
         self._workers = workers
         for number in range(workers):
             threading.Thread(target=self._work, name=f"gather-{number}", daemon=True).start()
@@ -202,9 +204,24 @@ class Gathering:
             self._started[key] = Future()
             self._queue.put((self._started[key], measure))
 
+    def defer(self, key: Hashable, measure: Callable[[], Any]) -> None:
+        """Keep a timed measurement for when everything started has ended (take_timed)."""
+        if key not in self._started:
+            self._timed.setdefault(key, measure)
+
     def quiet(self) -> None:
         """Wait until every measurement started has ended."""
         wait(list(self._started.values()))
+
+    def take_timed(self, key: Hashable, measure: Callable[[], Any]) -> Any:
+        """A timed measurement: once every other measurement has ended, the deferred timed ones
+        start together on the workers (a fleet's bots, each its own endpoint: `workers` at once,
+        each bot's samples in turn), and this one is taken."""
+        self.quiet()
+        for deferred, timed in self._timed.items():
+            self.start(deferred, timed)
+        self._timed.clear()
+        return self.take(key, measure)
 
     def take(self, key: Hashable, measure: Callable[[], Any]) -> Any:
         """The measurement started ahead (waiting for it), else measured now and kept for the
@@ -235,19 +252,24 @@ def gather_ahead(
     gathering: Gathering, sources: Sources, run: RunSettings, selected: list[tuple[str, str]]
 ) -> None:
     """Start the measurements of the selected (criterion, phase) pairs, the host's first. The
-    timed ones (ALONE) are left to their tests, which take them once the rest has ended."""
+    timed ones (ALONE) wait until the first test that takes one, once the rest has ended."""
     keys = list(dict.fromkeys((name, p) for c, p in selected for name in NEEDS.get(c, ())))
     keys.sort(key=lambda key: key[0] not in FIRST)
     for name, phase in keys:
-        if name not in ALONE:
-            gathering.start(_key(name, run, phase), _bound(MEASURES[name], sources, run, phase))
+        measure = _bound(MEASURES[name], sources, run, phase)
+        if name in ALONE:
+            gathering.defer(_key(name, run, phase), measure)
+        else:
+            gathering.start(_key(name, run, phase), measure)
 
 
 def take(gathering: Gathering, sources: Sources, run: RunSettings, name: str, phase: str) -> Any:
-    """A test's measurement: the one gathered ahead, else measured now (a timed one alone)."""
+    """A test's measurement: the one gathered ahead, else measured now; a timed one once
+    nothing else is under way."""
+    measure = _bound(MEASURES[name], sources, run, phase)
     if name in ALONE:
-        gathering.quiet()
-    return gathering.take(_key(name, run, phase), _bound(MEASURES[name], sources, run, phase))
+        return gathering.take_timed(_key(name, run, phase), measure)
+    return gathering.take(_key(name, run, phase), measure)
 
 
 def _key(name: str, run: RunSettings, phase: str) -> Hashable:

@@ -249,3 +249,29 @@ def test_bots_sharing_a_health_endpoint_share_its_measurement_and_the_rest_is_ea
     assert take(gathering, Sources(), Run(Bot("bot-3")), "health", "24h") == "answer"  # type: ignore[arg-type]
     assert calls == ["read", "read"]  # another endpoint: its own reading
     gathering.close()
+
+
+def test_a_fleet_s_timed_measurements_start_together_once_the_rest_has_ended():
+    gathering = Gathering(workers=4)
+    rest = threading.Event()
+    gathering.start("connection", lambda: (time.sleep(0.1), rest.set()))
+    running: list[str] = []
+    overlap: list[int] = []
+    lock = threading.Lock()
+
+    def sample(bot: str) -> str:
+        assert rest.is_set()  # nothing else of the run's is under way
+        with lock:
+            running.append(bot)
+            overlap.append(len(running))
+        time.sleep(0.05)
+        with lock:
+            running.remove(bot)
+        return bot
+
+    for bot in ("bot-1", "bot-2", "bot-3"):
+        gathering.defer(("health-latency", bot), lambda b=bot: sample(b))
+    assert gathering.take_timed(("health-latency", "bot-2"), lambda: "now") == "bot-2"
+    assert gathering.take_timed(("health-latency", "bot-3"), lambda: "now") == "bot-3"
+    assert max(overlap) > 1  # the bots were sampled at once, not one after the other
+    gathering.close()
