@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,8 @@ from burnin.sandbox.history import INSTANCE, fleet_instances, generate, held_unt
 from burnin.sandbox.paths import default_layout
 from burnin.sandbox.scenario import SCENARIOS
 from tests.e2e.suite_run import ROOT, run_suite
+from tests.e2e.test_time_of_day import latest
+from tests.e2e.test_truth_table import EDGE_S, holds_full_peak
 
 BOTS = 3
 
@@ -142,6 +145,33 @@ def test_doctor_checks_each_bot_of_a_fleet(fleet):
     assert "MISSING  metric bot_connected: bot_connected exists, but no series under " in ghost
     assert "doctor: 17 ok, 8 missing" in ghost, ghost
     assert done.returncode == 1
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("clock", ["05:30", "19:30", "22:50"])
+def test_a_healthy_fleet_passes_at_every_hour(fleet, tmp_path, clock):
+    """The time-of-day rule (tests/e2e/test_time_of_day.py) for a fleet: every bot's rows pass
+    at clock times off-peak, in the peak and at its end, judged together."""
+    at = latest(clock, time.time() - 120)
+    assert at.timestamp() - 24 * 3600 >= fleet.history_start, "history too short for --at"
+    run = run_suite(
+        tmp_path, f"--at={at.isoformat()}", "--instances", ",".join(fleet_instances(BOTS)),
+        "--selector", 'env="production", instance="{instance}"',
+        marker="checkpoint_12h or checkpoint_24h",
+    )  # fmt: skip
+    allowed = {("sign-off", "pending"), ("alerts-functional", "skipped")}
+    if not holds_full_peak(at.timestamp(), 12, EDGE_S):
+        # 12 h: not every peak hour in the window yet, neither a pass nor a flag.
+        allowed |= {(f"peak-observed[{bot}-12h]", "pending") for bot in fleet_instances(BOTS)}
+    not_passed = {
+        key: band
+        for key, (band, outcome) in run.by_id.items()
+        if outcome != "passed"
+        and (key, band) not in allowed
+        and (key.split("[")[0], band) not in allowed
+    }
+    assert not not_passed, f"at {at.isoformat()}: {not_passed}\n{run.output[-2000:]}"
+    assert len([k for k in run.by_id if k.startswith("uptime[")]) == 2 * BOTS
 
 
 def test_a_long_backfill_is_bridged_with_the_last_values_on_the_history_s_grid():
