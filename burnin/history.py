@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: results.bot (a fleet's bot); a version-1 file gains it on open
 BUSY_TIMEOUT_MS = 30_000
 
 SCHEMA = """
@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS results (
     phase TEXT NOT NULL,
     band TEXT NOT NULL,
     value REAL,                        -- the observed number, when it is one
-    observed TEXT NOT NULL
+    observed TEXT NOT NULL,
+    bot TEXT NOT NULL DEFAULT ''       -- a fleet's bot ("": the target's one bot, or the fleet)
 );
 CREATE INDEX IF NOT EXISTS runs_by_deployment ON runs (target, deployment, started);
 """
@@ -54,6 +55,7 @@ class ResultRow:
     band: str
     value: float | None
     observed: str
+    bot: str = ""  # a fleet's bot ("": the target's one bot, or the whole fleet)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,9 @@ def connect(path: Path) -> sqlite3.Connection:
         found = connection.execute("SELECT version FROM schema").fetchall()
         if not found:
             connection.execute("INSERT INTO schema (version) VALUES (?)", (SCHEMA_VERSION,))
+        elif found[0][0] == 1:  # before fleets: every result was the target's one bot's
+            connection.execute("ALTER TABLE results ADD COLUMN bot TEXT NOT NULL DEFAULT ''")
+            connection.execute("UPDATE schema SET version = ?", (SCHEMA_VERSION,))
         elif found[0][0] != SCHEMA_VERSION:
             connection.execute("ROLLBACK")
             raise HistoryError(
@@ -120,9 +125,12 @@ def record(path: Path, run: RunRow) -> int:
         )
         run_id = int(cursor.lastrowid or 0)
         connection.executemany(
-            "INSERT INTO results (run_id, criterion, phase, band, value, observed)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(run_id, r.criterion, r.phase, r.band, r.value, r.observed) for r in run.results],
+            "INSERT INTO results (run_id, criterion, phase, band, value, observed, bot)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (run_id, r.criterion, r.phase, r.band, r.value, r.observed, r.bot)
+                for r in run.results
+            ],
         )
         connection.execute("COMMIT")
         return run_id
@@ -154,7 +162,9 @@ def runs(path: Path, target: str | None = None, deployment: str | None = None) -
         found = []
         for row in connection.execute(query + " ORDER BY started, id", args).fetchall():
             results = tuple(
-                ResultRow(r["criterion"], r["phase"], r["band"], r["value"], r["observed"])
+                ResultRow(
+                    r["criterion"], r["phase"], r["band"], r["value"], r["observed"], r["bot"]
+                )
                 for r in connection.execute(
                     "SELECT * FROM results WHERE run_id = ? ORDER BY rowid", (row["id"],)
                 )

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from burnin.history import RunRow
-from burnin.report.model import RunRecord
+from burnin.history import ResultRow, RunRow
+from burnin.report.model import WORST_FIRST, RunRecord
 
 # (column, criterion id in the history) of the checkpoint trend; peak-users is recorded by the
 # history plugin beside the criteria.
@@ -50,15 +50,7 @@ def checkpoint_trend(
             if phase == SMOKE:
                 continue
             values = {
-                column: next(
-                    (
-                        r.observed
-                        for r in run.results
-                        if r.criterion == criterion and r.phase == phase
-                    ),
-                    "",
-                )
-                for column, criterion in COLUMNS
+                column: _worst(run.results, criterion, phase) for column, criterion in COLUMNS
             }
             latest[phase] = TrendRow(phase, run.started, values)
     for phase in record.phases:
@@ -106,3 +98,11 @@ def markdown_table(rows: Sequence[TrendRow]) -> list[str]:
         cells = " | ".join(row.values[c] or "-" for c, _ in COLUMNS)
         lines.append(f"| {row.phase}{mark} | {row.started} | {cells} |")
     return lines
+
+
+def _worst(results: Sequence[ResultRow], criterion: str, phase: str) -> str:
+    """What a recorded run observed for the criterion: its worst bot's, as the report shows."""
+    rows = [r for r in results if r.criterion == criterion and r.phase == phase]
+    order = [band.value for band in WORST_FIRST]
+    rows.sort(key=lambda r: order.index(r.band) if r.band in order else len(order))
+    return rows[0].observed if rows else ""

@@ -364,3 +364,20 @@ def test_a_fleet_summary_says_which_bots_fail_what():
         one.bots == [] and fleet_lines(one) == [] and json.loads(summary_json(one))["fleet"] == {}
     )
     assert "### Fleet" not in daily_report(one)
+
+
+def test_a_recorded_fleet_checkpoint_shows_its_worst_bot_in_the_trend():
+    from burnin.history import ResultRow, RunRow
+    from burnin.report.trend import checkpoint_trend
+
+    earlier = RunRow(
+        "fleet", "", ("6h",), "2026-11-29T03:00:00+00:00", "2026-11-29T03:01:00+00:00", {},
+        "CRITICAL", False, {},
+        (
+            ResultRow("uptime", "6h", "target", 100.0, "100 %", "bot-1"),
+            ResultRow("uptime", "6h", "critical", 98.0, "98 %", "bot-2"),
+            ResultRow("uptime", "6h", "target", 100.0, "100 %", "bot-3"),
+        ),
+    )  # fmt: skip
+    (six, _) = checkpoint_trend([earlier], record(healthy=True), None)
+    assert six.values["Uptime"] == "98 %"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,38 @@ def test_another_schema_version_is_refused_with_the_fix(tmp_path):
     record(path, run_row())
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE schema SET version = ?", (SCHEMA_VERSION + 1,))
-    with pytest.raises(HistoryError, match=r"history schema version 2, this burnin knows 1"):
+    with pytest.raises(HistoryError, match=r"history schema version 3, this burnin knows 2"):
         runs(path)
+
+
+def test_a_history_from_before_fleets_gains_the_bot_column_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "history.sqlite"
+    with sqlite3.connect(path) as connection:  # what version 1 wrote
+        connection.executescript(
+            """
+            CREATE TABLE schema (version INTEGER NOT NULL);
+            INSERT INTO schema VALUES (1);
+            CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL,
+                deployment TEXT NOT NULL, phases TEXT NOT NULL, started TEXT NOT NULL,
+                finished TEXT NOT NULL, windows TEXT NOT NULL, state TEXT NOT NULL,
+                interrupted INTEGER NOT NULL, reports TEXT NOT NULL);
+            CREATE TABLE results (run_id INTEGER NOT NULL REFERENCES runs(id),
+                criterion TEXT NOT NULL, phase TEXT NOT NULL, band TEXT NOT NULL, value REAL,
+                observed TEXT NOT NULL);
+            INSERT INTO runs VALUES (1, 'production', '', '["6h"]', '2026-11-28T15:00:00Z',
+                '2026-11-28T15:00:05Z', '{}', 'OK', 0, '{}');
+            INSERT INTO results VALUES (1, 'uptime', '6h', 'target', 100.0, '100 %');
+            """
+        )
+    (old,) = runs(path)
+    assert old.results == (ResultRow("uptime", "6h", "target", 100.0, "100 %", ""),)
+    record(
+        path,
+        replace(run_row(), results=(ResultRow("uptime", "6h", "critical", 98.0, "98 %", "bot-2"),)),
+    )
+    assert sorted(r.bot for run in runs(path) for r in run.results) == ["", "bot-2"]
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT version FROM schema").fetchone() == (SCHEMA_VERSION,)
 
 
 def test_a_file_that_is_no_database_is_refused(tmp_path):
