@@ -2,10 +2,10 @@
 
 pytest_plugins = [
     "fixtures.config",
-    "fixtures.health",
     "fixtures.prometheus",
     "fixtures.ssh",
     "fixtures.gather",
+    "fixtures.health",
     "fixtures.verdicts",
     "fixtures.report",
     "fixtures.history",
