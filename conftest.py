@@ -9,4 +9,5 @@ pytest_plugins = [
     "fixtures.verdicts",
     "fixtures.report",
     "fixtures.history",
+    "fixtures.workers",
 ]

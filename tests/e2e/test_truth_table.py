@@ -10,7 +10,7 @@ every phase that runs the criterion, or {phase: band} (unlisted phases pass). Ho
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pytest
@@ -35,6 +35,7 @@ class Case:
     args: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     planned: bool = False  # the scenario's restarts are passed as --planned-restarts
+    workers: int = 0  # run over this many pytest-xdist workers (-n)
 
 
 # The criteria whose pass is a claim about the whole window's Prometheus data.
@@ -218,6 +219,9 @@ CASES: dict[str, Case] = {
         args=EXPORTER_ARGS,
     ),
 }
+
+# Split over pytest-xdist workers, a run with failures of every source keeps every row's band.
+CASES["flapping-in-2-workers"] = replace(CASES["flapping"], workers=2)
 
 # Incidents pinned to a time of day fall inside a phase's window or not depending on when the
 # test runs: there the phase must pass.
@@ -406,6 +410,8 @@ def test_truth_table(name, sandbox_up, tmp_path):
             datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds") for t in restarts
         )
         args = (*args, f"--planned-restarts={stamps}")
+    if case.workers:
+        args = (*args, "-n", str(case.workers))
     run = run_suite(tmp_path, *args, env=case.env)
     assert run.bands, run.output[-3000:]
     actual = {key: observed(run.bands[key], run.outcomes[key]) for key in run.bands}

@@ -154,17 +154,20 @@ def test_bad_health_endpoint_fails_with_one_clear_line(suite, endpoint, path, ex
     assert [row["band"] for row in rows.values()] == ["critical"]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize(
+    ("signum", "workers"), [(signal.SIGTERM, "0"), (signal.SIGINT, "0"), (signal.SIGTERM, "2")]
+)
 def test_a_run_stopped_by_a_signal_still_writes_its_record_marked_incomplete(
-    suite, endpoint, signum
+    suite, endpoint, signum, workers
 ):
     """Stopped mid-run (a CI cancellation sends SIGTERM, a person Ctrl-C): HTML, Markdown and
-    JSON are written with what was judged so far, marked interrupted; the exit code says so."""
+    JSON are written with what was judged so far, marked interrupted; the exit code says so. In
+    a pytest-xdist run (`-n 2`) the controller, which writes the record, is the one stopped."""
     process = subprocess.Popen(
         [
             sys.executable, "-m", "pytest", "-m", "smoke", "--target", "sandbox",
             f"--health-url={endpoint}/hang", "--source-timeout=20", "--ssh-port=9",
-            "-p", "no:cacheprovider",
+            "-p", "no:cacheprovider", "-n", workers,
         ],
         cwd=suite.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -273,17 +274,58 @@ def test_the_record_never_writes_through_planted_links_and_keeps_the_umask(suite
             assert mode & 0o007 == 0, f"{path.name} is {oct(mode)} under umask 027"
 
 
-def test_parallel_workers_are_refused_before_any_test(suite):
-    """pytest-xdist's -n would split the run into partial records; refused in one line. A
-    stand-in plugin gives the option as xdist does (dest numprocesses; pytest reserves the
-    short -n for its own plugins, so the stand-in has only the long form)."""
-    (suite.path / "xdist_standin.py").write_text(
-        "def pytest_addoption(parser):\n"
-        "    parser.addoption('--numprocesses', dest='numprocesses', default=None)\n"
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ("-m", "checkpoint_12h or smoke", "--deployed-at=DEPLOYED"),
+            "ERROR: burnin configuration: phase 12h: deployed at ",
+        ),
+        (
+            ("--phase", "24h", "--deployed-at=DEPLOYED"),
+            "ERROR: burnin configuration: phase 24h: deployed at ",
+        ),
+        (("-m", "checkpoint_6h and"), "ERROR: Wrong expression passed to '-m': checkpoint_6h and"),
+    ],
+)
+def test_parallel_workers_get_the_usage_errors_of_a_plain_run_before_any_test(
+    suite, args, expected
+):
+    """pytest-xdist's controller collects nothing, and a worker refusing a checkpoint that is not
+    due crashed the run (INTERNALERROR): the controller refuses it first, in the same line."""
+    deployed = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
+    args = tuple(a.replace("DEPLOYED", deployed) for a in args)
+    result = suite.runpytest_subprocess(*args, "--target", "sandbox", "-n", "2")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()[-2000:]
+    errors = [line for line in result.errlines if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith(expected), errors
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    assert not (suite.path / "reports").exists()
+
+
+def test_a_worker_that_dies_mid_test_leaves_that_test_a_row_never_a_pass(suite):
+    """A pytest-xdist worker killed inside a criterion (the OOM killer, a segfault): xdist
+    reports the test as failed with no row data of ours; the record still has its row, read
+    from the test's id, as a source error with xdist's words, and every other row."""
+    (suite.path / "crasher.py").write_text(
+        "import os\n"
+        "def pytest_runtest_call(item):\n"
+        "    if hasattr(item.config, 'workerinput') and 'health_up' in item.name:\n"
+        "        os._exit(1)\n"
     )
     result = suite.runpytest_subprocess(
-        "-p", "xdist_standin", "-m", "smoke", "--target", "sandbox", "--numprocesses=2"
-    )
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "-n/--numprocesses: the checkpoint suite runs in one process" in result.stderr.str()
-    assert not (suite.path / "reports").exists()
+        "-p", "crasher", "-m", "smoke", "--target", "sandbox", "-n", "2",
+        "--health-url=http://127.0.0.1:9/api/health", "--ssh-port=9",
+    )  # fmt: skip
+    assert "INTERNALERROR" not in result.stdout.str(), result.stdout.str()[-3000:]
+    record = json.loads((suite.path / "reports" / "latest.json").read_text())
+    rows = {r["criterion"]: r for r in record["criteria"]}
+    assert set(rows) == {"health-up", "health-latency", "logs-clean", "service-active"}
+    assert rows["health-up"]["phase"] == "smoke" and rows["health-up"]["bot"] == ""
+    assert rows["health-up"]["band"] == "source_error"
+    assert "crashed" in rows["health-up"]["cause"], rows["health-up"]
+    # A failure outside any verdict is told by its own first line, not xdist's "[gw1] linux".
+    assert rows["logs-clean"]["cause"].startswith("Failed: SOURCE_ERROR ssh at "), rows[
+        "logs-clean"
+    ]
+    assert not [r for r in rows.values() if r["band"] in ("target", "acceptable")]

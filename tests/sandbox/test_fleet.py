@@ -97,11 +97,16 @@ PROMETHEUS_ROWS = {
 
 
 @pytest.mark.sandbox
-def test_a_fleet_run_judges_every_bot_and_never_passes_one_that_is_not_there(fleet, tmp_path):
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_fleet_run_judges_every_bot_and_never_passes_one_that_is_not_there(
+    fleet, tmp_path, workers
+):
+    """In one process, and split over two pytest-xdist workers (`-n 2`): the same record."""
     bots = [*fleet_instances(BOTS), "bot-ghost"]
     run = run_suite(
         tmp_path, "--instances", ",".join(bots),
-        "--selector", 'env="production", instance="{instance}"', marker="checkpoint_24h",
+        "--selector", 'env="production", instance="{instance}"', "-n", workers,
+        marker="checkpoint_24h",
     )  # fmt: skip
     rows = run.by_id
     # One row per bot for each criterion; the fleet-wide ones once, by the target's name.
