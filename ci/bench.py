@@ -161,30 +161,44 @@ def fleet(bots: int) -> list[tuple[str, str]]:
     trace = bench / "trace.jsonl"
     walls: dict[int, float] = {}
     queries: dict[int, int] = {}
-    for n in sorted({1, min(10, bots), bots}):
+
+    def run(n: int, *extra: str) -> tuple[float, float, dict[str, int]]:
         instances = ",".join(f"bot-{i}" for i in range(1, n + 1))
         suite = [
             sys.executable, "-m", "pytest", "-m", "checkpoint_24h", "--target", "sandbox", "-q",
             "-p", "no:cacheprovider", "-p", "no:hypothesispytest", f"--reports-dir={bench}",
             f"--history-db={bench / 'history.sqlite'}", f"--instances={instances}",
-            '--selector=env="production", instance="{instance}"',
+            '--selector=env="production", instance="{instance}"', "-p", "ci.trace", *extra,
         ]  # fmt: skip
         trace.unlink(missing_ok=True)
-        walls[n], rss = measured(
-            [*suite, "-p", "ci.trace"], {**os.environ, "BURNIN_TRACE": str(trace)}
-        )
+        wall, rss = measured(suite, {**os.environ, "BURNIN_TRACE": str(trace)})
         records = [json.loads(line) for line in trace.read_text().splitlines()]
-        queries[n] = sum(1 for r in records if "/api/v1/query" in r.get("url", ""))
-        others = sum(1 for r in records if r["kind"] == "http") - queries[n]
-        health = sum(1 for r in records if r["kind"] == "health")
-        ssh = sum(1 for r in records if r["kind"] == "ssh")
+        prometheus = sum(1 for r in records if "/api/v1/query" in r.get("url", ""))
+        counts = {
+            "queries": prometheus,
+            "others": sum(1 for r in records if r["kind"] == "http") - prometheus,
+            "health": sum(1 for r in records if r["kind"] == "health"),
+            "ssh": sum(1 for r in records if r["kind"] == "ssh"),
+        }
+        return wall, rss, counts
+
+    for n in sorted({1, min(10, bots), bots}):
+        walls[n], rss, c = run(n)
+        queries[n] = c["queries"]
         rows.append((
             f"checkpoint_24h, fleet of {n} bots: wall; Prometheus queries (other HTTP, health, "
             "SSH); peak RSS",
-            f"{walls[n]:.2f} s; {queries[n]} ({others}, {health}, {ssh}); {rss:.0f} MB",
+            f"{walls[n]:.2f} s; {queries[n]} ({c['others']}, {c['health']}, {c['ssh']}); "
+            f"{rss:.0f} MB",
         ))  # fmt: skip
-    sandbox.down()
     most = max(walls)
+    # pytest-xdist: two workers, each asking what its tests need (one record, the controller's).
+    wall, rss, c = run(most, "-n", "2")
+    rows.append((
+        f"checkpoint_24h, fleet of {most} bots, -n 2: wall; Prometheus queries; largest process",
+        f"{wall:.2f} s; {c['queries']}; {rss:.0f} MB",
+    ))  # fmt: skip
+    sandbox.down()
     rows.append((f"fleet: {most} bots / 1 bot, wall (goal <= 2)", f"{walls[most] / walls[1]:.1f}x"))
     rows.append((f"fleet: Prometheus queries, {most} bots / 1 bot (goal 1)",
                  f"{queries[most] / queries[1]:.2f}x"))  # fmt: skip

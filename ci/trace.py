@@ -100,6 +100,6 @@ def pytest_sessionfinish(session: pytest.Session) -> Any:
 def pytest_unconfigure(config: pytest.Config) -> None:
     path = os.environ.get("BURNIN_TRACE")
     if path:
-        with open(path, "w") as out:
-            for record in RECORDS:
-                out.write(json.dumps(record) + "\n")
+        # Appended in one write: pytest-xdist's workers (and its controller) each add theirs.
+        with open(path, "a") as out:
+            out.write("".join(json.dumps(record) + "\n" for record in RECORDS))
