@@ -8,10 +8,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import requests
-
 from burnin.bands import Band
-from burnin.probes.http import HttpAnswer, http_get, http_post_json
+from burnin.probes.http import HttpAnswer, http_get, http_post_json, new_session
 from burnin.verdict import Evidence, Verdict
 
 ARRIVAL_LIMIT_S = 60.0
@@ -43,7 +41,7 @@ def _alert(run_id: str, ends: datetime) -> list[dict[str, object]]:
 def measure_alert_path(
     alertmanager_url: str, timeout_s: float, limit_s: float = ARRIVAL_LIMIT_S
 ) -> AlertPathMeasurement:
-    session = requests.Session()
+    session = new_session()
     base = alertmanager_url.rstrip("/")
     run_id = uuid.uuid4().hex[:12]
     started = time.monotonic()

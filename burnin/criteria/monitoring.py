@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import requests
-
 from burnin.bands import Band
 from burnin.criteria.alerts import rule_problems
 from burnin.criteria.connection import SeriesSamples, measure_samples
-from burnin.probes.http import HttpAnswer, http_get
+from burnin.probes.http import HttpAnswer, http_get, new_session
 from burnin.probes.prometheus import AlertRule, PrometheusProbe
 from burnin.promql import Metrics
 from burnin.verdict import Evidence, Verdict
@@ -40,7 +38,7 @@ def measure_monitoring(
     timeout_s: float,
     expected_rules: tuple[str, ...],
 ) -> MonitoringMeasurement:
-    session = requests.Session()
+    session = new_session()
 
     def get(url: str, json_body: bool = False) -> HttpAnswer:
         return prometheus.stack_answer(

@@ -21,6 +21,7 @@ from urllib3.util.retry import Retry
 from burnin.clock import skew, skew_cause
 from burnin.coverage import scrape_interval
 from burnin.flight import Flights
+from burnin.probes.http import for_url, new_session
 from burnin.promql import FleetMember
 from burnin.redact import redact_url
 from burnin.verdict import SourceError
@@ -109,7 +110,12 @@ class PrometheusProbe:
         self.url = url.rstrip("/")
         self.where = redact_url(self.url)  # what messages show: never a password
         self.timeout_s = timeout_s
-        self._session = session or requests.Session()
+        if session is None:  # never reading the environment while asking (burnin.probes.http)
+            session = new_session()
+            settings = for_url(self.url)
+            session.proxies.update(settings["proxies"])
+            session.auth = settings["auth"]
+        self._session = session
         self._ranges: Flights[tuple[str, datetime, datetime, int], list[Series]] = Flights()
         self._raw: Flights[tuple[str, Window], list[Series]] = Flights()
         self._instants: Flights[tuple[str, datetime], list[Sample]] = Flights()
