@@ -95,6 +95,7 @@ def checkpoint_against_the_floor(info: sandbox.SandboxInfo) -> list[tuple[str, s
         "--known-hosts", info.known_hosts,
     ]  # fmt: skip
     quiet = {"cwd": ROOT, "capture_output": True, "check": False, "text": True}
+    trace.unlink(missing_ok=True)  # ci/trace.py appends (pytest-xdist's processes each add)
     subprocess.run(
         [*suite, "-p", "ci.trace"], env={**os.environ, "BURNIN_TRACE": str(trace)}, **quiet
     )  # type: ignore[call-overload]
