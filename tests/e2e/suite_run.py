@@ -53,14 +53,25 @@ def run_suite(
         "--self-contained-html",
         *args,
     ]
-    done = subprocess.run(
-        command,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-    )
+    try:
+        done = subprocess.run(
+            command,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+        )
+    except subprocess.TimeoutExpired as exc:
+        # What the run had printed, a faulthandler dump included (-o faulthandler_timeout=N):
+        # where a hang hung, in the CI log.
+        output = "\n".join(
+            text.decode(errors="replace") if isinstance(text, bytes) else text or ""
+            for text in (exc.stdout, exc.stderr)
+        )
+        raise AssertionError(
+            f"the suite ran over {timeout:g} s; its output:\n{output[-20000:]}"
+        ) from None
     bands, outcomes, messages, by_id = {}, {}, {}, {}
     if junit.exists():
         for case in ET.parse(junit).getroot().iter("testcase"):
