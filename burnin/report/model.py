@@ -244,10 +244,15 @@ def name_ranges(
         name = wanted.get(answer.query)
         if name is None:
             continue
-        current = named.get(name)
-        if current is None or answer.end - answer.start > current.end - current.start:
-            named[name] = answer
+        keep_longest(named, name, answer)
     return named
+
+
+def keep_longest(named: dict[str, RangeAnswer], name: str, answer: RangeAnswer) -> None:
+    """Keep `answer` under `name` unless an answer over a longer window is there already."""
+    current = named.get(name)
+    if current is None or answer.end - answer.start > current.end - current.start:
+        named[name] = answer
 
 
 def _ssh_host(values: Mapping[str, Any]) -> str:
