@@ -81,9 +81,7 @@ class Outcome:
     @property
     def recommendation(self) -> str:
         """The spec's recommendation, following the cause."""
-        beside = (
-            f" (also could not ask: {', '.join(self.unreachable)})" if self.unreachable else ""
-        )
+        beside = f" (also could not ask: {', '.join(self.unreachable)})" if self.unreachable else ""
         if self.decision is Decision.PASS:
             return "Continue monitoring (PASS at the final checkpoint: declare success)"
         if self.decision is Decision.FAIL:
@@ -108,9 +106,7 @@ def decide(rows: Iterable[Row]) -> Outcome:
     critical = [r for r in listed if r.band is Band.CRITICAL]
     rollback = tuple(_named(r) for r in critical if can_roll_back(r.criterion))
     fix = tuple(_named(r) for r in critical if not can_roll_back(r.criterion))
-    unreachable = tuple(
-        dict.fromkeys(source_of(r) for r in listed if r.band is Band.SOURCE_ERROR)
-    )
+    unreachable = tuple(dict.fromkeys(source_of(r) for r in listed if r.band is Band.SOURCE_ERROR))
     proven = [r for r in listed if r.band in (Band.CRITICAL, Band.DEGRADED)]
     passed = [r for r in listed if r.band.passes]
     short = [r for r in listed if not r.band.passes and r.band is not Band.SKIPPED]

@@ -111,8 +111,9 @@ class HttpAccess:
             return f"Bearer {found}"
         return "Basic " + base64.b64encode(f"{found[0]}:{found[1]}".encode()).decode("ascii")
 
-    def proxies(self, url: str, proxies: Mapping[str, str] = ENV_PROXIES) -> dict[str, str]:
+    def proxies(self, url: str, proxies: Mapping[str, str] | None = None) -> dict[str, str]:
         """The proxy for `url` from the environment read at import, unless no_proxy names it."""
+        proxies = ENV_PROXIES if proxies is None else proxies
         host = urlsplit(url).hostname or ""
         if not proxies or urllib.request.proxy_bypass_environment(host, dict(proxies)):
             return {}
@@ -242,7 +243,12 @@ def explain(exc: BaseException, access: HttpAccess, url: str, timeout_s: float) 
             )
     for item in chain:
         text = str(item).lower()
-        if isinstance(item, ssl.SSLError) and any(a in text for a in CLIENT_CERT_ALERTS):
+        # A server wanting a client certificate we did not send alerts, or (TLS 1.3, after the
+        # handshake) just closes the connection.
+        unsent = access.client_cert is None and isinstance(item, ssl.SSLEOFError)
+        if unsent or (
+            isinstance(item, ssl.SSLError) and any(a in text for a in CLIENT_CERT_ALERTS)
+        ):
             return Failure(
                 f"{where} refused the client certificate ({_short(item)}): set "
                 f"{access.fix('cert_file')} and {access.fix('key_file')}",

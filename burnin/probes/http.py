@@ -17,7 +17,7 @@ from typing import Any
 import requests
 from requests.utils import get_netrc_auth
 
-from burnin.probes.access import ENV_PROXIES, HttpAccess, explain, explain_status
+from burnin.probes.access import HttpAccess, explain, explain_status
 from burnin.redact import redact_url
 
 
@@ -28,7 +28,7 @@ def new_session(access: HttpAccess | None = None, url: str = "") -> requests.Ses
     return (access or HttpAccess()).session(url)
 
 
-def for_url(url: str, proxies: Mapping[str, str] = ENV_PROXIES) -> dict[str, Any]:
+def for_url(url: str, proxies: Mapping[str, str] | None = None) -> dict[str, Any]:
     """requests' environment settings for `url`, from the settings read at import: its proxy
     unless no_proxy names its host, and its .netrc credentials (NETRC, ~/.netrc)."""
     return {"proxies": HttpAccess().proxies(url, proxies), "auth": get_netrc_auth(url)}
