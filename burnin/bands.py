@@ -36,6 +36,8 @@ class Tiers:
     Lower-is-better: TARGET when value <= target; ACCEPTABLE when value < acceptable; CRITICAL
     when value > critical; DEGRADED in between. Higher-is-better mirrors it. "0 restarts" is
     target = acceptable = critical = 0. `target` None: the spec names no target line (CPU).
+    `stable_within`: memory-growth's stable line (thresholds.toml). Its judge applies it, not
+    `band`: a TARGET there needs the slope's confidence interval, which one value does not have.
     """
 
     metric: str
@@ -44,6 +46,7 @@ class Tiers:
     acceptable: float
     critical: float
     target: float | None = None
+    stable_within: float | None = None
 
     def band(self, value: float) -> Band:
         if math.isnan(value):

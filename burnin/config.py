@@ -30,6 +30,8 @@ class ConfigError(Exception):
 # ---------------------------------------------------------------- thresholds.toml
 
 TIER_KEYS = ("target", "acceptable", "critical")
+# Lines only some metrics have, beside their tiers (and in their phase overrides).
+EXTRA_KEYS: dict[str, tuple[str, ...]] = {"memory_growth": ("stable_within",)}
 PLACEHOLDER = "PROD_IP"
 
 
@@ -50,6 +52,7 @@ class MetricSpec:
             target=merged["target"],
             acceptable=float(merged["acceptable"] or 0.0),
             critical=float(merged["critical"] or 0.0),
+            stable_within=merged.get("stable_within"),
         )
 
 
@@ -177,10 +180,31 @@ def _check_order(path: Path, key: str, better: Better, tiers: Mapping[str, float
         )
 
 
+def _check_stable_within(
+    path: Path,
+    key: str,
+    lines: Mapping[str, float | None],
+    override: Mapping[str, float] | None = None,
+) -> None:
+    """memory-growth's stable line: a growth rate from 0 up to the acceptable line (a phase's
+    acceptable when it overrides it)."""
+    stable, acceptable = lines.get("stable_within"), lines["acceptable"]
+    if stable is None or acceptable is None or 0 <= stable <= acceptable:
+        return
+    override = override or {}
+    where = key if "stable_within" in override else key.split(".phase.")[0]
+    phase = f" ({key}.acceptable)" if "acceptable" in override else ""
+    raise ConfigError(
+        f"{_where(path, f'{where}.stable_within')}: expected a number from 0 to acceptable "
+        f"{acceptable:g}{phase}, got {stable:g}"
+    )
+
+
 def _metric(path: Path, name: str, raw: Any, phase_names: set[str]) -> MetricSpec:
     key = f"metrics.{name}"
     table = _table(path, key, raw)
-    _check_keys(path, key, table, {"unit", "better", *TIER_KEYS, "phase"})
+    extra = EXTRA_KEYS.get(name, ())
+    _check_keys(path, key, table, {"unit", "better", *TIER_KEYS, *extra, "phase"})
     for required in ("unit", "better", "acceptable", "critical"):
         if required not in table:
             raise ConfigError(f"{_where(path, f'{key}.{required}')}: missing")
@@ -193,10 +217,11 @@ def _metric(path: Path, name: str, raw: Any, phase_names: set[str]) -> MetricSpe
             f'{_where(path, f"{key}.better")}: expected "lower" or "higher", got {better_text!r}'
         ) from None
     base: dict[str, float | None] = {"target": None}
-    for tier in TIER_KEYS:
+    for tier in (*TIER_KEYS, *extra):
         if tier in table:
             base[tier] = _number(path, f"{key}.{tier}", table[tier])
     _check_order(path, key, better, base)
+    _check_stable_within(path, key, base)
     overrides: dict[str, dict[str, float]] = {}
     for phase, raw_override in _table(path, f"{key}.phase", table.get("phase", {})).items():
         okey = f"{key}.phase.{phase}"
@@ -205,9 +230,10 @@ def _metric(path: Path, name: str, raw: Any, phase_names: set[str]) -> MetricSpe
                 f"{_where(path, okey)}: unknown phase; expected one of {', '.join(sorted(phase_names))}"
             )
         override_table = _table(path, okey, raw_override)
-        _check_keys(path, okey, override_table, set(TIER_KEYS))
+        _check_keys(path, okey, override_table, {*TIER_KEYS, *extra})
         overrides[phase] = {t: _number(path, f"{okey}.{t}", v) for t, v in override_table.items()}
         _check_order(path, okey, better, {**base, **overrides[phase]})
+        _check_stable_within(path, okey, {**base, **overrides[phase]}, overrides[phase])
     return MetricSpec(name, unit, better, base, overrides)
 
 

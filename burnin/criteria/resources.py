@@ -2,23 +2,102 @@
 
 Optional is declared, never inferred: a target that exports no process metrics says so
 (`process_metrics = false`) and only then are these criteria SKIPPED; a declared metric that
-is missing is NO_DATA, like any other."""
+is missing is NO_DATA, like any other.
+
+memory-growth is TARGET ("stable") when the least-squares slope of resident memory and all of
+its 95 % confidence interval lie under the stable line (thresholds.toml `stable_within`): the
+growth, within what the samples can tell, is no growth. Memory falling is not a leak: the
+interval has no lower limit. Otherwise the slope's band by the tiers, never TARGET (ACCEPTABLE
+under the acceptable line, DEGRADED, CRITICAL past the critical line). Noise widens the interval,
+so it can cost a TARGET, never buy one."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from burnin.bands import Band, Tiers
 from burnin.coverage import Coverage
 from burnin.criteria.connection import measure_samples, require_coverage, step_for
 from burnin.criteria.reading import Reading, judge_reading, read, worse
-from burnin.probes.prometheus import PrometheusProbe
+from burnin.probes.prometheus import PrometheusProbe, Series
 from burnin.promql import Metrics
-from burnin.verdict import Verdict
+from burnin.verdict import Evidence, Verdict
 from burnin.window import Window
 
 MB = 1_000_000
 NOT_EXPORTED = "the target declares process_metrics = false: the bot exports no process metrics"
+HOUR = 3600.0
+# Two-sided 95 %, the normal approximation: a window that covers its 99 % holds hundreds of
+# samples at least (6 h at a 60 s scrape: 360), where Student's t is within 0.5 % of it.
+Z95 = 1.959964
+
+
+@dataclass(frozen=True)
+class SlopeFit:
+    """The least-squares line through one series' raw samples: its slope in MB/hr and the
+    slope's standard error, treating the residuals as independent (correlated noise makes the
+    true error larger: the interval is then too narrow, which the stable line bounds)."""
+
+    slope: float
+    stderr: float
+    samples: int
+    selector: str = ""
+    window_s: int = 0
+
+    @property
+    def low(self) -> float:
+        return self.slope - Z95 * self.stderr
+
+    @property
+    def high(self) -> float:
+        return self.slope + Z95 * self.stderr
+
+    def describe(self) -> str:
+        """e.g. 'slope +0.01 MB/hr (95 % CI -0.03..+0.05)'."""
+        return f"slope {self.slope:+.2f} MB/hr (95 % CI {self.low:+.2f}..{self.high:+.2f})"
+
+    def evidence(self, stable_within: float | None) -> Evidence:
+        return Evidence(
+            "prometheus",
+            f"{self.selector}[{self.window_s}s] (raw samples, least-squares fit)",
+            {
+                "slope_mb_per_hr": self.slope,
+                "stderr_mb_per_hr": self.stderr,
+                "ci95_mb_per_hr": [self.low, self.high],
+                "samples": self.samples,
+                "stable_within_mb_per_hr": stable_within,
+            },
+        )
+
+
+def fit_slope(points: Sequence[tuple[float, float]]) -> SlopeFit | None:
+    """The least-squares slope of (unix seconds, bytes) samples in MB/hr, as Prometheus's
+    deriv() fits it, and its standard error; None under 3 samples (no error to estimate) or
+    when they share one time."""
+    n = len(points)
+    if n < 3:
+        return None
+    hours = [t / HOUR for t, _ in points]
+    megabytes = [v / MB for _, v in points]
+    mean_x, mean_y = math.fsum(hours) / n, math.fsum(megabytes) / n
+    dx = [x - mean_x for x in hours]
+    dy = [y - mean_y for y in megabytes]
+    sxx = math.fsum(d * d for d in dx)
+    if sxx <= 0:
+        return None
+    slope = math.fsum(a * b for a, b in zip(dx, dy, strict=True)) / sxx
+    residual = math.fsum((b - slope * a) ** 2 for a, b in zip(dx, dy, strict=True))
+    return SlopeFit(slope, math.sqrt(residual / (n - 2) / sxx), n)
+
+
+def steepest_fit(series: list[Series], selector: str, window: Window) -> SlopeFit | None:
+    """The fit of the series that grows fastest (as `max(deriv(...))` picks it)."""
+    fits = [f for f in (fit_slope(s.points) for s in series) if f is not None]
+    if not fits:
+        return None
+    return replace(max(fits, key=lambda f: f.slope), selector=selector, window_s=window.seconds)
 
 
 @dataclass(frozen=True)
@@ -30,6 +109,7 @@ class ProcessReading:
     coverage: Coverage | None
     extra: Reading | None = None  # cpu: the busiest 5 minutes
     declared: bool = True
+    fit: SlopeFit | None = None  # memory-growth: the slope fitted to the raw samples
 
 
 def _skipped(criterion: str, tiers: Tiers, window: Window) -> Verdict:
@@ -51,7 +131,8 @@ def measure_memory_growth(
     if not declared:
         return ProcessReading(None, None, declared=False)
     # deriv() is the least-squares slope, per second, over the window. The series itself is
-    # fetched too (kept by the probe) so the report can plot it with its fitted line.
+    # fetched too (kept by the probe) so the report can plot it with its fitted line. The raw
+    # samples fetched for coverage give the same fit and its standard error.
     series = metrics.series("process_resident_memory_bytes")
     prometheus.range(series, window.start, window.end, step_for(window))
     reading = read(
@@ -59,8 +140,9 @@ def measure_memory_growth(
         f"{metrics.agg('max')}(deriv({series}{window.promql_range()})) * 3600 / {MB}",
         window.end,
     )
-    coverage = measure_samples(prometheus, metrics, "process_resident_memory_bytes", window)
-    return ProcessReading(reading, coverage.coverage)
+    samples = measure_samples(prometheus, metrics, "process_resident_memory_bytes", window)
+    fit = steepest_fit(samples.series, samples.selector, window)
+    return ProcessReading(reading, samples.coverage, fit=fit)
 
 
 def _judge(
@@ -71,6 +153,7 @@ def _judge(
     tiers: Tiers,
     window: Window,
     min_percent: float,
+    stable: Callable[[Verdict], Verdict] | None = None,
 ) -> Verdict:
     if not measured.declared or measured.reading is None or measured.coverage is None:
         return _skipped(criterion, tiers, window)
@@ -89,13 +172,16 @@ def _judge(
         if busiest is not None:
             band = worse(verdict.band, tiers.band(busiest))
             verdict = replace(verdict, band=band, cause=f"busiest 5 min {busiest:.3g} %")
+    if stable is not None and judged:
+        verdict = stable(verdict)
     return require_coverage(verdict, measured.coverage, min_percent)
 
 
 def judge_memory_growth(
     measured: ProcessReading, metrics: Metrics, tiers: Tiers, window: Window, min_percent: float
 ) -> Verdict:
-    return _judge(
+    """The module's rule: TARGET when the slope and its 95 % CI are under the stable line."""
+    verdict = _judge(
         "memory-growth",
         measured,
         metrics,
@@ -103,6 +189,49 @@ def judge_memory_growth(
         tiers,
         window,
         min_percent,
+        stable=lambda v: _stability(v, measured.fit, tiers.stable_within),
+    )
+    if tiers.stable_within is None:
+        return verdict
+    return replace(verdict, threshold=stable_threshold(tiers, tiers.stable_within))
+
+
+def stable_threshold(tiers: Tiers, line: float) -> str:
+    """memory-growth's lines as its rule reads them."""
+    return (
+        f"stable (target): slope and its 95 % CI under {line:g} {tiers.unit}, "
+        f"acceptable < {tiers.acceptable:g} {tiers.unit}, critical > {tiers.critical:g} {tiers.unit}"
+    )
+
+
+def _stability(verdict: Verdict, fit: SlopeFit | None, line: float | None) -> Verdict:
+    """The stable line decides TARGET; the tiers' own target does not (a slope of +0.01 MB/hr
+    in noise is no growth). A flag (DEGRADED, CRITICAL) stays as the tiers put it."""
+    if line is None:
+        return verdict
+    evidence = verdict.evidence if fit is None else (*verdict.evidence, fit.evidence(line))
+    if verdict.band in (Band.DEGRADED, Band.CRITICAL):
+        band, cause = verdict.band, fit.describe() if fit else ""
+    else:
+        band, cause = _stable_or_not(verdict.observed, fit, line)
+    joined = "; ".join(x for x in (cause, verdict.cause) if x)
+    return replace(verdict, band=band, cause=joined, evidence=evidence)
+
+
+def _stable_or_not(deriv: object, fit: SlopeFit | None, line: float) -> tuple[Band, str]:
+    """A passing slope: TARGET when it and its 95 % CI are under the stable line, else
+    ACCEPTABLE, saying which."""
+    if fit is None:
+        return Band.ACCEPTABLE, "under 3 samples in the series: no confidence interval, not stable"
+    fitted = fit.describe()
+    over = isinstance(deriv, int | float) and deriv > line  # Prometheus's deriv(), same fit
+    if fit.high <= line and not over:
+        return Band.TARGET, f"{fitted}: all of it under the stable line {line:g} MB/hr: stable"
+    if fit.slope > line or over:
+        return Band.ACCEPTABLE, f"{fitted}: over the stable line {line:g} MB/hr: growing"
+    return (
+        Band.ACCEPTABLE,
+        f"{fitted}: its top over the stable line {line:g} MB/hr: too noisy to call stable",
     )
 
 

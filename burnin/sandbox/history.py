@@ -424,7 +424,7 @@ def _samples(
         memory = (
             s.memory_baseline_mb
             + s.memory_growth_mb_per_hr * since / HOUR
-            + 0.3 * _noise_at(t, seed)
+            + s.memory_noise_mb * _noise_at(t, seed)
         ) * MB
         hist.add("bot_connected", t, 1 if connected else 0)
         hist.add("bot_uptime_seconds", t, round(t - seg.start))

@@ -87,6 +87,9 @@ class Scenario:
     process_age_s: float = 3 * DAY  # how long the process had run when the window starts
     memory_baseline_mb: float = 85.0  # at window start and after each restart
     memory_growth_mb_per_hr: float = 0.2
+    # Resident memory wanders this much either way (seeded, a new draw each minute), as a
+    # real bot's does around its trend: flat memory's fitted slope is never exactly 0.
+    memory_noise_mb: float = 4.0
     cpu_fraction: float = 0.02  # average CPU usage (fraction of one core)
     users: Users = field(default_factory=Users)
     requests_per_user_per_min: float = 0.05
@@ -231,8 +234,10 @@ RESTART = _DAY.variant(
 )
 SLOW_HEALTH = _DAY.variant(
     "slow-health",
-    "The health endpoint answers in ~150 ms (degraded: between 100 and 200).",
+    "The health endpoint answers in ~150 ms (degraded: between 100 and 200); resident memory "
+    "grows 2 MB/hr (acceptable: under 10, but a real growth, never stable).",
     live_health_delay_ms=150.0,
+    memory_growth_mb_per_hr=2.0,
 )
 ALERT_HISTORY = _DAY.variant(
     "alert-history",

@@ -249,6 +249,61 @@ def test_phase_override_with_an_unknown_key_is_rejected(tmp_path):
     )
 
 
+MEMORY_GROWTH = """
+[metrics.memory_growth]
+unit = "MB/hr"
+better = "lower"
+target = 0.0
+stable_within = 1.0
+acceptable = 10.0
+critical = 50.0
+"""
+
+
+def test_real_thresholds_memory_growth_has_its_stable_line():
+    tiers = load_thresholds(ROOT / "thresholds.toml").tiers("memory_growth", "6h")
+    assert (tiers.target, tiers.stable_within, tiers.acceptable) == (0.0, 1.0, 10.0)
+
+
+def test_stable_line_loads_and_a_phase_may_override_it(tmp_path):
+    override = "\n[metrics.memory_growth.phase.6h]\nstable_within = 0.5\n"
+    path = write(tmp_path, "thresholds.toml", PHASES + MEMORY_GROWTH + override)
+    thresholds = load_thresholds(path)
+    assert thresholds.tiers("memory_growth", "smoke").stable_within == 1.0
+    assert thresholds.tiers("memory_growth", "6h").stable_within == 0.5
+
+
+@pytest.mark.parametrize(
+    ("value", "got"), [("12.0", "12"), ("-0.5", "-0.5")], ids=["over-acceptable", "negative"]
+)
+def test_stable_line_outside_zero_to_acceptable_is_rejected(tmp_path, value, got):
+    text = MEMORY_GROWTH.replace("stable_within = 1.0", f"stable_within = {value}")
+    assert thresholds_error(tmp_path, PHASES + text) == (
+        "thresholds.toml: metrics.memory_growth.stable_within: expected a number from 0 to "
+        f"acceptable 10, got {got}"
+    )
+
+
+def test_phase_acceptable_under_the_stable_line_names_both_keys(tmp_path):
+    override = "\n[metrics.memory_growth.phase.6h]\nacceptable = 0.5\ntarget = 0.0\n"
+    assert thresholds_error(tmp_path, PHASES + MEMORY_GROWTH + override) == (
+        "thresholds.toml: metrics.memory_growth.stable_within: expected a number from 0 to "
+        "acceptable 0.5 (metrics.memory_growth.phase.6h.acceptable), got 1"
+    )
+
+
+def test_stable_line_must_be_a_number(tmp_path):
+    text = MEMORY_GROWTH.replace("stable_within = 1.0", 'stable_within = "1 MB"')
+    assert thresholds_error(tmp_path, PHASES + text) == (
+        "thresholds.toml: metrics.memory_growth.stable_within: expected a number, got '1 MB'"
+    )
+
+
+def test_stable_line_on_another_metric_is_an_unknown_key(tmp_path):
+    message = thresholds_error(tmp_path, PHASES + UPTIME + "stable_within = 1.0\n")
+    assert message.startswith("thresholds.toml: metrics.uptime.stable_within: unknown key")
+
+
 def test_phase_with_both_hours_and_minutes_is_rejected(tmp_path):
     message = thresholds_error(tmp_path, "[phases.6h]\nhours = 6\nminutes = 360\n")
     assert message == "thresholds.toml: phases.6h: expected exactly one of hours or minutes"
