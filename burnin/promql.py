@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 _MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
@@ -21,6 +21,67 @@ class Matcher:
 
     def __str__(self) -> str:
         return f'{self.label}{self.op}"{escape_label_value(self.value)}"'
+
+    def accepts(self, value: str) -> bool:
+        """Whether a label of this value satisfies the matcher (regexes anchored, as
+        Prometheus's are). A regex Python cannot read accepts: a matcher never hides an alert."""
+        if self.op in ("=", "!="):
+            return (value == self.value) == (self.op == "=")
+        try:
+            found = re.fullmatch(self.value, value) is not None
+        except re.error:
+            return True
+        return found == (self.op == "=~")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How a series of a question about the whole Prometheus (a firing alert) stands to a
+    target's selector: the selector's labels it carries with a value the selector refuses (it
+    is another system's: staging, another instance, another bot of the fleet), and the
+    selector's labels it does not carry (a rule that aggregated them away)."""
+
+    refused: tuple[Matcher, ...]  # env="staging": the series' own labels the selector refuses
+    missing: tuple[str, ...]  # the selector's labels the series does not carry
+
+    @property
+    def elsewhere(self) -> bool:
+        """Another system's: never counted for the target."""
+        return bool(self.refused)
+
+    @property
+    def labels(self) -> str:
+        """`{env="staging"}`: what tells another system's series apart."""
+        return "{" + ",".join(str(m) for m in self.refused) + "}"
+
+    @property
+    def note(self) -> str:
+        """Empty for the target's own; else what a report says of the series."""
+        if self.refused:
+            return f"not this target's: {self.labels}"
+        if self.missing:
+            return f"not scoped to this target (no {', '.join(self.missing)} label)"
+        return ""
+
+
+def scope_of(selector: Sequence[Matcher], labels: Mapping[str, str]) -> Scope:
+    """The one rule for which alerts are the target's (a fleet's bot is a target whose selector
+    names its instance): a series carrying a selector label with a value the selector refuses
+    is another system's; one carrying every selector label, each accepted, is the target's own;
+    one carrying none or only some of them (each accepted) is counted, marked not scoped. An
+    empty value is no label (Prometheus drops it)."""
+    refused: dict[str, Matcher] = {}
+    missing: list[str] = []
+    for matcher in selector:
+        value = labels.get(matcher.label, "")
+        if not value:
+            # Absent satisfies env!="staging" (and env=~".*"): only a label the selector
+            # requires is missing.
+            if not matcher.accepts("") and matcher.label not in missing:
+                missing.append(matcher.label)
+        elif not matcher.accepts(value) and matcher.label not in refused:
+            refused[matcher.label] = Matcher(matcher.label, "=", value)
+    return Scope(tuple(refused.values()), tuple(missing))
 
 
 def parse_selector(text: str) -> tuple[Matcher, ...]:
@@ -83,11 +144,6 @@ class FleetMember:
 
     def mine(self, labels: Mapping[str, str]) -> bool:
         return labels.get(self.label) == self.own.value
-
-    def concerns(self, labels: Mapping[str, str]) -> bool:
-        """A series of a question about the whole Prometheus (its firing alerts) that concerns
-        this bot: labelled for it, or for no bot in particular (an alert over the fleet)."""
-        return self.label not in labels or self.mine(labels)
 
 
 @dataclass(frozen=True)

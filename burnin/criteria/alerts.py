@@ -5,26 +5,38 @@ ALERTS series.
 the target names are loaded and evaluate without error, and the bot's own series were there to
 evaluate over the window (the coverage line). A critical alert is never acceptable: any critical
 firing makes the criterion CRITICAL at every checkpoint; the count tiers apply to the rest.
+
+The alerts are the target's own: a Prometheus shared with other systems (a staging copy of the
+bot under the same names, the other bots of a fleet) holds their alerts too. promql.scope_of
+tells them apart by the target's selector: another system's are listed apart, never counted;
+those carrying none of the selector's labels (a rule that aggregated them away) are counted,
+marked not scoped to the target.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from burnin.bands import Band, Tiers
 from burnin.config import ExpectedAlert
 from burnin.coverage import Coverage
 from burnin.criteria.connection import measure_samples, require_coverage, with_coverage_note
-from burnin.probes.prometheus import AlertRule, PrometheusProbe, Series
-from burnin.promql import Metrics
+from burnin.probes.prometheus import (
+    DEFAULT_EVALUATION_S,
+    AlertRule,
+    FirstEvaluationWait,
+    PrometheusProbe,
+    Series,
+)
+from burnin.promql import Metrics, scope_of
 from burnin.verdict import Evidence, Verdict, no_data
 from burnin.window import Window
 
 QUERY = 'ALERTS{alertstate="firing"}'
-# Prometheus' default rule evaluation interval, when no rule group says.
-DEFAULT_EVALUATION_S = 60.0
+# Another system's alerts named in a cause; the evidence keeps them all.
+ELSEWHERE_NAMED = 5
 DURATION_RULE = (
     "from raw ALERTS samples: first to last firing sample plus one evaluation interval; a "
     "pause longer than two intervals starts a new firing"
@@ -37,6 +49,9 @@ class Firing:
     severity: str
     started: float  # unix seconds
     seconds: float
+    # "": the target's own. A counted firing not scoped to the target: why (Scope.note). Another
+    # system's (AlertMeasurement.elsewhere): the labels that tell it apart, {env="staging"}.
+    scope: str = ""
 
 
 def episodes(series: list[Series], interval_s: float) -> list[Firing]:
@@ -70,6 +85,9 @@ class AlertMeasurement:
     expected_rules: tuple[str, ...]
     presence: Coverage  # the bot's own series: were they there for the rules to evaluate?
     evaluation_s: float
+    elsewhere: Sequence[Firing] = ()  # another system's firings: listed apart, never counted
+    selector: str = ""  # the target's, which told them apart
+    rules_wait: FirstEvaluationWait | None = None  # rules awaited after a Prometheus start
 
 
 def evaluation_interval(rules: Sequence[AlertRule]) -> float:
@@ -80,18 +98,34 @@ def evaluation_interval(rules: Sequence[AlertRule]) -> float:
 def measure_alerts(
     prometheus: PrometheusProbe, metrics: Metrics, window: Window, expected_rules: tuple[str, ...]
 ) -> AlertMeasurement:
+    """Every firing in the window, each series told apart by the target's selector: the
+    target's own and the unscoped ones (counted), another system's (apart)."""
     rules = prometheus.alerting_rules()
     interval = evaluation_interval(rules)
-    firings = episodes(prometheus.samples(QUERY, window), interval)
     severity = {r.name: r.severity for r in rules}
-    firings = [
-        f
-        if f.severity
-        else Firing(f.alertname, severity.get(f.alertname, ""), f.started, f.seconds)
-        for f in firings
-    ]
+    firings: list[Firing] = []
+    elsewhere: list[Firing] = []
+    for series in prometheus.samples(QUERY, window):
+        scope = scope_of(metrics.selector, series.labels)
+        for found in episodes([series], interval):
+            found = replace(
+                found,
+                severity=found.severity or severity.get(found.alertname, ""),
+                scope=scope.labels if scope.elsewhere else scope.note,
+            )
+            (elsewhere if scope.elsewhere else firings).append(found)
     presence = measure_samples(prometheus, metrics, "bot_connected", window).coverage
-    return AlertMeasurement(QUERY, firings, rules, expected_rules, presence, interval)
+    return AlertMeasurement(
+        QUERY,
+        sorted(firings, key=lambda f: f.started),
+        rules,
+        expected_rules,
+        presence,
+        interval,
+        sorted(elsewhere, key=lambda f: f.started),
+        ",".join(str(m) for m in metrics.selector),
+        prometheus.rules_wait,
+    )
 
 
 def rule_problems(rules: Sequence[AlertRule], expected: Sequence[str]) -> list[str]:
@@ -142,26 +176,27 @@ def judge_alerts(
     unexpected = [f for f in m.firings if f not in wanted]
     critical = [f for f in unexpected if f.severity == "critical"]
     others = [f for f in unexpected if f.severity != "critical"]
-    evidence = (
-        Evidence(
-            "prometheus",
-            f"{m.query}[{window.seconds}s] (raw samples)",
-            {
-                "firings": [asdict(f) for f in unexpected],
-                "expected_firings": [asdict(f) for f in wanted],
-                "durations": DURATION_RULE,
-                "evaluation_interval_s": m.evaluation_s,
-                "rules": {r.name: r.health for r in m.rules},
-            },
-        ),
-    )
-    listed = ", ".join(f"{f.alertname}({f.severity or 'no severity'})" for f in unexpected)
+    values = {
+        "firings": [asdict(f) for f in unexpected],
+        "expected_firings": [asdict(f) for f in wanted],
+        "not_this_targets": elsewhere_summary(m.elsewhere),
+        "selector": m.selector,
+        "durations": DURATION_RULE,
+        "evaluation_interval_s": m.evaluation_s,
+        "rules": {r.name: r.health for r in m.rules},
+    }
+    if m.rules_wait is not None:
+        values["rules_first_evaluation"] = m.rules_wait.describe()
+    evidence = (Evidence("prometheus", f"{m.query}[{window.seconds}s] (raw samples)", values),)
+    listed = ", ".join(_named(f) for f in unexpected)
     if wanted:
         listed += (
             ("; " if listed else "")
             + "expected, not counted: "
             + ", ".join(f.alertname for f in wanted)
         )
+    if m.elsewhere:
+        listed += ("; " if listed else "") + elsewhere_cause(m.elsewhere)
     if critical:
         names = ", ".join(sorted({f.alertname for f in critical}))
         verdict = Verdict(
@@ -180,6 +215,8 @@ def judge_alerts(
         return with_coverage_note(counted, m.presence)
     problems = rule_problems(m.rules, m.expected_rules)
     if problems:
+        if m.rules_wait is not None:
+            problems.append(m.rules_wait.describe())
         return no_data(
             "alerts",
             f"{len(others)} alert(s) seen, but that proves nothing: {'; '.join(problems)}",
@@ -187,3 +224,34 @@ def judge_alerts(
             evidence,
         )
     return require_coverage(counted, m.presence, min_percent)
+
+
+def _named(firing: Firing) -> str:
+    severity = firing.severity or "no severity"
+    return f"{firing.alertname}({severity}{', ' + firing.scope if firing.scope else ''})"
+
+
+def elsewhere_cause(firings: Sequence[Firing]) -> str:
+    """`not this target's: BotDown{env="staging"}, ...`: each other system's alert once."""
+    names = list(dict.fromkeys(f"{f.alertname}{f.scope}" for f in firings))
+    more = len(names) - ELSEWHERE_NAMED
+    shown = ", ".join(names[:ELSEWHERE_NAMED]) + (f" and {more} more" if more > 0 else "")
+    return f"not this target's: {shown}"
+
+
+def elsewhere_summary(firings: Sequence[Firing]) -> list[dict[str, object]]:
+    """Another system's firings for the evidence, one entry per alert and labels (a fleet's
+    other bots may have many): how often and how long it fired, from when."""
+    grouped: dict[str, list[Firing]] = {}
+    for firing in firings:
+        grouped.setdefault(f"{firing.alertname}{firing.scope}", []).append(firing)
+    return [
+        {
+            "alert": alert,
+            "severity": group[0].severity,
+            "firings": len(group),
+            "seconds": sum(f.seconds for f in group),
+            "first_started": group[0].started,
+        }
+        for alert, group in grouped.items()
+    ]

@@ -10,7 +10,7 @@ from burnin.criteria.alerts import rule_problems
 from burnin.criteria.connection import SeriesSamples, measure_samples
 from burnin.probes.access import HttpAccess
 from burnin.probes.http import HttpAnswer, http_get, new_session
-from burnin.probes.prometheus import AlertRule, PrometheusProbe
+from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, PrometheusProbe
 from burnin.promql import Metrics
 from burnin.verdict import Evidence, Verdict
 from burnin.window import Window
@@ -29,6 +29,7 @@ class MonitoringMeasurement:
     alertmanager_ready: HttpAnswer | None  # None: no alertmanager_url configured
     dashboard: HttpAnswer | None  # None: no dashboard_url configured
     url: str = ""  # Prometheus
+    rules_wait: FirstEvaluationWait | None = None  # rules awaited after a Prometheus start
 
 
 def measure_monitoring(
@@ -62,6 +63,7 @@ def measure_monitoring(
         ),
         get(dashboard_url, dashboard_access or DASHBOARD) if dashboard_url else None,
         prometheus.where,
+        prometheus.rules_wait,  # set by alerting_rules(), asked above
     )
 
 
@@ -120,7 +122,10 @@ def judge_monitoring(m: MonitoringMeasurement, window: Window) -> Verdict:
         )
     if m.alertmanagers.observer:
         unreachable.append(f"prometheus at {m.alertmanagers.url}: {m.alertmanagers.problem}")
-    critical.extend(rule_problems(m.rules, m.expected_rules))
+    problems = rule_problems(m.rules, m.expected_rules)
+    if problems and m.rules_wait is not None:
+        problems.append(m.rules_wait.describe())
+    critical.extend(problems)
     if m.dashboard is None:
         not_checked.append("dashboard not checked (no dashboard_url configured)")
     elif m.dashboard.observer:
@@ -138,7 +143,12 @@ def judge_monitoring(m: MonitoringMeasurement, window: Window) -> Verdict:
     evidence = (
         m.scrape_up.evidence(up_percent=round(up_percent, 3)),
         Evidence("prometheus", f"GET {m.alertmanagers.url}", {"active": managers}),
-        Evidence("prometheus", f"GET {m.url}/api/v1/rules?type=alert", {"rules": rules}),
+        Evidence(
+            "prometheus",
+            f"GET {m.url}/api/v1/rules?type=alert",
+            {"rules": rules}
+            | ({"first_evaluation": m.rules_wait.describe()} if m.rules_wait else {}),
+        ),
         *(
             Evidence(
                 "http",

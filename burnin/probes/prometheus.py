@@ -30,6 +30,13 @@ from burnin.window import Window
 
 T = TypeVar("T")
 RAW_AT_ONCE = 1
+# Prometheus' default rule evaluation interval, when no rule group says.
+DEFAULT_EVALUATION_S = 60.0
+# Rules awaiting their first evaluation (Prometheus just started): /api/v1/rules asked again
+# this often, for at most one evaluation interval, and never longer than the cap (a group
+# evaluated every 5 minutes must not outwait the tests' timeout backstop).
+RULES_POLL_S = 0.5
+FIRST_EVALUATION_MAX_WAIT_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -98,10 +105,68 @@ class AlertRule:
     last_error: str
     interval_s: float  # the group's evaluation interval
     query: str
+    # False: not evaluated since Prometheus started (it says health "unknown", or a last
+    # evaluation at the zero time). A Prometheus that says neither cannot tell: True.
+    evaluated: bool = True
 
     @property
     def healthy(self) -> bool:
         return self.health == "ok" and not self.last_error
+
+
+@dataclass(frozen=True)
+class FirstEvaluationWait:
+    """Rules Prometheus had not evaluated yet when first asked (it had just started), how long
+    the probe waited for their first evaluation, and those still not evaluated when it stopped
+    waiting (after one evaluation interval: they are judged as they stand)."""
+
+    pending: tuple[str, ...]
+    waited_s: float
+    limit_s: float
+    still_pending: tuple[str, ...]
+
+    def describe(self) -> str:
+        text = (
+            f"{len(self.pending)} rule(s) had not evaluated yet since Prometheus started: "
+            f"waited {self.waited_s:.1f} s for their first evaluation"
+        )
+        if self.still_pending:
+            return (
+                f"{text}; still not evaluated after one evaluation interval "
+                f"({self.limit_s:g} s): {', '.join(self.still_pending)}"
+            )
+        return f"{text}; all evaluated since"
+
+
+def await_first_evaluation(
+    ask: Callable[[], list[AlertRule]],
+    rules: list[AlertRule],
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[list[AlertRule], FirstEvaluationWait | None]:
+    """`rules` (a first answer), or, while some await their first evaluation, `ask()`'s answer
+    every RULES_POLL_S until none does or one evaluation interval (their slowest group's,
+    capped at FIRST_EVALUATION_MAX_WAIT_S) has passed. Each ask carries the source's timeout:
+    the wait ends within the interval plus one timeout."""
+    pending = tuple(r.name for r in rules if not r.evaluated)
+    if not pending:
+        return rules, None
+    limit_s = min(
+        FIRST_EVALUATION_MAX_WAIT_S,
+        max(r.interval_s or DEFAULT_EVALUATION_S for r in rules if not r.evaluated),
+    )
+    started = clock()
+    still = pending
+    while still and (left_s := started + limit_s - clock()) > 0:
+        sleep(min(RULES_POLL_S, left_s))
+        rules = ask()
+        still = tuple(r.name for r in rules if not r.evaluated)
+    return rules, FirstEvaluationWait(pending, round(clock() - started, 3), limit_s, still)
+
+
+def _evaluated(rule: Mapping[str, Any]) -> bool:
+    last = str(rule.get("lastEvaluation") or "")
+    return rule.get("health") != "unknown" and not last.startswith("0001-01-01")
 
 
 class PrometheusProbe:
@@ -129,7 +194,9 @@ class PrometheusProbe:
         # Raw answers decoded at once: a fleet's day of samples is ~90 MB of JSON objects while
         # it is decoded (kept, it is 16 bytes a sample: Points).
         self._raw_at_once = threading.BoundedSemaphore(RAW_AT_ONCE)
-        self._rules: list[AlertRule] | None = None
+        self._rules: Flights[str, list[AlertRule]] = Flights()
+        # Set with the rules: the wait for rules not yet evaluated since Prometheus started.
+        self.rules_wait: FirstEvaluationWait | None = None
         self.clock_skew_s: float | None = None  # Prometheus's clock minus ours, once ready
         # The union of the windows this run judges: raw samples are fetched over it once per
         # series and sliced for each window inside it.
@@ -295,35 +362,50 @@ class PrometheusProbe:
 
     def alerting_rules(self) -> list[AlertRule]:
         """The alerting rules Prometheus evaluates (GET /api/v1/rules?type=alert), asked once
-        per run."""
-        if self._rules is None:
-            try:
-                response = self._session.get(
-                    f"{self.url}/api/v1/rules", params={"type": "alert"}, timeout=self.timeout_s
+        per run (criteria asking at once share the answer). Rules not yet evaluated since
+        Prometheus started are waited for, up to one evaluation interval (rules_wait says how
+        long and with what outcome)."""
+
+        def fetch() -> list[AlertRule]:
+            rules, self.rules_wait = await_first_evaluation(self._ask_rules, self._ask_rules())
+            return rules
+
+        return self._rules.get("rules", fetch)
+
+    def _ask_rules(self) -> list[AlertRule]:
+        try:
+            response = self._session.get(
+                f"{self.url}/api/v1/rules", params={"type": "alert"}, timeout=self.timeout_s
+            )
+            if refused := self._refused(response.status_code, response.text[:300]):
+                raise refused
+            response.raise_for_status()
+            groups = response.json()["data"]["groups"]
+            return [
+                AlertRule(
+                    name=str(rule["name"]),
+                    group=str(group.get("name", "")),
+                    severity=str((rule.get("labels") or {}).get("severity", "")),
+                    health=str(rule.get("health", "unknown")),
+                    last_error=str(rule.get("lastError", "") or ""),
+                    interval_s=float(group.get("interval") or 0.0),
+                    query=str(rule.get("query", "")),
+                    evaluated=_evaluated(rule),
                 )
-                if refused := self._refused(response.status_code, response.text[:300]):
-                    raise refused
-                response.raise_for_status()
-                groups = response.json()["data"]["groups"]
-                self._rules = [
-                    AlertRule(
-                        name=str(rule["name"]),
-                        group=str(group.get("name", "")),
-                        severity=str((rule.get("labels") or {}).get("severity", "")),
-                        health=str(rule.get("health", "unknown")),
-                        last_error=str(rule.get("lastError", "") or ""),
-                        interval_s=float(group.get("interval") or 0.0),
-                        query=str(rule.get("query", "")),
-                    )
-                    for group in groups
-                    for rule in group.get("rules", [])
-                ]
-            except (requests.exceptions.HTTPError, ValueError, KeyError, TypeError) as exc:
-                # An answer that is not the rules (JSONDecodeError is a RequestException too).
-                raise self._fail(f"GET /api/v1/rules failed: {exc}") from None
-            except requests.RequestException as exc:
-                raise self._unreachable("GET /api/v1/rules failed", exc) from None
-        return self._rules
+                for group in groups
+                for rule in group.get("rules", [])
+            ]
+        except (
+            requests.exceptions.HTTPError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ) as exc:
+            # An answer that is not the rules (JSONDecodeError is a RequestException too).
+            raise self._fail(f"GET /api/v1/rules failed: {exc}") from None
+        except requests.RequestException as exc:
+            raise self._unreachable("GET /api/v1/rules failed", exc) from None
 
 
 def single_value(
@@ -342,7 +424,9 @@ class FleetView:
     bot at once (FleetMember.widen: the same text for each bot, so the probe asks it once and
     every bot shares the answer) and answered with this bot's series only. A question whose
     answer lost the fleet's label (an aggregation without `by`) answers nothing: NO_DATA, never
-    another bot's value."""
+    another bot's value. A question about the whole Prometheus (its firing alerts) is answered
+    whole: which of them are the bot's is the alerts criterion's rule (promql.scope_of), the
+    same for a bot of a fleet as for any target sharing its Prometheus."""
 
     def __init__(self, probe: PrometheusProbe, member: FleetMember) -> None:
         self.probe = probe
@@ -354,9 +438,9 @@ class FleetView:
     def _asked(self, query: str) -> tuple[str, Callable[[Mapping[str, str]], bool]]:
         """The question for the fleet, and which of its series are this bot's: of a question
         about the bot, its own series only; of one about the whole Prometheus (no selector of
-        the bot's in it: the firing alerts), its own and those labelled for no bot."""
+        the bot's in it: the firing alerts), every series (told apart by scope_of)."""
         widened = self.member.widen(query)
-        return widened, self.member.mine if widened != query else self.member.concerns
+        return widened, self.member.mine if widened != query else _every
 
     def instant(self, query: str, at: datetime) -> list[Sample]:
         widened, wanted = self._asked(query)
@@ -372,6 +456,10 @@ class FleetView:
     def samples(self, selector: str, window: Window) -> list[Series]:
         widened, wanted = self._asked(selector)
         return self.probe.samples(widened, window, lambda s: wanted(s.labels))
+
+
+def _every(_labels: Mapping[str, str]) -> bool:
+    return True
 
 
 MATRIX_HEAD = b'{"status":"success","data":{"resultType":"matrix","result":['

@@ -85,8 +85,15 @@ class History:
         self.series.setdefault(family, {}).setdefault(labels, []).append((t, value))
 
     def samples(self, family: str) -> list[tuple[int, float]]:
-        """The one series of a family (all of them, merged, in time order)."""
-        return sorted(p for points in self.series.get(family, {}).values() for p in points)
+        """The one series of a family (all of the target's, merged, in time order; a
+        neighbour's, under other labels, left out)."""
+        own = set(self.labels)
+        return sorted(
+            p
+            for labels, points in self.series.get(family, {}).items()
+            if own <= set(labels)
+            for p in points
+        )
 
 
 def history_end(now: float, lag: float = 1.0) -> int:
@@ -173,11 +180,12 @@ class _Journal:
         self.hist.journal.append(entry)
 
 
-def generate(scenario: Scenario, end: int) -> History:
-    """The scenario's history over [end - history_hours - 10 min, end] at 15 s steps."""
+def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> History:
+    """The scenario's history over [end - history_hours - 10 min, end] at 15 s steps; its
+    neighbour's series (another system's, under its own labels) beside the bot's."""
     start = end - int(scenario.history_hours * HOUR) - MARGIN_S
     stack = scenario.monitoring
-    labels = (("env", stack.env), ("instance", INSTANCE), ("job", JOB))
+    labels = labels or (("env", stack.env), ("instance", INSTANCE), ("job", JOB))
     hist = History(
         scenario.name, start, end, prefix=scenario.metric_prefix, stack=stack, labels=labels
     )
@@ -268,6 +276,10 @@ def generate(scenario: Scenario, end: int) -> History:
     _channel_events(scenario, hist, segs, disconnects, down, log)
     _samples(scenario, hist, segs, disconnects, gaps, down, log)
     _alerts(scenario, hist, gaps)
+    if scenario.neighbour is not None:  # its series only: its journal is on another host
+        other = generate(scenario.neighbour.day, end, scenario.neighbour.labels)
+        for family, by_labels in other.series.items():
+            hist.series.setdefault(family, {}).update(by_labels)
     hist.journal.sort(key=lambda e: int(e["__REALTIME_TIMESTAMP"]))
     if scenario.journal_hours is not None:  # rotated away: the journal starts late
         first_us = (end - scenario.journal_hours * HOUR) * 1_000_000
@@ -490,8 +502,11 @@ def openmetrics_lines(hist: History, instances: tuple[str, ...] = (INSTANCE,)) -
         name = f"{family}_total" if kind == "counter" else family
         yield f"# TYPE {family} {kind}\n"
         for labels, samples in by_labels.items():
-            for instance in instances if ("instance", INSTANCE) in labels else (INSTANCE,):
-                named = tuple((k, instance if k == "instance" else v) for k, v in labels)
+            # The bot's series once per instance of a fleet; a neighbour's under its own.
+            for instance in instances if ("instance", INSTANCE) in labels else (None,):
+                named = tuple(
+                    (k, instance if k == "instance" and instance else v) for k, v in labels
+                )
                 prefix = f"{name}{{{_fmt_labels(named)}}} "
                 yield "".join(f"{prefix}{_num(v)} {t}\n" for t, v in samples)
     yield "# EOF\n"

@@ -113,6 +113,7 @@ class Scenario:
     # Fields /api/health reports instead of the truth (the metrics keep telling the truth).
     live_health_overrides: tuple[tuple[str, object], ...] = ()
     seed: int = 10
+    neighbour: Neighbour | None = None  # another system on the same Prometheus
 
     @property
     def monitoring(self) -> Stack:
@@ -121,6 +122,23 @@ class Scenario:
     def variant(self, name: str, description: str, **changes: object) -> Scenario:
         """A new scenario differing in a few fields: later scenarios are a few lines each."""
         return dataclasses.replace(self, name=name, description=description, **changes)
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """Another system whose series the same Prometheus holds: a copy of the bot under the same
+    metric names, told apart only by its labels (a staging bot scraped by production's
+    Prometheus). Its day (disconnects, errors, alerts) is backfilled as series and ALERTS
+    samples; it has no host, no journal and no live process."""
+
+    day: Scenario
+    env: str = "staging"
+    instance: str = "127.0.0.1:28000"
+    job: str = "rosey-bot-staging"
+
+    @property
+    def labels(self) -> tuple[tuple[str, str], ...]:
+        return (("env", self.env), ("instance", self.instance), ("job", self.job))
 
 
 def resolve(when: When, end: float) -> float:
@@ -354,6 +372,29 @@ EXPORTER_RESTART = EXPORTER_HEALTHY.variant(
     alerts=(AlertEvent("RoseyBotRestarted", "info", 3 * HOUR - 12, 60),),
 )
 
+# A staging copy of the bot on production's Prometheus, having a bad day: disconnected for
+# 20 minutes 5 h ago (BotDown from a minute in), errors at 90/min for 10 minutes 3 h ago
+# (CriticalErrorRate: above 1/s). Its alerts end hours before the history does, so no rule
+# evaluating live (BurninMultipleAlerts counts every firing alert) sees them.
+STAGING_BAD_DAY = _DAY.variant(
+    "staging-bad-day",
+    "The staging bot's day: disconnected 20 min 5 h ago, errors at 90/min 3 h ago.",
+    disconnects=(Disconnect(start=5 * HOUR, duration_s=1200),),
+    error_bursts=(ErrorBurst(start=3 * HOUR, duration_s=600, per_min=90.0),),
+    alerts=(
+        AlertEvent("BotDown", "critical", 5 * HOUR - 60, 1140),
+        AlertEvent("CriticalErrorRate", "critical", 3 * HOUR - 120, 540),
+    ),
+    seed=12,
+)
+SHARED_PROMETHEUS = _DAY.variant(
+    "shared-prometheus",
+    "A healthy production whose Prometheus also holds a staging copy of the bot (same metric "
+    'names, env="staging", its own instance and job) that had a bad day: disconnected 5 h ago '
+    "(BotDown), errors 3 h ago (CriticalErrorRate). Not production's alerts.",
+    neighbour=Neighbour(STAGING_BAD_DAY),
+)
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -383,5 +424,6 @@ SCENARIOS: dict[str, Scenario] = {
         EXPORTER_DISCONNECT,
         EXPORTER_ERROR_BURST,
         EXPORTER_RESTART,
+        SHARED_PROMETHEUS,
     )
 }

@@ -10,6 +10,7 @@ every phase that runs the criterion, or {phase: band} (unlisted phases pass). "t
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -38,6 +39,8 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     planned: bool = False  # the scenario's restarts are passed as --planned-restarts
     workers: int = 0  # run over this many pytest-xdist workers (-n)
+    # criterion -> phase -> what its cause must say (in the run's JSON record), band or not
+    causes: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 # The criteria whose pass is a claim about the whole window's Prometheus data.
@@ -223,6 +226,17 @@ CASES: dict[str, Case] = {
             "logs-clean": {"6h": "critical", "12h": "critical", "24h": "critical"},
         },
         args=EXPORTER_ARGS,
+    ),
+    # A healthy production sharing its Prometheus with a staging copy of the bot (same names,
+    # env="staging") that had a bad day: staging's critical alerts are not production's.
+    "shared-prometheus": Case(
+        "shared-prometheus",
+        causes={
+            "alerts": dict.fromkeys(
+                ("6h", "12h", "24h"),
+                'not this target\'s: BotDown{env="staging"}, CriticalErrorRate{env="staging"}',
+            )
+        },
     ),
 }
 
@@ -435,6 +449,12 @@ def test_truth_table(name, sandbox_up, tmp_path):
     assert not wrong, "\n".join(f"{k}: {v}" for k, v in sorted(wrong.items()))
     passed = ("target", "acceptable", "skipped", "pending")
     assert (run.returncode == 0) == all(v in passed for v in actual.values())
+    if case.causes:
+        record = json.loads(next(run.reports_dir.glob("*.json")).read_text())
+        causes = {(r["criterion"], r["phase"]): r["cause"] for r in record["criteria"]}
+        for criterion, said in case.causes.items():
+            for phase, text in said.items():
+                assert text in causes[(criterion, phase)], (criterion, phase, causes)
 
 
 def matches(actual: str, expected: str) -> bool:

@@ -224,3 +224,41 @@ def test_users_drift_as_a_channel_does_never_jumping_between_scrapes(name):
         for t in range(END - 2 * 86400, END, 15)
     ]
     assert max(steps) <= 2
+
+
+def test_a_neighbour_on_the_same_prometheus_is_backfilled_under_its_own_labels(
+    tmp_path: Path,
+) -> None:
+    """shared-prometheus: the staging bot's series share the bot's names and families, keep
+    their own env, instance and job (a fleet's instances never rename them), and stay out of
+    the production bot's own samples and journal."""
+    scenario = SCENARIOS["shared-prometheus"]
+    assert scenario.neighbour is not None
+    staging = dict(scenario.neighbour.labels)
+    h = history.generate(scenario, END)
+    production = history.generate(SCENARIOS["healthy"].variant("p", "p", history_hours=24.0), END)
+    assert _samples(h, "bot_connected") == _samples(production, "bot_connected")
+    assert len(h.journal) == len(production.journal)
+    alerts = {dict(labels)["alertname"]: points for labels, points in h.series["ALERTS"].items()}
+    assert set(alerts) == {"BotDown", "CriticalErrorRate"}
+    assert all(dict(labels)["env"] == "staging" for labels in h.series["ALERTS"])
+    # Over before live rules could see them (a 5 minute lookback).
+    assert max(t for points in alerts.values() for t, _ in points) < END - 3600
+    text = history.openmetrics(h, ("bot-1", "bot-2"))
+    lines = text.splitlines()
+    assert lines.count("# TYPE bot_connected gauge") == 1  # one family, both systems in it
+    first = {'env="staging"': 0, 'instance="bot-1"': 0, 'instance="bot-2"': 0}
+    for line in lines:
+        if line.startswith("bot_connected{"):
+            for key in first:
+                first[key] += key in line
+    assert first['env="staging"'] == first['instance="bot-1"'] == first['instance="bot-2"']
+    assert f'instance="{staging["instance"]}",job="{staging["job"]}"' in text
+    if shutil.which("promtool"):
+        om = tmp_path / "h.om"
+        om.write_text(text)
+        subprocess.run(
+            ["promtool", "tsdb", "create-blocks-from", "openmetrics", str(om), str(tmp_path)],
+            check=True,
+            capture_output=True,
+        )

@@ -72,6 +72,7 @@ class FakePrometheus:
     url = "http://prometheus.example:9090"
     where = url
     access = HttpAccess("prometheus")
+    rules_wait = None  # rules all evaluated when asked
 
     def __init__(
         self,
@@ -84,9 +85,11 @@ class FakePrometheus:
         self.rules = list(rules)
         self.asked: list[str] = []
 
-    def samples(self, selector: str, window: Window) -> list[Series]:
+    def samples(
+        self, selector: str, window: Window, keep: Callable[[Series], bool] = lambda _s: True
+    ) -> list[Series]:
         self.asked.append(f"{selector}{window.promql_range()}")
-        return self.raw.get(selector, [])
+        return [s for s in self.raw.get(selector, []) if keep(s)]
 
     def scalar(self, query: str, at: object) -> float | None:
         self.asked.append(query)

@@ -4,6 +4,7 @@ window the bot's series cover."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,8 +26,8 @@ from burnin.criteria.alerts import (
     measure_alerts,
     rule_problems,
 )
-from burnin.probes.prometheus import AlertRule, Series
-from burnin.promql import Metrics, parse_selector
+from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, FleetView, Series
+from burnin.promql import Metrics, fleet_member, parse_selector, scope_of
 from burnin.verdict import Verdict
 from burnin.window import Window
 from tests.unit.samples import SELECTOR, FakePrometheus, connected, coverage, window_grid, with_hole
@@ -49,8 +50,9 @@ def rule(name: str, health: str = "ok", last_error: str = "", interval_s: float 
 HEALTHY_RULES = [rule(name) for name in CONTRACT_RULES]
 
 
-def alert_series(name: str, severity: str, times: list[float]) -> Series:
-    labels = {"alertname": name, "severity": severity, "alertstate": "firing"}
+def alert_series(name: str, severity: str, times: list[float], **labels: str) -> Series:
+    """An ALERTS series; `labels` those the rule kept of the bot's series (env=...)."""
+    labels = {"alertname": name, "severity": severity, "alertstate": "firing", **labels}
     return Series(labels, [(t, 1.0) for t in times])
 
 
@@ -221,6 +223,7 @@ def test_alerts_cause_names_each_firing_and_evidence_keeps_them():
         "severity": "warning",
         "started": START_S,
         "seconds": 120.0,
+        "scope": "",
     }
     assert evidence.values["evaluation_interval_s"] == 15.0
     assert evidence.values["rules"] == dict.fromkeys(CONTRACT_RULES, "ok")
@@ -323,8 +326,11 @@ def test_measure_alerts_reads_raw_alerts_rules_and_the_bots_presence():
             QUERY: [
                 # No severity label on the series: the rule's is used. 60 s apart at a 30 s
                 # evaluation interval: one firing, not two.
-                Series({"alertname": "BotDown"}, [(START_S + 600, 1.0), (START_S + 660, 1.0)]),
-                alert_series("HighErrorRate", "warning", [START_S + 900]),
+                Series(
+                    {"alertname": "BotDown", "env": "production"},
+                    [(START_S + 600, 1.0), (START_S + 660, 1.0)],
+                ),
+                alert_series("HighErrorRate", "warning", [START_S + 900], env="production"),
             ],
             SELECTOR: [Series({}, connected(grid))],
         },
@@ -341,3 +347,211 @@ def test_measure_alerts_reads_raw_alerts_rules_and_the_bots_presence():
     assert measurement.expected_rules == CONTRACT_RULES
     assert fake.asked == ["rules", f"{QUERY}[43200s]", f"{SELECTOR}[43200s]"]
     assert judged(measurement).band is Band.CRITICAL
+
+
+# ---------------------------------------------------------------- whose alerts
+
+
+PRODUCTION = Metrics(parse_selector('env="production"'))
+STAGING = {"env": "staging", "instance": "10.0.0.9:8000", "job": "rosey-bot-staging"}
+OWN = {"env": "production", "instance": "10.0.0.5:8000", "job": "rosey-bot"}
+
+
+def shared(metrics: Metrics, *series: Series, probe: FakePrometheus | None = None):
+    """The alerts of a Prometheus that holds `series` (firing), measured and judged for a
+    target whose bot's own series cover the window."""
+    fake = probe or FakePrometheus(
+        {
+            QUERY: list(series),
+            metrics.series("bot_connected"): [Series({}, connected(window_grid(WINDOW)))],
+        },
+        rules=HEALTHY_RULES,
+    )
+    measurement = measure_alerts(fake, metrics, WINDOW, CONTRACT_RULES)  # type: ignore[arg-type]
+    return measurement, judged(measurement)
+
+
+def test_another_systems_alerts_are_listed_apart_and_never_counted():
+    """The observed case: staging's BotDown on production's Prometheus made production FAIL."""
+    measurement, verdict = shared(
+        PRODUCTION,
+        alert_series("BotDown", "critical", [START_S + 600, START_S + 615], **STAGING),
+        alert_series("CriticalErrorRate", "critical", [START_S + 900], **STAGING),
+    )
+    assert measurement.firings == []
+    assert [(f.alertname, f.scope) for f in measurement.elsewhere] == [
+        ("BotDown", '{env="staging"}'),
+        ("CriticalErrorRate", '{env="staging"}'),
+    ]
+    assert (verdict.band, verdict.observed) == (Band.TARGET, 0.0)
+    assert verdict.cause == (
+        'not this target\'s: BotDown{env="staging"}, CriticalErrorRate{env="staging"}'
+    )
+    values = verdict.evidence[0].values
+    assert values["firings"] == []
+    assert values["selector"] == 'env="production"'
+    assert values["not_this_targets"][0] == {
+        "alert": 'BotDown{env="staging"}',
+        "severity": "critical",
+        "firings": 1,
+        "seconds": 30.0,
+        "first_started": START_S + 600,
+    }
+
+
+def test_alerts_whose_labels_agree_with_the_selector_are_the_targets_own():
+    metrics = Metrics(parse_selector('env="production", job="rosey-bot"'))
+    measurement, verdict = shared(
+        metrics, alert_series("BotDown", "critical", [START_S + 600], **OWN)
+    )
+    assert measurement.firings == [Firing("BotDown", "critical", START_S + 600, 15.0)]
+    assert measurement.elsewhere == []
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause == "1 critical alert(s) fired: BotDown; all: BotDown(critical)"
+
+
+def test_an_alert_carrying_none_of_the_selectors_labels_is_counted_and_marked():
+    """`sum(rate(bot_errors_total[5m])) > 1` keeps no label of any bot: it may be the target's."""
+    measurement, verdict = shared(
+        PRODUCTION, alert_series("ErrorsEverywhere", "warning", [START_S + 600])
+    )
+    [firing] = measurement.firings
+    assert firing.scope == "not scoped to this target (no env label)"
+    assert (verdict.band, verdict.observed) == (Band.ACCEPTABLE, 1.0)
+    assert verdict.cause == ("ErrorsEverywhere(warning, not scoped to this target (no env label))")
+    assert verdict.evidence[0].values["firings"][0]["scope"] == firing.scope
+
+
+def test_an_unscoped_critical_alert_is_critical():
+    _, verdict = shared(PRODUCTION, alert_series("ErrorsEverywhere", "critical", [START_S]))
+    assert verdict.band is Band.CRITICAL
+
+
+def test_own_unscoped_and_another_systems_alerts_together():
+    measurement, verdict = shared(
+        PRODUCTION,
+        alert_series("HighErrorRate", "warning", [START_S + 100], **OWN),
+        alert_series("BotDown", "critical", [START_S + 200], **STAGING),
+        alert_series("Fleetwide", "info", [START_S + 300]),
+    )
+    assert [f.alertname for f in measurement.firings] == ["HighErrorRate", "Fleetwide"]
+    assert (verdict.band, verdict.observed) == (Band.ACCEPTABLE, 2.0)
+    assert verdict.cause == (
+        "HighErrorRate(warning), Fleetwide(info, not scoped to this target (no env label)); "
+        'not this target\'s: BotDown{env="staging"}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("selector", "labels", "elsewhere", "note"),
+    [
+        ('env=~"prod.*"', {"env": "production"}, False, ""),
+        ('env=~"prod.*"', {"env": "staging"}, True, 'not this target\'s: {env="staging"}'),
+        ('env=~"prod"', {"env": "production"}, True, 'not this target\'s: {env="production"}'),
+        ('env!="staging"', {"env": "production"}, False, ""),
+        ('env!="staging"', {"env": "staging"}, True, 'not this target\'s: {env="staging"}'),
+        ('env!~"stag.*|dev"', {"env": "dev"}, True, 'not this target\'s: {env="dev"}'),
+        ('env!~"stag.*|dev"', {"env": "production"}, False, ""),
+        # An absent label satisfies a negative matcher: nothing is missing.
+        ('env!="staging"', {}, False, ""),
+        ('env=~"prod.*", instance="bot-1"', {"env": "production"}, False,
+         "not scoped to this target (no instance label)"),
+        ('env=~"prod.*", instance="bot-1"', {"env": "production", "instance": "bot-2"}, True,
+         'not this target\'s: {instance="bot-2"}'),
+        ('env="production"', {"env": ""}, False, "not scoped to this target (no env label)"),
+        ('env=~"(unclosed"', {"env": "staging"}, False, ""),  # unreadable: never hides one
+    ],
+)  # fmt: skip
+def test_scope_follows_each_matcher_kind(selector, labels, elsewhere, note):
+    scope = scope_of(parse_selector(selector), labels)
+    assert (scope.elsewhere, scope.note) == (elsewhere, note)
+
+
+@given(
+    value=st.text(alphabet="abcdefprod-_", min_size=1, max_size=8),
+    op=st.sampled_from(["=", "!=", "=~", "!~"]),
+    wanted=st.sampled_from(["production", "prod.*", "staging|dev"]),
+)
+def test_an_alert_is_the_targets_exactly_when_prometheus_would_select_it(value, op, wanted):
+    """A series carrying the selector's label is another system's exactly when the selector
+    would not select it."""
+    [matcher] = parse_selector(f'env{op}"{wanted}"')
+    selects = (
+        (value == wanted) if op in ("=", "!=") else re.fullmatch(wanted, value) is not None
+    ) == (op in ("=", "=~"))
+    assert scope_of((matcher,), {"env": value}).elsewhere is not selects
+
+
+BOTS = ("bot-1", "bot-2", "bot-3")
+
+
+def fleet_metrics(bot: str) -> Metrics:
+    selector = parse_selector(f'env="prod", instance="{bot}"')
+    member = fleet_member('env="prod", instance="{instance}"', selector, BOTS, bot)
+    return Metrics(selector, member=member)
+
+
+def test_a_bot_of_a_fleet_counts_its_own_and_the_fleets_and_lists_other_bots_apart():
+    """The same rule: a fleet's bot is a target whose selector names its instance."""
+    firing = [
+        alert_series("BotDown", "critical", [START_S + 100], env="prod", instance="bot-1"),
+        alert_series("HighErrorRate", "warning", [START_S + 200], env="prod", instance="bot-2"),
+        alert_series("FleetErrors", "warning", [START_S + 300], env="prod"),  # by (env)
+        alert_series("Everything", "info", [START_S + 400]),  # no label at all
+        alert_series("BotDown", "critical", [START_S + 500], env="staging", instance="bot-2"),
+    ]
+    bot2 = fleet_metrics("bot-2")
+    assert bot2.member is not None
+    covered = [Series({"instance": b}, connected(window_grid(WINDOW))) for b in BOTS]
+    # Every bot's question about its own series is the fleet's, the same text.
+    probe = FakePrometheus(
+        {QUERY: firing, bot2.member.widen(bot2.series("bot_connected")): covered},
+        rules=HEALTHY_RULES,
+    )
+    views = {bot: FleetView(probe, fleet_metrics(bot).member) for bot in BOTS}  # type: ignore[arg-type]
+    measured, verdict = shared(bot2, probe=views["bot-2"])  # type: ignore[arg-type]
+    assert [(f.alertname, f.scope) for f in measured.firings] == [
+        ("HighErrorRate", ""),
+        ("FleetErrors", "not scoped to this target (no instance label)"),
+        ("Everything", "not scoped to this target (no env, instance label)"),
+    ]
+    assert [(f.alertname, f.scope) for f in measured.elsewhere] == [
+        ("BotDown", '{instance="bot-1"}'),
+        ("BotDown", '{env="staging"}'),
+    ]
+    assert (verdict.band, verdict.observed) == (Band.DEGRADED, 3.0)  # 12 h: over 2
+    bot1, verdict1 = shared(fleet_metrics("bot-1"), probe=views["bot-1"])  # type: ignore[arg-type]
+    assert verdict1.band is Band.CRITICAL  # its own BotDown
+    assert [f.alertname for f in bot1.elsewhere] == ["HighErrorRate", "BotDown"]
+    assert probe.asked.count(f"{QUERY}[43200s]") == 2  # asked whole, told apart per bot
+
+
+def test_many_other_systems_alerts_are_named_five_in_the_cause_and_all_in_the_evidence():
+    others = [alert_series(f"Alert{n}", "warning", [START_S + n], env="staging") for n in range(7)]
+    _, verdict = shared(PRODUCTION, *others)
+    assert verdict.cause.endswith('Alert4{env="staging"} and 2 more')
+    assert len(verdict.evidence[0].values["not_this_targets"]) == 7
+
+
+# ---------------------------------------------------------------- rules after a restart
+
+
+def test_the_wait_for_a_first_evaluation_is_in_the_evidence():
+    wait = FirstEvaluationWait(("BotDown", "HighErrorRate"), 3.2, 15.0, ())
+    verdict = judged(replace(alerts(), rules_wait=wait))
+    assert verdict.band is Band.TARGET
+    assert verdict.evidence[0].values["rules_first_evaluation"] == (
+        "2 rule(s) had not evaluated yet since Prometheus started: waited 3.2 s for their "
+        "first evaluation; all evaluated since"
+    )
+
+
+def test_rules_still_not_evaluated_after_the_wait_are_judged_as_they_stand():
+    wait = FirstEvaluationWait(("BotDown",), 15.0, 15.0, ("BotDown",))
+    rules = [rule("BotDown", "unknown"), *HEALTHY_RULES[1:]]
+    verdict = judged(replace(alerts(rules=rules), rules_wait=wait))
+    assert verdict.band is Band.NO_DATA
+    assert verdict.cause.endswith(
+        "waited 15.0 s for their first evaluation; still not evaluated after one evaluation "
+        "interval (15 s): BotDown"
+    )

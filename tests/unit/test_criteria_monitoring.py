@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -29,7 +29,7 @@ from burnin.criteria.alert_path import (
 from burnin.criteria.connection import SeriesSamples
 from burnin.criteria.monitoring import MonitoringMeasurement, judge_monitoring, measure_monitoring
 from burnin.probes.http import HttpAnswer, http_get, http_post_json
-from burnin.probes.prometheus import AlertRule, Series
+from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, Series
 from burnin.promql import Metrics, parse_selector
 from burnin.window import Window
 from tests.unit.samples import (
@@ -130,6 +130,20 @@ def test_rules_not_evaluated_yet_are_not_evaluating():
     verdict = judge_monitoring(monitoring(health={**ALL_HEALTHY, "BotDown": "unknown"}), WINDOW)
     assert verdict.band is Band.CRITICAL
     assert verdict.cause == "alert rules not evaluating cleanly: BotDown (unknown)"
+
+
+def test_the_wait_for_a_first_evaluation_is_in_the_rules_evidence_and_a_cause_it_explains():
+    waited = FirstEvaluationWait(("BotDown",), 2.5, 5.0, ())
+    verdict = judge_monitoring(replace(monitoring(), rules_wait=waited), WINDOW)
+    assert verdict.band is Band.TARGET
+    assert verdict.evidence[2].values["first_evaluation"] == waited.describe()
+    still = FirstEvaluationWait(("BotDown",), 5.0, 5.0, ("BotDown",))
+    measurement = monitoring(health={**ALL_HEALTHY, "BotDown": "unknown"})
+    verdict = judge_monitoring(replace(measurement, rules_wait=still), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause == (
+        f"alert rules not evaluating cleanly: BotDown (unknown); {still.describe()}"
+    )
 
 
 def test_no_active_alertmanager_is_critical():

@@ -142,7 +142,10 @@ def test_the_fleet_matcher_is_a_regex_of_every_bot():
     assert member("bot-1").fleet == Matcher("instance", "=~", "bot\\-1|bot\\-2|10\\.0\\.0\\.7:8000")
 
 
-def test_of_the_firing_alerts_a_bot_sees_its_own_and_those_of_no_bot_in_particular():
+def test_of_the_firing_alerts_a_bot_is_handed_every_one_asked_once():
+    """Which firing alerts are the bot's is the alerts criterion's one rule (promql.scope_of,
+    tests/unit/test_criteria_alerts.py), the same for a fleet's bot as for any target."""
+
     class Alerts(Probe):
         def samples(self, selector: str, window: object, keep=lambda _s: True) -> list[Series]:  # type: ignore[no-untyped-def]
             self.asked.append(selector)
@@ -155,5 +158,5 @@ def test_of_the_firing_alerts_a_bot_sees_its_own_and_those_of_no_bot_in_particul
 
     probe = Alerts()
     seen = FleetView(probe, member("bot-2")).samples('ALERTS{alertstate="firing"}', None)  # type: ignore[arg-type]
-    assert [s.labels.get("instance", "-") for s in seen] == ["bot-2", "-"]
+    assert [s.labels.get("instance", "-") for s in seen] == ["bot-1", "bot-2", "-"]
     assert probe.asked == ['ALERTS{alertstate="firing"}']  # nothing of the bot's to widen

@@ -17,7 +17,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from burnin.probes.prometheus import AlertRule, PrometheusProbe
+import burnin.probes.prometheus as prometheus_module
+from burnin.probes.prometheus import (
+    AlertRule,
+    FirstEvaluationWait,
+    PrometheusProbe,
+    await_first_evaluation,
+)
 from burnin.verdict import SourceError
 from burnin.window import Window
 
@@ -76,7 +82,7 @@ class FakePrometheusApi:
         if self.status != 200:
             return self.status, {"status": "error", "error": "bad_data"}
         if parts.path == "/api/v1/rules":
-            return 200, self.rules
+            return 200, self.rules() if callable(self.rules) else self.rules
         if parts.path == "/-/ready":
             return 200, "Prometheus Server is Ready."
         found = RANGE.match(query["query"][0])
@@ -261,6 +267,129 @@ def test_an_unreadable_rules_answer_is_a_source_error(prometheus, state, cause):
         probe.alerting_rules()
     assert caught.value.cause.startswith("GET /api/v1/rules failed: ")
     assert cause in caught.value.cause
+
+
+# ---------------------------------------------------------------- rules after a restart
+
+
+def rules_body(health: str, last_evaluation: str = "2026-11-29T12:00:00Z") -> dict[str, Any]:
+    rule = {"name": "BotDown", "health": health, "lastError": "", "lastEvaluation": last_evaluation}
+    group = {"name": "rosey_bot_alerts", "interval": 5, "rules": [rule]}
+    return {"status": "success", "data": {"groups": [group]}}
+
+
+ZERO_TIME = "0001-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("health", "last_evaluation", "evaluated"),
+    [
+        ("ok", "2026-11-29T12:00:00Z", True),
+        ("err", "2026-11-29T12:00:00Z", True),
+        ("unknown", ZERO_TIME, False),  # Prometheus right after its start
+        ("unknown", "", False),
+        ("ok", ZERO_TIME, False),
+    ],
+)
+def test_a_rule_not_evaluated_since_prometheus_started_is_told(
+    prometheus, monkeypatch, health, last_evaluation, evaluated
+):
+    monkeypatch.setattr(prometheus_module, "FIRST_EVALUATION_MAX_WAIT_S", 0.0)
+    _, probe = prometheus(rules=rules_body(health, last_evaluation))
+    [rule] = probe.alerting_rules()
+    assert rule.evaluated is evaluated
+
+
+class FakeClock:
+    """Time that passes only when slept; each answer of `ask` the next of `answers`."""
+
+    def __init__(self, *answers: list[AlertRule]) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+        self.answers = list(answers)
+        self.asks = 0
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def ask(self) -> list[AlertRule]:
+        self.asks += 1
+        self.now += 0.01  # a request's round trip
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+
+def alert_rule(evaluated: bool, interval_s: float = 15.0, name: str = "BotDown") -> AlertRule:
+    health = "ok" if evaluated else "unknown"
+    return AlertRule(name, "g", "critical", health, "", interval_s, "q", evaluated)
+
+
+def test_evaluated_rules_are_not_waited_for():
+    clock = FakeClock([alert_rule(True)])
+    rules, wait = await_first_evaluation(
+        clock.ask, [alert_rule(True)], lambda: clock.now, clock.sleep
+    )
+    assert (rules, wait, clock.asks, clock.slept) == ([alert_rule(True)], None, 0, [])
+
+
+def test_rules_awaiting_their_first_evaluation_are_asked_again_until_evaluated():
+    clock = FakeClock([alert_rule(False)], [alert_rule(False)], [alert_rule(True)])
+    rules, wait = await_first_evaluation(
+        clock.ask, [alert_rule(False)], lambda: clock.now, clock.sleep
+    )
+    assert rules == [alert_rule(True)]
+    assert clock.asks == 3 and clock.slept == [0.5, 0.5, 0.5]
+    assert wait == FirstEvaluationWait(("BotDown",), 1.53, 15.0, ())
+    assert wait.describe() == (
+        "1 rule(s) had not evaluated yet since Prometheus started: waited 1.5 s for their "
+        "first evaluation; all evaluated since"
+    )
+
+
+def test_the_wait_ends_after_one_evaluation_interval_and_rules_stand_as_they_are():
+    clock = FakeClock([alert_rule(False, 5.0), alert_rule(True, 60.0, "Other")])
+    first = [alert_rule(False, 5.0), alert_rule(True, 60.0, "Other")]
+    rules, wait = await_first_evaluation(clock.ask, first, lambda: clock.now, clock.sleep)
+    assert rules == first
+    assert wait is not None and wait.still_pending == ("BotDown",)
+    assert wait.limit_s == 5.0  # the interval of the group whose rule waits
+    assert sum(clock.slept) <= 5.0 and wait.waited_s <= 5.0 + 0.01
+    assert clock.slept[-1] < 0.5  # the last step only up to the interval's end
+    assert wait.describe().endswith(
+        "still not evaluated after one evaluation interval (5 s): BotDown"
+    )
+
+
+@pytest.mark.parametrize(("interval_s", "limit_s"), [(0.0, 60.0), (30.0, 30.0), (600.0, 120.0)])
+def test_the_wait_is_one_interval_the_default_one_or_at_most_the_cap(interval_s, limit_s):
+    clock = FakeClock([alert_rule(False, interval_s)])
+    _, wait = await_first_evaluation(
+        clock.ask, [alert_rule(False, interval_s)], lambda: clock.now, clock.sleep
+    )
+    assert wait is not None and wait.limit_s == limit_s
+    assert limit_s <= wait.waited_s <= limit_s + 0.01  # the last ask's round trip after it
+
+
+def test_the_probe_waits_for_a_first_evaluation_once_for_every_criterion(prometheus, monkeypatch):
+    monkeypatch.setattr(prometheus_module, "RULES_POLL_S", 0.01)
+    answers = [rules_body("unknown", ZERO_TIME)] * 3 + [rules_body("ok")]
+
+    def rules() -> dict[str, Any]:
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+    api, probe = prometheus(rules=rules)
+    seen: list[list[AlertRule]] = []
+    askers = [
+        threading.Thread(target=lambda: seen.append(probe.alerting_rules())) for _ in range(4)
+    ]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join()
+    assert [r.health for rules in seen for r in rules] == ["ok"] * 4
+    assert len(api.requests) == 4  # one wait, shared
+    assert probe.rules_wait is not None and probe.rules_wait.pending == ("BotDown",)
+    assert probe.rules_wait.still_pending == ()
 
 
 # ---------------------------------------------------------------- clock skew
