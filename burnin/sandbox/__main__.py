@@ -24,12 +24,17 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="a fleet: the bot scraped and backfilled as instances bot-1 ... bot-N",
     )
+    p_up.add_argument(
+        "--front",
+        action="store_true",
+        help="also TLS, mTLS, basic-auth and bearer-token servers in front (status: .front)",
+    )
     sub.add_parser("down", help="stop the sandbox")
     sub.add_parser("status", help="print the running sandbox as JSON")
     args = ap.parse_args(argv)
     if args.command == "up":
         t0 = time.monotonic()
-        info = up(args.scenario, bots=args.bots)
+        info = up(args.scenario, bots=args.bots, front=args.front)
         print(json.dumps(dataclasses.asdict(info), indent=2))
         print(f"up took {time.monotonic() - t0:.1f} s", file=sys.stderr)
     elif args.command == "down":

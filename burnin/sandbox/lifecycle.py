@@ -19,6 +19,7 @@ from pathlib import Path
 import requests
 
 from burnin.sandbox import configs, history, host
+from burnin.sandbox import front as front_servers
 from burnin.sandbox.paths import (
     ALERTMANAGER_PORT,
     BOT_PORT,
@@ -64,6 +65,7 @@ class SandboxInfo:
     alertmanager_url: str
     systemd_ticks: int | None = None  # start time of the systemd PID (PID reuse guard)
     bots: int = 1  # instances of the bot's scrape target (a fleet: bot-1 ... bot-N)
+    front: dict[str, str] = dataclasses.field(default_factory=dict)  # `up --front`: front.py
 
 
 @contextmanager
@@ -128,15 +130,19 @@ def _down(layout: Layout) -> None:
         t0 = time.monotonic()
         host.stop(info.unshare_pid, info.systemd_pid, info.systemd_ticks)
         print(f"sandbox down in {time.monotonic() - t0:.1f} s")
+    front_servers.stop(layout)  # by the PIDs it recorded: also after an `up` that failed early
     host.remove_cgroups(layout)
     _remove_backups_mountpoint(layout)
     layout.state_file.unlink(missing_ok=True)
 
 
-def up(scenario: str, layout: Layout | None = None, bots: int = 1) -> SandboxInfo:
+def up(
+    scenario: str, layout: Layout | None = None, bots: int = 1, front: bool = False
+) -> SandboxInfo:
     """Start the sandbox production with `scenario` (idempotent; switches scenarios). `bots`
     above 1: a fleet, the one bot scraped and backfilled under instance labels bot-1 ...
-    bot-N (the host, its unit and the health endpoint are shared)."""
+    bot-N (the host, its unit and the health endpoint are shared). `front`: also TLS, mTLS,
+    basic-auth and bearer-token servers in front of them (burnin/sandbox/front.py)."""
     if bots < 1:
         raise ValueError(f"bots must be at least 1, got {bots}")
     if scenario not in SCENARIOS:
@@ -146,16 +152,17 @@ def up(scenario: str, layout: Layout | None = None, bots: int = 1) -> SandboxInf
         current = _read_state(layout)
         if (
             current
-            and (current.scenario, current.bots) == (scenario, bots)
+            and (current.scenario, current.bots, bool(current.front)) == (scenario, bots, front)
             and _running(current)
             and _healthy(current)
+            and (not front or front_servers.running(layout))
         ):
             print(f"sandbox already up with scenario {scenario!r}")
             return current
         _down(layout)
         t0 = time.monotonic()
         try:
-            info = _up(SCENARIOS[scenario], layout, t0, bots)
+            info = _up(SCENARIOS[scenario], layout, t0, bots, front)
         except BaseException:
             _down(layout)
             raise
@@ -387,7 +394,9 @@ def _ssh_banner() -> bool:
         return False
 
 
-def _up(scenario: Scenario, layout: Layout, t0: float, bots: int = 1) -> SandboxInfo:
+def _up(
+    scenario: Scenario, layout: Layout, t0: float, bots: int = 1, front: bool = False
+) -> SandboxInfo:
     _check_ports_free()
     _fresh(layout)
     _ensure_keys(layout)
@@ -397,6 +406,8 @@ def _up(scenario: Scenario, layout: Layout, t0: float, bots: int = 1) -> Sandbox
     _make_backups_mountpoint(layout)
     _write_bot_config(scenario, hist, layout)
     configs.write_all(layout, scenario, bots)
+    # Before the host: the front's Prometheus copies the TSDB nobody has opened yet.
+    front_info = front_servers.start(layout) if front else {}
     unshare_pid, systemd_pid = host.start(layout, scenario.monitoring)
     info = SandboxInfo(
         scenario=scenario.name,
@@ -419,9 +430,12 @@ def _up(scenario: Scenario, layout: Layout, t0: float, bots: int = 1) -> Sandbox
         alertmanager_url=f"http://{HOST}:{ALERTMANAGER_PORT}",
         systemd_ticks=host.proc_start_ticks(systemd_pid),
         bots=bots,
+        front=front_info,
     )
     _write_state(layout, info)  # before waiting: a failed `up` must still be able to `down`
     _wait_ready(layout, systemd_pid)
+    if front:
+        front_servers.wait_ready(layout)
     info = dataclasses.replace(
         info, started_at=time.time(), up_seconds=round(time.monotonic() - t0, 2)
     )

@@ -15,6 +15,11 @@ DASHBOARD_PORT = 15000
 PROMETHEUS_PORT = 19090
 ALERTMANAGER_PORT = 19093
 SSH_PORT = 12222
+# The front (`up --front`): TLS, mTLS and bearer-token servers in front of the ones above.
+FRONT_PROMETHEUS_PORT = 19443  # the second Prometheus: TLS + basic auth + route prefix
+FRONT_HEALTH_TLS_PORT = 19444  # nginx: HTTPS to the bot
+FRONT_HEALTH_MTLS_PORT = 19445  # nginx: HTTPS to the bot, client certificate required
+FRONT_BEARER_PORT = 19446  # nginx: bearer token, /prom/ and /alertmanager/ prefixes
 
 # Labels shared by the backfilled history and the live scrape: identical labels make the live
 # samples continue the backfilled series instead of starting new ones.
