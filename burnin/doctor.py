@@ -304,6 +304,16 @@ def _labels_text(labels: Mapping[str, str]) -> str:
     return "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
 
 
+def renames(contract_name: str, name: str, known: Iterable[str]) -> list[str]:
+    """The known names `name` may be deployed under. A process_* metric keeps its distinctive
+    part (rosey_process_resident_memory_bytes), never a bot metric's name that merely shares a
+    word (process_start_time_seconds is not rosey_bot_uptime_seconds)."""
+    near = closest(name, known)
+    if contract_name in PROCESS_METRICS:
+        near = [n for n in near if contract_name.removeprefix("process_") in n]
+    return near
+
+
 def _names(target: Target) -> list[str]:
     """The contract metrics a run reads for this target."""
     return list(BOT_METRICS) + (list(PROCESS_METRICS) if target["process_metrics"] else [])
@@ -431,7 +441,7 @@ def check_metrics(prometheus: PrometheusProbe, target: Target, metrics: Metrics)
         name = metrics.name(c)
         options[c] = [name]
         if not series_of(name) and c not in found_now:
-            near = closest(name, known)
+            near = renames(c, name, known)
             options[c] += near
             for candidate in near:
                 series_of(candidate)
@@ -518,7 +528,7 @@ def _missing_metric(
             _table_line(target, "metrics", contract_name, found_as),
         )
     elsewhere = where.labels.get(name, [])
-    near = closest(name, known)
+    near = renames(contract_name, name, known)
     fix = _table_line(target, "metrics", contract_name, near[0]) if near else ""
     if elsewhere:
         detail = (

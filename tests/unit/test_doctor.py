@@ -1108,3 +1108,24 @@ def test_an_unreachable_prometheus_counts_its_checks_not_checked(tmp_path, clean
     assert not any("Max retries" in line or "HTTPConnectionPool" in line for line in lines)
     # selector, 8 metrics, up, 5 rules, the Alertmanager (16); 3 host checks; 8 fields, status word
     assert lines[-1] == "doctor: 0 ok, 3 missing, 28 not checked"
+
+
+def test_a_process_metric_is_never_renamed_to_a_bot_metric_sharing_a_word(tmp_path):
+    """Seen against the sandbox's exporter stack: process_start_time_seconds was offered
+    rosey_bot_uptime_seconds (both end in _seconds)."""
+    target = contract_target(tmp_path)
+    bot_name = ["rosey_bot_uptime_seconds"]
+    assert closest("process_start_time_seconds", bot_name) == bot_name
+    prometheus = FakePrometheus(anywhere=series_of(bot_name, env="prod"), names=bot_name)
+    start = by_what(check_metrics(prometheus, target, metrics_of(target)))[
+        "metric process_start_time_seconds"
+    ]
+    assert "closest: none;" in start.detail
+    assert start.fix == "process_metrics = false  (memory and CPU are then skipped)"
+    # A prefixed process name of the bot's is one.
+    names = [*bot_name, "rosey_process_start_time_seconds"]
+    prometheus = FakePrometheus(anywhere=series_of(names, env="prod"), names=names)
+    checks = by_what(check_metrics(prometheus, target, metrics_of(target)))
+    assert checks["metric process_start_time_seconds"].fix == (
+        '[targets.lab.metrics] process_start_time_seconds = "rosey_process_start_time_seconds"'
+    )
