@@ -99,6 +99,13 @@ URL_SETTINGS = {
     "alertmanager": "alertmanager_url",
     "dashboard": "dashboard_url",
 }
+SERVERS = {
+    "prometheus": "Prometheus",
+    "health": "the bot's health server",
+    "alertmanager": "the Alertmanager",
+    "dashboard": "the dashboard",
+    "ssh": "sshd",
+}
 CA_SETTINGS = {"prometheus": "prometheus_ca_file or ca_file", "health": "health_ca_file or ca_file"}
 _CREDENTIALS = re.compile(r"(://[^/\s:@]*):[^/\s@]*@")
 _HTTP_STATUS = re.compile(r"HTTP (?:Status Code )?(\d{3})\b|\b(\d{3}) (?:Client|Server) Error")
@@ -195,7 +202,7 @@ def explain(error: BaseException | str, source: str) -> tuple[str, str]:
     if has("Connection refused", "Errno 111", "Unable to connect to port"):
         return (
             "connection refused: nothing listens at that host and port",
-            f"check {where} (host and port), or start the {source}",
+            f"check {where} (host and port), or start {SERVERS.get(source, source)}",
         )
     if has("No route to host", "Network is unreachable"):
         return "no route to the host", f"check {where} and the network between"
@@ -213,11 +220,14 @@ def explain(error: BaseException | str, source: str) -> tuple[str, str]:
                 "set prometheus_bearer_token_file, or prometheus_username and "
                 "prometheus_password_file"
             )
+        if source == "health":
+            return cause, f"check {url}: the health endpoint is asked without credentials"
         return cause, f"check {url} (credentials: user:password@ in it, or ~/.netrc)"
     if code == 404:
         return "HTTP 404: nothing at this path", f"check {url} (a path prefix missing?)"
     if code >= 500:
-        return f"HTTP {code}: the {source} answers with an error", f"see the {source}'s own logs"
+        server = SERVERS.get(source, source)
+        return f"HTTP {code}: {server} answers with an error", f"see the logs of {server}"
     if code:
         return f"HTTP {code}", f"check {url}"
     if has("not Prometheus JSON", "JSONDecodeError", "not JSON"):

@@ -121,7 +121,7 @@ def test_an_unreachable_prometheus_is_one_line_with_its_fix_and_its_checks_not_c
         "that host and port"
     )
     assert lines[at + 1] == (
-        "         fix: check prometheus_url (host and port), or start the prometheus"
+        "         fix: check prometheus_url (host and port), or start Prometheus"
     )
     reason = "prometheus: connection refused: nothing listens at that host and port"
     assert f"NOT CHECKED metric bot_users: {reason}" in lines

@@ -23,6 +23,7 @@ import requests
 from burnin.__main__ import main
 from burnin.config import SETTINGS, ConfigError, Target, load_target
 from burnin.doctor import (
+    SUDO_FIX,
     Check,
     adjusted,
     check_backup,
@@ -270,7 +271,7 @@ def test_an_unreachable_health_endpoint_is_one_missing_check(tmp_path):
     assert check.line() == (
         f"MISSING  health http://127.0.0.1:{port}/api/health: connection refused: nothing "
         "listens at that host and port\n"
-        "         fix: check health_url (host and port), or start the health"
+        "         fix: check health_url (host and port), or start the bot's health server"
     )
     assert all(c.state == "not checked" for c in rest) and len(rest) == 9
 
@@ -845,7 +846,7 @@ def test_an_unreachable_prometheus_is_one_line_with_a_fix_and_no_library_text(tm
     assert "Max retries exceeded" in str(raised.value)  # what the user saw
     assert explain(raised.value, "prometheus") == (
         "connection refused: nothing listens at that host and port",
-        "check prometheus_url (host and port), or start the prometheus",
+        "check prometheus_url (host and port), or start Prometheus",
     )
 
 
@@ -918,7 +919,7 @@ def test_an_unreachable_prometheus_is_one_line_with_a_fix_and_no_library_text(tm
             "not reachable: ConnectionRefusedError: [Errno 111] Connection refused",
             "health",
             "connection refused: nothing listens at that host and port",
-            "check health_url (host and port), or start the health",
+            "check health_url (host and port), or start the bot's health server",
         ),
         (
             SourceError(
@@ -928,7 +929,7 @@ def test_an_unreachable_prometheus_is_one_line_with_a_fix_and_no_library_text(tm
             ),
             "ssh",
             "connection refused: nothing listens at that host and port",
-            "check ssh_host and ssh_port (host and port), or start the ssh",
+            "check ssh_host and ssh_port (host and port), or start sshd",
         ),
         (
             SourceError(
@@ -1100,7 +1101,7 @@ def test_an_unreachable_prometheus_counts_its_checks_not_checked(tmp_path, clean
         "that host and port"
     )
     assert lines[at + 1] == (
-        "         fix: check prometheus_url (host and port), or start the prometheus"
+        "         fix: check prometheus_url (host and port), or start Prometheus"
     )
     reason = "prometheus: connection refused: nothing listens at that host and port"
     assert f"NOT CHECKED metric bot_users: {reason}" in lines
@@ -1129,3 +1130,28 @@ def test_a_process_metric_is_never_renamed_to_a_bot_metric_sharing_a_word(tmp_pa
     assert checks["metric process_start_time_seconds"].fix == (
         '[targets.lab.metrics] process_start_time_seconds = "rosey_process_start_time_seconds"'
     )
+
+
+class RefusingHost:
+    """Every command fails with `stderr` (exit 1)."""
+
+    def __init__(self, stderr: str) -> None:
+        self.stderr = stderr
+
+    def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
+        return CommandResult(shlex.join(argv), 1, "", self.stderr)
+
+
+def test_sudo_that_asks_for_a_password_is_named_not_taken_for_a_missing_unit(tmp_path):
+    host = RefusingHost("sudo: a password is required\n")
+    unit, logs = check_unit(host, contract_target(tmp_path, ssh_sudo=True))
+    assert (unit.ok, unit.fix) == (False, SUDO_FIX)
+    assert unit.detail.startswith("sudo -n refused: ")
+    assert logs.state == "not checked"
+
+
+def test_backups_only_root_may_list_suggest_ssh_sudo(tmp_path):
+    host = RefusingHost("find: '/backups': Permission denied\n")
+    check = check_backup(host, backup_target(tmp_path))
+    assert check.detail.startswith("listing the backups failed: ")
+    assert check.fix == "ssh_sudo = true  (if only root may read the backups)"
