@@ -31,7 +31,7 @@ from burnin.probes.health import MAX_BODY_BYTES, timed_get
 from burnin.probes.http import http_get, new_session
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.probes.ssh import CommandResult, SshProbe
-from burnin.promql import BOT_METRICS, PROCESS_METRICS, Matcher, Metrics
+from burnin.promql import BOT_METRICS, PROCESS_METRICS, Matcher, Metrics, parse_selector
 from burnin.redact import REDACTED, redact_url
 from burnin.run import metrics_of
 from burnin.verdict import SourceError
@@ -259,13 +259,17 @@ def selects(selector: Sequence[Matcher], labels: Mapping[str, str]) -> bool:
     return all(matches(m, labels) for m in selector)
 
 
-def adjusted(selector: Sequence[Matcher], labels: Mapping[str, str]) -> tuple[Matcher, ...]:
+def adjusted(
+    selector: Sequence[Matcher], labels: Mapping[str, str], fixed: Iterable[str] = ()
+) -> tuple[Matcher, ...]:
     """The selector changed just enough to find a series with `labels`: a matcher it fails
     takes the series' value (env="production" -> env="prod") or goes when the series lacks its
-    label; with nothing left to pick the bot by, the series' job (else instance)."""
+    label; with nothing left to pick the bot by, the series' job (else instance). Matchers on
+    `fixed` labels stay (a fleet's instance="{instance}": another bot's series are not this
+    bot's)."""
     kept = []
     for m in selector:
-        if matches(m, labels):
+        if matches(m, labels) or m.label in fixed:
             kept.append(m)
         elif m.op in ("=", "=~") and m.label in labels:
             kept.append(Matcher(m.label, "=", labels[m.label]))
@@ -278,11 +282,15 @@ def adjusted(selector: Sequence[Matcher], labels: Mapping[str, str]) -> tuple[Ma
 
 
 def shared(
-    selector: Sequence[Matcher], first: Mapping[str, str], second: Mapping[str, str]
+    selector: Sequence[Matcher],
+    first: Mapping[str, str],
+    second: Mapping[str, str],
+    fixed: Iterable[str] = (),
 ) -> tuple[Matcher, ...]:
     """A selector finding both label sets: the selector's matchers both pass, else the labels
-    they share (the selector's own labels, then job, then instance)."""
-    kept = [m for m in selector if matches(m, first) and matches(m, second)]
+    they share (the selector's own labels, then job, then instance); `fixed` labels' matchers
+    stay."""
+    kept = [m for m in selector if m.label in fixed or (matches(m, first) and matches(m, second))]
     labels = [m.label for m in selector] + ["job", "instance"]
     for label in labels:
         if any(m.label == label for m in kept):
@@ -324,6 +332,14 @@ def renames(contract_name: str, name: str, known: Iterable[str]) -> list[str]:
     return near
 
 
+def _fleet_labels(target: Target) -> frozenset[str]:
+    """The labels a fleet's selector names each bot by (`instance="{instance}"`)."""
+    if not target.fleet_selector:
+        return frozenset()
+    matchers = parse_selector(target.fleet_selector)
+    return frozenset(m.label for m in matchers if "{instance}" in m.value)
+
+
 def _names(target: Target) -> list[str]:
     """The contract metrics a run reads for this target."""
     return list(BOT_METRICS) + (list(PROCESS_METRICS) if target["process_metrics"] else [])
@@ -357,7 +373,11 @@ class _Where:
 
 
 def _choose_selector(
-    current: tuple[Matcher, ...], where: _Where, found_now: set[str], names: list[str]
+    current: tuple[Matcher, ...],
+    where: _Where,
+    found_now: set[str],
+    names: list[str],
+    fixed: frozenset[str] = frozenset(),
 ) -> tuple[Matcher, ...]:
     """The selector that finds most of the bot's own metrics, then most process metrics;
     the current one unless another finds more. Candidates are the current selector adjusted to
@@ -380,14 +400,14 @@ def _choose_selector(
 
     candidates = {current}
     for c in bot:
-        candidates.update(adjusted(current, ls) for ls in where.label_sets(c))
+        candidates.update(adjusted(current, ls, fixed) for ls in where.label_sets(c))
     best = max(sorted(candidates, key=selector_text), key=score)
     # The bot's series under the best so far, and process series near them: one selector for
     # both, as long as it finds no other bot's series (a staging bot's of the same job).
     bot_labels = [ls for c in bot for ls in where.label_sets(c) if selects(best, ls)]
     all_bot = [ls for c in bot for ls in where.label_sets(c)]
     near = _near_process(where, process, bot_labels[:20])[:50]
-    for both in {shared(best, b, p) for b in bot_labels[:20] for p in near}:
+    for both in {shared(best, b, p, fixed) for b in bot_labels[:20] for p in near}:
         if all(ls in bot_labels for ls in all_bot if selects(both, ls)):
             candidates.add(both)
     best = max(sorted(candidates, key=selector_text), key=score)
@@ -456,7 +476,7 @@ def check_metrics(prometheus: PrometheusProbe, target: Target, metrics: Metrics)
             for candidate in near:
                 series_of(candidate)
     where = _Where(options, labels)
-    best = _choose_selector(current, where, found_now, names)
+    best = _choose_selector(current, where, found_now, names, _fleet_labels(target))
     bot_labels = [ls for c in BOT_METRICS for ls in where.label_sets(c) if selects(best, ls)]
     checks = [_selector_check(target, current, best, where, found_now, names, bot_labels)]
     for c in names:
@@ -464,7 +484,7 @@ def check_metrics(prometheus: PrometheusProbe, target: Target, metrics: Metrics)
             checks.append(Check(True, f"metric {c}", f"{metrics.series(c)}: {counts[c]:g} series"))
         else:
             checks.append(_missing_metric(target, metrics, c, best, where, known, bot_labels))
-    checks.append(_check_up(prometheus, metrics, best, now))
+    checks.append(_check_up(prometheus, metrics, best, now, bool(bot_labels)))
     return checks
 
 
@@ -497,6 +517,18 @@ def _selector_check(
             "below)"
             if len(under_current) < len(names)
             else f"finds the bot's series (all {len(names)} metrics)",
+        )
+    elsewhere: list[dict[str, str]] = []
+    for ls in (ls for c in BOT_METRICS if c in names for ls in where.label_sets(c)):
+        if ls not in elsewhere:
+            elsewhere.append(ls)
+    if elsewhere:  # another bot's (a fleet's other instances), or under labels no change finds
+        return Check(
+            False,
+            what,
+            f"finds none of the {len(names)} metrics in the last {RECENT}; their series carry "
+            f"{_labels_text(elsewhere[0])}"
+            + (f" (and {len(elsewhere) - 1} more)" if len(elsewhere) > 1 else ""),
         )
     return Check(
         False,
@@ -573,7 +605,11 @@ def _missing_metric(
 
 
 def _check_up(
-    prometheus: PrometheusProbe, metrics: Metrics, best: tuple[Matcher, ...], now: datetime
+    prometheus: PrometheusProbe,
+    metrics: Metrics,
+    best: tuple[Matcher, ...],
+    now: datetime,
+    bot_found: bool = True,
 ) -> Check:
     what = f"metric {UP}"
     series = f"{UP}{{{selector_text(metrics.selector)}}}"
@@ -589,6 +625,8 @@ def _check_up(
                 f"no series under {{{selector_text(metrics.selector)}}}; found by the selector "
                 "proposed above",
             )
+    if not bot_found:
+        return Check(False, what, f"no {series} in the last {RECENT}, nor any of the bot's series")
     return Check(
         False,
         what,

@@ -1155,3 +1155,24 @@ def test_backups_only_root_may_list_suggest_ssh_sudo(tmp_path):
     check = check_backup(host, backup_target(tmp_path))
     assert check.detail.startswith("listing the backups failed: ")
     assert check.fix == "ssh_sudo = true  (if only root may read the backups)"
+
+
+def test_a_fleet_bot_without_series_is_not_offered_another_bot_s_instance(tmp_path):
+    """bot-ghost has no series; bot-1 has: the instance matcher is the fleet's, not a fix."""
+    path = write_target(
+        tmp_path,
+        """
+        [targets.fleet]
+        instances = ["bot-1", "bot-ghost"]
+        selector = 'env="production", instance="{instance}"'
+        process_metrics = false
+        """,
+    )
+    ghost = load_target(path, {}, {}, "fleet").bots()[1]
+    anywhere = {n: [sample(n, env="production", instance="bot-1")] for n in BOT_METRICS}
+    checks = check_metrics(FakePrometheus(anywhere=anywhere, names=[]), ghost, metrics_of(ghost))
+    assert [c.fix for c in checks if c.fix] == []
+    assert checks[0].detail == (
+        'finds none of the 5 metrics in the last 1h; their series carry {env="production",'
+        'instance="bot-1"}'
+    )
