@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import math
 import os
 import sys
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from burnin import watch
-from burnin.config import ConfigError, load_target, load_thresholds, parse_time
+from burnin.config import SETTINGS, ConfigError, load_target, load_thresholds, parse_time
 from burnin.doctor import check_fleet, diagnose, report
 from burnin.history import HistoryError, iso, runs, table
 from burnin.probes.ssh import SshProbe
@@ -24,9 +25,36 @@ from burnin.run import metrics_of, ssh_settings_of
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    """Every target setting as pytest takes it (fixtures/config.py): the same option, dest and
+    flags, so a run and its doctor read one configuration (option > env > file > default)."""
+    for setting in SETTINGS:
+        # Booleans are flags on the command line (set them false in the file or env).
+        flag: dict[str, object] = {"action": "store_const", "const": True}
+        if setting.kind is not bool:
+            flag = {"metavar": setting.key.upper()}
+        parser.add_argument(
+            setting.option,
+            dest=f"burnin_{setting.key}",
+            default=None,
+            help=f"{setting.help} (env {setting.env})",
+            **flag,  # type: ignore[arg-type]
+        )
+
+
+def target_options(args: argparse.Namespace) -> dict[str, object]:
+    """The target settings given on the command line (key -> raw value), for load_target."""
+    given = {s.key: getattr(args, f"burnin_{s.key}", None) for s in SETTINGS}
+    return {key: value for key, value in given.items() if value is not None}
+
+
 def _doctor(args: argparse.Namespace) -> int:
+    # urllib3's "Retrying ... NewConnectionError(...)" and paramiko's banner errors would reach
+    # stderr through logging's last resort: the doctor says each failure once, in its words.
+    for library in ("urllib3", "paramiko"):
+        logging.getLogger(library).addHandler(logging.NullHandler())
     try:
-        target = load_target(Path(args.targets_file), {}, os.environ, args.target)
+        target = load_target(Path(args.targets_file), target_options(args), os.environ, args.target)
         parse_selector(target["selector"])
     except ConfigError as exc:
         print(f"burnin doctor: configuration: {exc}", file=sys.stderr)
@@ -138,7 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m burnin")
     sub = parser.add_subparsers(dest="command", required=True)
     doctor = sub.add_parser(
-        "doctor", help="check that every name the target's configuration uses exists"
+        "doctor",
+        help="check that everything a run of the target uses exists and answers",
+        description="Asks each source whether everything a run uses is there: one line per "
+        "check, the line to write for a missing one. Takes every target option the suite takes "
+        "(option > BURNIN_* env > targets file > default). Exit code 0 when everything is there, "
+        "1 when anything is missing or could not be checked, 4 for a configuration mistake.",
     )
     doctor.add_argument("--target", default=None, help="target name (env BURNIN_TARGET)")
     doctor.add_argument(
@@ -146,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("BURNIN_TARGETS_FILE", str(ROOT / "targets.toml")),
         help="targets file (env BURNIN_TARGETS_FILE; default targets.toml)",
     )
+    add_target_options(doctor)
     history = sub.add_parser("history", help="the recorded runs of a deployment, oldest first")
     history.add_argument("--target", default=None, help="only this target's runs")
     history.add_argument(

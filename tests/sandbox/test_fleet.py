@@ -148,7 +148,8 @@ def test_doctor_checks_each_bot_of_a_fleet(fleet):
     real, _, ghost = done.stdout.partition("bot bot-ghost:")
     assert "bot bot-1:" in real and "MISSING" not in real, done.stdout
     assert "MISSING  metric bot_connected: bot_connected exists, but no series under " in ghost
-    assert "doctor: 17 ok, 8 missing" in ghost, ghost
+    assert "doctor: 25 ok, 10 missing, 0 not checked" in ghost, ghost
+    assert "fix:" not in ghost  # no other bot's instance offered as the ghost's selector
     assert done.returncode == 1
 
 

@@ -1,0 +1,64 @@
+"""Every key a run reads is documented where a user looks for it: targets.toml's key table (the
+comment block at its top) and README's table, each with its option and environment variable.
+A Setting added to burnin/config.py without both fails here, naming what to add."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from burnin.config import SETTINGS, TARGET_TABLES, Setting
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def key_table(text: str) -> dict[str, tuple[str, str]]:
+    """targets.toml's comment rows `#   key   --option   BURNIN_ENV   what`: key -> (option, env)."""
+    rows = {}
+    for line in text.splitlines():
+        found = re.match(r"#\s+([a-z_]+)\s+(--[a-z-]+)\s+(BURNIN_[A-Z_]+)\b", line)
+        if found:
+            rows[found.group(1)] = (found.group(2), found.group(3))
+    return rows
+
+
+def readme_table(text: str) -> dict[str, tuple[str, str]]:
+    """README's rows | `key` | `--option` | `BURNIN_ENV` | what |: key -> (option, env)."""
+    rows = {}
+    for found in re.finditer(
+        r"^\| `([a-z_]+)` \| `(--[a-z-]+)` \| `(BURNIN_[A-Z_]+)` \|", text, re.M
+    ):
+        rows[found.group(1)] = (found.group(2), found.group(3))
+    return rows
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.key)
+def test_every_setting_is_in_the_targets_file_key_table(setting: Setting):
+    rows = key_table((ROOT / "targets.toml").read_text(encoding="utf-8"))
+    assert rows.get(setting.key) == (setting.option, setting.env), (
+        f"targets.toml's key table lacks {setting.key}; add the row "
+        f"'#   {setting.key}  {setting.option}  {setting.env}  {setting.help}'"
+    )
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.key)
+def test_every_setting_is_in_the_readme_table(setting: Setting):
+    rows = readme_table((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert rows.get(setting.key) == (setting.option, setting.env), (
+        f"README.md's table of settings lacks {setting.key}; add the row "
+        f"'| `{setting.key}` | `{setting.option}` | `{setting.env}` | {setting.help} |'"
+    )
+
+
+@pytest.mark.parametrize("table", TARGET_TABLES)
+@pytest.mark.parametrize("document", ["targets.toml", "README.md"])
+def test_every_target_table_is_described(table: str, document: str):
+    assert f"[targets.NAME.{table}]" in (ROOT / document).read_text(encoding="utf-8")
+
+
+def test_the_tables_list_no_key_that_is_not_a_setting():
+    keys = {s.key for s in SETTINGS}
+    assert set(key_table((ROOT / "targets.toml").read_text(encoding="utf-8"))) <= keys
+    assert set(readme_table((ROOT / "README.md").read_text(encoding="utf-8"))) <= keys
