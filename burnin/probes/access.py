@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import socket
 import ssl
 import urllib.request
@@ -129,6 +130,11 @@ class HttpAccess:
         made.proxies.update(self.proxies(url))
         made.auth = _RequestsAuth(self, url)
         return made
+
+    @property
+    def url_setting(self) -> str:
+        """The setting holding the source's URL (`prometheus_url`)."""
+        return f"{self.source}_url" if self.source in HTTP_SOURCES else "the URL"
 
     def fix(self, key: str) -> str:
         """The settings that would mend `key`: `set prometheus_ca_file (or ca_file)`."""
@@ -272,24 +278,43 @@ def explain(exc: BaseException, access: HttpAccess, url: str, timeout_s: float) 
     for item in chain:
         if isinstance(item, socket.gaierror) or "name resolution" in str(item).lower():
             return Failure(
-                f"name {host} does not resolve: check the {access.source} URL (or the "
-                "machine's DNS)",
+                f"name {host} does not resolve: check {access.url_setting} (the host name) or "
+                "this machine's DNS",
                 True,
             )
     for item in chain:
         if isinstance(item, ConnectionRefusedError) or "connection refused" in str(item).lower():
             return Failure(
-                f"connection refused at {where}: nothing listens there (is {access.source} "
-                "running, is its URL right?)",
+                f"connection refused at {where} (nothing listens there): check "
+                f"{access.url_setting} (host and port), or start {access.source}",
                 False,
             )
     for item in chain:
         if isinstance(item, TimeoutError | socket.timeout | requests.exceptions.Timeout):
-            return Failure(f"no answer from {where} within {timeout_s:g} s", False)
+            return Failure(
+                f"no answer from {where} within {timeout_s:g} s: check {access.url_setting} "
+                "and the network path to it (or raise --source-timeout)",
+                False,
+            )
     for item in chain:
         if isinstance(item, ConnectionResetError | BrokenPipeError):
-            return Failure(f"{where} dropped the connection ({_short(item)})", False)
-    return Failure(f"{where} not reachable: {_short(chain[-1])}", False)
+            return Failure(
+                f"{where} dropped the connection ({_short(item)}): check {access.url_setting}",
+                False,
+            )
+    return Failure(
+        f"{where} not reachable ({_short(chain[-1])}): check {access.url_setting}", False
+    )
+
+
+# Every line above reads "<what happened>: <set ...|check ...>".
+FIX = re.compile(r"^(?P<cause>.+?): (?P<fix>(?:set|check) .+)$", re.DOTALL)
+
+
+def split_fix(line: str) -> tuple[str, str] | None:
+    """(cause, fix) of a line written by `explain` or `explain_status`; None for any other."""
+    found = FIX.match(line.strip())
+    return (found["cause"], found["fix"]) if found else None
 
 
 def _upstream_down(exc: BaseException) -> bool:
@@ -321,7 +346,7 @@ def explain_status(status: int, body: str, access: HttpAccess, url: str) -> Fail
         )
     if status == 407:
         return Failure(
-            "the proxy wants credentials (HTTP 407): put them in HTTPS_PROXY/HTTP_PROXY "
+            "the proxy wants credentials (HTTP 407): set them in HTTPS_PROXY/HTTP_PROXY "
             "(http://user:password@proxy:port)",
             True,
         )
