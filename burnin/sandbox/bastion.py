@@ -226,7 +226,9 @@ def _is_ours(layout: Layout, state: dict) -> bool:
     if not alive(pid, state.get("ticks")):
         return False
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        # sshd rewrites its title ("sshd: /usr/sbin/sshd -D -e -f CONFIG [listener] ..."): the
+        # config's path is in it, not as a separate word.
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
     return str(sshd_config_path(layout)).encode() in cmdline
