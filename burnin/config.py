@@ -392,6 +392,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ssh_user", "--ssh-user", str, "", "SSH user (empty: from ssh_config)"),
     Setting("ssh_port", "--ssh-port", int, 0, "SSH port (0: from ssh_config, else 22)"),
     Setting("ssh_key", "--ssh-key", str, "", "SSH private key file (empty: ssh_config/agent)"),
+    Setting(
+        "ssh_config",
+        "--ssh-config",
+        str,
+        "",
+        "ssh_config file read instead of ~/.ssh/config (Host aliases, ProxyJump bastions)",
+    ),
     Setting("ssh_sudo", "--ssh-sudo", bool, False, "run systemctl/journalctl with `sudo -n`"),
     Setting("known_hosts", "--known-hosts", str, "~/.ssh/known_hosts", "known_hosts to verify"),
     Setting(

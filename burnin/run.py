@@ -89,6 +89,7 @@ def ssh_settings_of(target: Target) -> SshSettings:
         accept_new_host_key=target["accept_new_host_key"],
         sudo=target["ssh_sudo"],
         timeout_s=target["timeout_s"],
+        ssh_config=target.path("ssh_config"),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shlex
 import threading
 import time
@@ -10,12 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import paramiko
-from fabric import Connection
+from fabric import Config, Connection
+from fabric.connection import derive_shorthand
 from invoke.exceptions import CommandTimedOut
 
 from burnin.clock import skew, skew_cause
 from burnin.flight import Flights
+from burnin.probes.known_hosts import (
+    KnownHosts,
+    describe_key,
+    entry_name,
+    read_known_hosts,
+)
 from burnin.verdict import SourceError
+
+LOG = logging.getLogger(__name__)
 
 # Channels opened at once on the one connection (sshd's MaxSessions defaults to 10).
 MAX_CHANNELS = 4
@@ -64,6 +74,7 @@ class SshSettings:
     accept_new_host_key: bool = False
     sudo: bool = False
     timeout_s: float = 10.0
+    ssh_config: Path | None = None  # read instead of ~/.ssh/config and /etc/ssh/ssh_config
 
     @property
     def where(self) -> str:
@@ -72,15 +83,120 @@ class SshSettings:
         return f"ssh://{user}{self.host}{port}"
 
 
+MAX_JUMPS = 8  # hops in one chain: more is a loop (`Host *` with ProxyJump reaches the bastion)
+
+
+def resolve_gateway(connection: Connection, depth: int = 0) -> Connection | str | None:
+    """The connection's gateway from its ssh_config, in OpenSSH's order: `ProxyJump a,b` goes to
+    a first, from a to b, from b to the host (fabric 3.2.3 links several hops the other way
+    round, going to b first: fabric/fabric#2203). The first hop's own ProxyJump or ProxyCommand
+    applies to it, as ssh applies it; `ProxyJump none` is none. A ProxyCommand is the string ssh
+    would run."""
+    jump = connection.ssh_config.get("proxyjump")
+    if jump is None:
+        return connection.ssh_config.get("proxycommand")
+    hops = [hop.strip() for hop in jump.split(",") if hop.strip()]
+    if jump.strip().lower() == "none" or not hops:
+        return None
+    itself = {connection.original_host, connection.host}
+    if any(derive_shorthand(hop)["host"] in itself for hop in hops):
+        return None  # a bastion matched by its own `Host *` ProxyJump: as fabric, no gateway
+    if depth + len(hops) > MAX_JUMPS:
+        raise ValueError(
+            f"ProxyJump chains more than {MAX_JUMPS} hops from {connection.original_host} (a "
+            "loop? a `Host *` ProxyJump applies to the bastions too)"
+        )
+    gateway: Connection | str | None = None
+    for index, hop in enumerate(hops):
+        link = Connection(hop, config=connection.config.clone(), gateway=False)
+        link.gateway = resolve_gateway(link, depth + len(hops)) if index == 0 else gateway
+        gateway = link
+    return gateway
+
+
+def gateways(connection: Connection) -> list[Connection]:
+    """The ProxyJump bastions in front of `connection`, the first one (the one we connect to
+    directly) first. A ProxyCommand (a string) is not one: ssh runs it, and ssh verifies
+    whatever it connects through."""
+    hops: list[Connection] = []
+    gateway = connection.gateway
+    while isinstance(gateway, Connection):
+        hops.append(gateway)
+        gateway = gateway.gateway
+    return hops[::-1]
+
+
+def hop_name(hop: Connection) -> str:
+    """`bastion.example:2222`, or `jump (10.0.0.9:22)` when ssh_config gave the alias a HostName."""
+    address = f"{hop.host}:{hop.port}"
+    return address if hop.original_host == hop.host else f"{hop.original_host} ({address})"
+
+
+class UnknownHostKey(paramiko.SSHException):
+    """A host offered a key that known_hosts does not hold for it (or holds as @revoked)."""
+
+    def __init__(self, name: str, key: paramiko.PKey, known: KnownHosts | None) -> None:
+        super().__init__(f"{name} not found in known_hosts")
+        self.name = name  # as known_hosts files it: host, or [host]:port
+        self.key = key
+        self.known = known
+
+    def cause(self) -> str:
+        path = self.known.path if self.known else "known_hosts"
+        if self.known is not None and self.known.is_revoked(self.key):
+            return (
+                f"host key REVOKED: {path} marks the key {self.name} offered, "
+                f"{describe_key(self.key)}, @revoked (never trusted)"
+            )
+        return (
+            f"host key not in known_hosts {path}: no {self.key.get_name()} key for {self.name}, "
+            f"it offered {describe_key(self.key)} (verify that fingerprint, e.g. `ssh-keygen -lf` "
+            "of its public host key, and add its line, or pass --accept-new-host-key)"
+        )
+
+
+class RefuseUnknown(paramiko.MissingHostKeyPolicy):
+    """A host whose key known_hosts does not hold is refused (paramiko's RejectPolicy, with the
+    offered key kept for the message)."""
+
+    def __init__(self, known: KnownHosts | None) -> None:
+        self.known = known
+
+    def missing_host_key(
+        self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
+    ) -> None:
+        raise UnknownHostKey(hostname, key, self.known)
+
+
+class TrustForThisRun(RefuseUnknown):
+    """--accept-new-host-key: an unknown key is trusted for this run (a @revoked one never).
+    known_hosts is never written: paramiko's AutoAddPolicy would rewrite the whole file, and
+    drop the lines it cannot read (@cert-authority, @revoked)."""
+
+    def missing_host_key(
+        self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
+    ) -> None:
+        if self.known is not None and self.known.is_revoked(key):
+            raise UnknownHostKey(hostname, key, self.known)
+        LOG.warning(
+            "trusting %s's host key %s for this run (--accept-new-host-key); known_hosts is "
+            "not written",
+            hostname,
+            describe_key(key),
+        )
+
+
 class SshProbe:
     """One connection per target per session; ssh_config (Host aliases, User, Port,
-    IdentityFile) is honoured through fabric. Host keys are verified unless the user opted out."""
+    IdentityFile, ProxyJump) is honoured through fabric. Host keys, the bastions' too, are
+    verified unless the user opted out."""
 
     source = "ssh"
 
     def __init__(self, settings: SshSettings) -> None:
         self.settings = settings
         self._connection: Connection | None = None
+        self._hops: list[Connection] = []  # the ProxyJump bastions, the first one first
         # Every command the suite runs only reads; within one run the same command (the
         # service state, the journal's retention for a window) is asked once.
         # Lost connections and timeouts are not kept: the next ask tries again.
@@ -93,57 +209,33 @@ class SshProbe:
         return SourceError(self.source, self.settings.where, cause)
 
     def connect(self) -> None:
-        """Open the connection now, or raise SourceError saying why not."""
+        """Open the connection now (through every bastion of a ProxyJump chain, each one's host
+        key verified like the host's), or raise SourceError saying why not."""
         s = self.settings
-        connect_kwargs: dict[str, object] = {
-            "banner_timeout": s.timeout_s,
-            "auth_timeout": s.timeout_s,
-        }
-        if s.key is not None:
-            connect_kwargs.update(key_filename=str(s.key), look_for_keys=False, allow_agent=False)
-        connection = Connection(
-            s.host,
-            user=s.user or None,
-            port=s.port or None,
-            connect_timeout=max(1, int(s.timeout_s)),
-            connect_kwargs=connect_kwargs,
-        )
-        # fabric trusts unknown host keys silently; production must not.
-        if s.accept_new_host_key:
-            connection.client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        else:
-            connection.client.set_missing_host_key_policy(paramiko.RejectPolicy())
-        if s.known_hosts is not None and s.known_hosts.exists():
-            connection.client.load_host_keys(str(s.known_hosts))
-        elif not s.accept_new_host_key:
-            raise self._fail(
-                f"known_hosts file {s.known_hosts} not found: host keys cannot be verified "
-                "(set --known-hosts, or --accept-new-host-key to trust the host's key)"
+        known = self._known_hosts()
+        connection = self._connection_object()
+        hops = gateways(connection)
+        links = [*hops, connection]
+        for link in links:
+            link.client.set_missing_host_key_policy(
+                TrustForThisRun(known) if s.accept_new_host_key else RefuseUnknown(known)
             )
+            if known is not None:
+                known.install(link.client)
+        for hop in hops:
+            # fabric gives a hop only ssh_config's settings; it authenticates as the host does
+            # and every wait on it is bounded as the host's are.
+            hop.connect_kwargs = self._hop_kwargs(hop)
+            hop.connect_timeout = max(1, int(s.timeout_s))
         try:
-            connection.open()
-        except paramiko.BadHostKeyException as exc:
-            raise self._fail(
-                f"host key CHANGED: {s.known_hosts} holds a {exc.expected_key.get_name()} key "
-                f"{exc.expected_key.get_base64()[:16]}... for this host, the host offered "
-                f"{exc.key.get_name()} {exc.key.get_base64()[:16]}... (someone in the middle, or "
-                "the host was rebuilt: verify, then replace its line in known_hosts)"
-            ) from None
-        except paramiko.AuthenticationException as exc:
-            raise self._fail(
-                f"authentication refused for {s.user or '(ssh_config user)'}: {exc} (check "
-                "--ssh-key / the agent and the host's authorized_keys)"
-            ) from None
-        except paramiko.SSHException as exc:
-            if "not found in known_hosts" in str(exc):
-                raise self._fail(
-                    f"host key not in {s.known_hosts}: {exc} (verify it and add it, or pass "
-                    "--accept-new-host-key)"
-                ) from None
-            raise self._fail(f"SSH refused: {exc}") from None
-        except (OSError, EOFError) as exc:  # refused, unreachable, timed out
-            raise self._fail(f"cannot connect: {exc}") from None
+            for before, link in zip([None, *hops], links, strict=True):
+                self._open(link, before, connection)
+        except SourceError:
+            for link in reversed(links):
+                link.client.close()
+            raise
         self._connection = connection
+        self._hops = hops
         # journalctl's --since/--until are placed by our clock, its lines stamped by the host's.
         sent = time.time()
         clock = self.run(CLOCK_COMMAND)
@@ -152,6 +244,100 @@ class SshProbe:
         if cause:
             self.close()
             raise self._fail(cause)
+
+    def _known_hosts(self) -> KnownHosts | None:
+        """The known_hosts every hop is checked against; None only when the user opted in to
+        trusting unknown keys and there is no file."""
+        s = self.settings
+        if s.known_hosts is not None and s.known_hosts.exists():
+            try:
+                return read_known_hosts(s.known_hosts)
+            except OSError as exc:
+                raise self._fail(f"cannot read known_hosts {s.known_hosts}: {exc}") from None
+        if s.accept_new_host_key:
+            return None
+        raise self._fail(
+            f"known_hosts file {s.known_hosts} not found: host keys cannot be verified "
+            "(set --known-hosts, or --accept-new-host-key to trust the host's key)"
+        )
+
+    def _connect_kwargs(self) -> dict[str, object]:
+        s = self.settings
+        kwargs: dict[str, object] = {"banner_timeout": s.timeout_s, "auth_timeout": s.timeout_s}
+        if s.key is not None:
+            kwargs.update(key_filename=str(s.key), look_for_keys=False, allow_agent=False)
+        return kwargs
+
+    def _hop_kwargs(self, hop: Connection) -> dict[str, object]:
+        kwargs = dict(hop.connect_kwargs)  # ssh_config's IdentityFile for this hop, if any
+        kwargs.update(self._connect_kwargs())
+        # The host's direct-tcpip channel through this hop: paramiko waits an hour by default.
+        kwargs["channel_timeout"] = self.settings.timeout_s
+        if self.settings.key is not None:
+            from_config = hop.connect_kwargs.get("key_filename") or []
+            if isinstance(from_config, str):
+                from_config = [from_config]
+            kwargs["key_filename"] = [str(self.settings.key), *from_config]
+        return kwargs
+
+    def _connection_object(self) -> Connection:
+        """The fabric connection (not opened), its ProxyJump hops resolved from ssh_config."""
+        s = self.settings
+        try:
+            if s.ssh_config is None:
+                config = Config()  # ~/.ssh/config and /etc/ssh/ssh_config, as ssh reads them
+            elif not s.ssh_config.exists():
+                raise self._fail(f"ssh_config file {s.ssh_config} not found (check --ssh-config)")
+            else:
+                config = Config(runtime_ssh_path=str(s.ssh_config))  # as `ssh -F FILE`
+            connection = Connection(
+                s.host,
+                user=s.user or None,
+                port=s.port or None,
+                connect_timeout=max(1, int(s.timeout_s)),
+                connect_kwargs=self._connect_kwargs(),
+                config=config,
+                gateway=False,  # resolved below, in ssh's order
+            )
+            connection.gateway = resolve_gateway(connection)
+            return connection
+        except (paramiko.SSHException, ValueError, OSError) as exc:  # ConfigParseError among them
+            where = s.ssh_config or "~/.ssh/config or /etc/ssh/ssh_config"
+            raise self._fail(f"cannot use the ssh_config ({where}): {exc}") from None
+
+    def _open(self, link: Connection, before: Connection | None, host: Connection) -> None:
+        """Open one link of the chain (the ones before it are open): errors name the bastion."""
+        s = self.settings
+        who = "" if link is host else f"bastion {hop_name(link)}: "
+        entry = entry_name(link.host, link.port)
+        try:
+            link.open()
+        except paramiko.BadHostKeyException as exc:
+            raise self._fail(
+                f"{who}host key CHANGED: {s.known_hosts} holds {describe_key(exc.expected_key)} "
+                f"for {entry}, it offered {describe_key(exc.key)} (someone in the middle, or the "
+                "host was rebuilt: verify, then replace its line in known_hosts)"
+            ) from None
+        except UnknownHostKey as exc:
+            raise self._fail(f"{who}{exc.cause()}") from None
+        except paramiko.AuthenticationException as exc:
+            user = link.user or "(ssh_config user)"
+            raise self._fail(
+                f"{who}authentication refused for {user}: {exc} (check --ssh-key / the agent and "
+                "the host's authorized_keys)"
+            ) from None
+        except paramiko.ChannelException as exc:  # the bastion before this link would not forward
+            raise self._fail(
+                f"bastion {hop_name(before) if before else '?'}: would not open a channel to "
+                f"{link.host}:{link.port}: {exc.text} (code {exc.code}: check the bastion's "
+                "AllowTcpForwarding / PermitOpen, and that the host is reachable from it)"
+            ) from None
+        except paramiko.ProxyCommandFailure as exc:
+            raise self._fail(f"{who}the ssh_config ProxyCommand failed: {exc}") from None
+        except paramiko.SSHException as exc:
+            raise self._fail(f"{who}SSH refused: {exc}") from None
+        except (OSError, EOFError) as exc:  # refused, unreachable, timed out
+            raise self._fail(f"{who}cannot connect: {exc}") from None
 
     def _command(self, argv: Sequence[str], privileged: bool) -> str:
         words = list(argv)
@@ -223,6 +409,10 @@ class SshProbe:
         return self._connection is not None and self._connection.is_connected
 
     def close(self) -> None:
+        """Close the connection, then its bastions (fabric leaves those open)."""
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        for hop in reversed(self._hops):
+            hop.close()
+        self._hops = []

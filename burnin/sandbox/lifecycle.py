@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from burnin.sandbox import configs, history, host
+from burnin.sandbox import bastion, configs, history, host
 from burnin.sandbox import front as front_servers
 from burnin.sandbox.paths import (
     ALERTMANAGER_PORT,
@@ -40,6 +40,7 @@ PORTS = {
     "prometheus": PROMETHEUS_PORT,
     "alertmanager": ALERTMANAGER_PORT,
     "ssh": SSH_PORT,
+    "bastion": bastion.BASTION_PORT,
 }
 
 
@@ -66,6 +67,8 @@ class SandboxInfo:
     systemd_ticks: int | None = None  # start time of the systemd PID (PID reuse guard)
     bots: int = 1  # instances of the bot's scrape target (a fleet: bot-1 ... bot-N)
     front: dict[str, str] = dataclasses.field(default_factory=dict)  # `up --front`: front.py
+    ssh_config: str = ""  # Host prod behind ProxyJump bastion (ports["bastion"])
+    known_hosts_hashed: str = ""  # known_hosts (host and bastion) as `ssh-keygen -H` writes it
 
 
 @contextmanager
@@ -131,6 +134,7 @@ def _down(layout: Layout) -> None:
         host.stop(info.unshare_pid, info.systemd_pid, info.systemd_ticks)
         print(f"sandbox down in {time.monotonic() - t0:.1f} s")
     front_servers.stop(layout)  # by the PIDs it recorded: also after an `up` that failed early
+    bastion.stop(layout)  # by its own state file: also after an `up` that failed half way
     host.remove_cgroups(layout)
     _remove_backups_mountpoint(layout)
     layout.state_file.unlink(missing_ok=True)
@@ -156,6 +160,7 @@ def up(
             and _running(current)
             and _healthy(current)
             and (not front or front_servers.running(layout))
+            and bastion.running(layout)
         ):
             print(f"sandbox already up with scenario {scenario!r}")
             return current
@@ -400,6 +405,7 @@ def _up(
     _check_ports_free()
     _fresh(layout)
     _ensure_keys(layout)
+    bastion.start(layout)
     hist, backfilled_to = _backfill(scenario, layout, bots)
     _write_backups(scenario, hist, layout)
     _write_log_files(scenario, hist, layout)
@@ -431,6 +437,8 @@ def _up(
         systemd_ticks=host.proc_start_ticks(systemd_pid),
         bots=bots,
         front=front_info,
+        ssh_config=str(bastion.ssh_config_path(layout)),
+        known_hosts_hashed=str(bastion.hashed_known_hosts(layout)),
     )
     _write_state(layout, info)  # before waiting: a failed `up` must still be able to `down`
     _wait_ready(layout, systemd_pid)

@@ -11,6 +11,7 @@ import os
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import paramiko
 import pytest
@@ -18,6 +19,8 @@ import requests
 from fabric import Connection
 
 import burnin.sandbox as sandbox
+from burnin.sandbox import bastion
+from burnin.sandbox.paths import Layout
 
 pytestmark = pytest.mark.sandbox
 
@@ -153,6 +156,9 @@ def test_a_killed_bot_is_restarted_by_systemd(info: sandbox.SandboxInfo) -> None
 def test_down_leaves_nothing_behind(info: sandbox.SandboxInfo) -> None:
     current = sandbox.status()
     assert current is not None
+    layout = Layout(Path(current.state_dir))
+    jump = json.loads(bastion.state_file(layout).read_text())["mount_namespace"]
+    assert bastion.processes_in_mount_namespace(jump)  # the bastion's sshd
     t0 = time.monotonic()
     sandbox.down()
     assert time.monotonic() - t0 < 10
@@ -167,3 +173,5 @@ def test_down_leaves_nothing_behind(info: sandbox.SandboxInfo) -> None:
     for port in current.ports.values():
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0, port
+    assert bastion.processes_in_mount_namespace(jump) == []
+    assert not bastion.state_file(layout).exists()
