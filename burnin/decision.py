@@ -51,8 +51,9 @@ class Row(Protocol):
     def cause(self) -> str: ...
 
 
-# "prometheus at https://...: certificate not trusted ..." (SourceError's own wording).
-SOURCE_LINE = re.compile(r"^(?:SOURCE_ERROR\s+)?([a-z][\w+-]*) at (\S+?):\s")
+# "prometheus at https://...: certificate not trusted ..." (SourceError's own wording), as a
+# row's cause carries it: after pytest's "Failed: " and the "SOURCE_ERROR " of the fixtures.
+SOURCE_LINE = re.compile(r"^(?:Failed:\s+)?(?:SOURCE_ERROR\s+)?([a-z][\w+-]*) at (\S+?):\s")
 
 
 def source_of(row: Row) -> str:

@@ -91,3 +91,5 @@ def test_a_failure_around_the_bot_recommends_fixing_it_not_a_rollback(criterion)
 def test_source_of_a_row_names_the_source_and_where():
     assert source_of(PROM_DOWN) == "prometheus at https://prom:9090"
     assert source_of(Row("logs-clean", Band.SOURCE_ERROR, "journalctl exit 1")) == "ssh"
+    failed = Row("uptime", Band.SOURCE_ERROR, "Failed: SOURCE_ERROR ssh at ssh://prod: refused")
+    assert source_of(failed) == "ssh at ssh://prod"
