@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from burnin.bands import Better, Tiers
 from burnin.catalogue import CRITERIA
+from burnin.probes import access as http_access
 from burnin.promql import CONTRACT_METRICS, parse_selector
 
 
@@ -495,6 +496,20 @@ SETTINGS: tuple[Setting, ...] = (
         "replaced by each, and every criterion runs once per bot",
     ),
 )
+
+
+def _access_settings() -> tuple[Setting, ...]:
+    """How each HTTP source is reached (burnin.probes.access): per source and for every source."""
+    made = []
+    for source in ("", *http_access.HTTP_SOURCES):
+        for key, text in http_access.ACCESS_KEYS.items():
+            name = http_access.setting_key(source, key)
+            scope = f"{source}: " if source else "every HTTP source: "
+            made.append(Setting(name, "--" + name.replace("_", "-"), str, "", scope + text))
+    return tuple(made)
+
+
+SETTINGS += _access_settings()
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
 HEALTH_FIELDS = (
@@ -572,6 +587,11 @@ class Target:
             return None
         candidate = Path(os.path.expanduser(text))
         return candidate if candidate.is_absolute() else self.base_dir / candidate
+
+    def access(self, source: str) -> http_access.HttpAccess:
+        """How the observer reaches the HTTP source `source` (health, prometheus, ...): its own
+        settings (`prometheus_ca_file`), else those for every source (`ca_file`)."""
+        return http_access.access_of(self.values, self.base_dir, source)
 
     def describe(self) -> list[tuple[str, str, str]]:
         """(key, value, where it came from) rows for the report header."""
@@ -846,6 +866,14 @@ def _check_values(
             raise ConfigError(
                 f"{_setting_where(path, key, setting_key, sources)}: expected at least one word"
             )
+    for source in http_access.HTTP_SOURCES:
+        url = values.get(f"{source}_url", "")
+        if url:
+            problem = http_access.access_problem(
+                http_access.access_of(values, path.parent, source), url
+            )
+            if problem:
+                raise ConfigError(f"{_where(path, key)}: {problem}")
     try:
         ZoneInfo(values["log_timezone"])
     except (ZoneInfoNotFoundError, ValueError, OSError):

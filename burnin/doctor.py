@@ -27,6 +27,7 @@ from burnin.criteria.backup import (
     split_glob,
 )
 from burnin.criteria.host import JOURNAL_ACCESS_HINT
+from burnin.probes.access import split_fix
 from burnin.probes.health import MAX_BODY_BYTES, timed_get
 from burnin.probes.http import http_get, new_session
 from burnin.probes.prometheus import PrometheusProbe
@@ -130,11 +131,21 @@ def _chain_text(error: BaseException | str) -> str:
     return " | ".join(parts)
 
 
+# What a probe puts before the cause: "prometheus at URL: ", "query '...' failed: ", ...
+PROBE_PREFIX = re.compile(
+    r"^(?:[A-Za-z]+Error: )?(?:[a-z]+ at \S+: )?(?:(?:not reachable|not ready|query .*? failed|GET \S+ failed): )?",
+    re.DOTALL,
+)
+
+
 def explain(error: BaseException | str, source: str) -> tuple[str, str]:
     """(cause, fix) in our words for a source that did not answer: `error` is the exception
     (its causes are read too) or a probe's problem text; `source` is prometheus, health,
     alertmanager, dashboard or ssh. The fix names the setting to change."""
     text = _CREDENTIALS.sub(rf"\1:{REDACTED}@", _chain_text(error))
+    own = split_fix(PROBE_PREFIX.sub("", text.split(" | ")[0]))
+    if own is not None:  # the probe's own line already says what happened and the fix
+        return own
     url = URL_SETTINGS.get(source, "")
     where = url or "ssh_host and ssh_port"
 
@@ -687,13 +698,14 @@ def check_stack(prometheus: PrometheusProbe | None, target: Target) -> list[Chec
     """What monitoring-operational asks besides the rules, the way it asks: Prometheus knows
     an active Alertmanager; the Alertmanager is ready; the dashboard answers (these two only
     when configured: a run does not check them otherwise)."""
-    session = new_session()
     timeout_s = target["timeout_s"]
     checks = []
     if prometheus is not None:
+        url = f"{prometheus.url}/api/v1/alertmanagers"
         answer = http_get(
-            session, f"{prometheus.url}/api/v1/alertmanagers", timeout_s, json_body=True
-        )
+            new_session(prometheus.access, url), url, timeout_s, json_body=True,
+            access=prometheus.access,
+        )  # fmt: skip
         try:
             active = [a["url"] for a in answer.body["data"]["activeAlertmanagers"]]
         except (TypeError, KeyError):
@@ -718,7 +730,9 @@ def check_stack(prometheus: PrometheusProbe | None, target: Target) -> list[Chec
         url = target[URL_SETTINGS[source]]
         if not url:
             continue
-        answer = http_get(session, url.rstrip("/") + path if path else url, timeout_s)
+        access = target.access(source)
+        asked = url.rstrip("/") + path if path else url
+        answer = http_get(new_session(access, asked), asked, timeout_s, access=access)
         what = f"{source} {redact_url(url)}"
         if answer.ok:
             checks.append(Check(True, what, f"HTTP {answer.status} in {answer.latency_ms:.0f} ms"))
@@ -1000,7 +1014,7 @@ def planned_health(target: Target) -> list[str]:
 def check_health(target: Target) -> list[Check]:
     url = target["health_url"]
     where = f"health {redact_url(url)}"
-    answer = timed_get(url, target["timeout_s"], MAX_BODY_BYTES)
+    answer = timed_get(url, target["timeout_s"], MAX_BODY_BYTES, target.access("health"))
     if answer.problem or answer.status != 200:
         return [
             source := _source_line(where, answer.problem or f"HTTP {answer.status}", "health"),
@@ -1114,7 +1128,7 @@ def check_prometheus(
             ),
             *not_checked(planned, "prometheus_url is not set"),
         ], None
-    prometheus = PrometheusProbe(url, target["timeout_s"])
+    prometheus = PrometheusProbe(url, target["timeout_s"], access=target.access("prometheus"))
     try:
         prometheus.ready()
     except SourceError as exc:

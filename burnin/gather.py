@@ -133,6 +133,7 @@ MEASURES: dict[str, Measure] = {
     "monitoring": lambda s, run, p: measure_monitoring(
         s.prometheus, run.metrics, run.window(p), run.target["alertmanager_url"],
         run.target["dashboard_url"], run.target["timeout_s"], run.target["alert_rules"],
+        run.target.access("alertmanager"), run.target.access("dashboard"),
     ),
     "peak-periods": _periods("peak"),
     "offpeak-periods": _periods("off-peak"),

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-SCHEMA_VERSION = 2  # 2: results.bot (a fleet's bot); a version-1 file gains it on open
+# 2: results.bot (a fleet's bot); 3: runs.decision (PASS / PARTIAL / FAIL / CANNOT DECIDE).
+# An older file gains the columns when opened, its rows kept.
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
 
 SCHEMA = """
@@ -29,7 +31,8 @@ CREATE TABLE IF NOT EXISTS runs (
     windows TEXT NOT NULL,             -- JSON {phase: [start, end]}
     state TEXT NOT NULL,               -- OK / WARNING / CRITICAL / UNKNOWN
     interrupted INTEGER NOT NULL,
-    reports TEXT NOT NULL              -- JSON {kind: path}
+    reports TEXT NOT NULL,             -- JSON {kind: path}
+    decision TEXT NOT NULL DEFAULT ''  -- the checkpoint decision ("": recorded before schema 3)
 );
 CREATE TABLE IF NOT EXISTS results (
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -71,6 +74,7 @@ class RunRow:
     reports: dict[str, str]
     results: tuple[ResultRow, ...] = ()
     id: int | None = None
+    decision: str = ""  # PASS / PARTIAL / FAIL / CANNOT DECIDE ("": recorded before schema 3)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -87,8 +91,10 @@ def connect(path: Path) -> sqlite3.Connection:
         found = connection.execute("SELECT version FROM schema").fetchall()
         if not found:
             connection.execute("INSERT INTO schema (version) VALUES (?)", (SCHEMA_VERSION,))
-        elif found[0][0] == 1:  # before fleets: every result was the target's one bot's
-            connection.execute("ALTER TABLE results ADD COLUMN bot TEXT NOT NULL DEFAULT ''")
+        elif found[0][0] in (1, 2):
+            if found[0][0] == 1:  # before fleets: every result was the target's one bot's
+                connection.execute("ALTER TABLE results ADD COLUMN bot TEXT NOT NULL DEFAULT ''")
+            connection.execute("ALTER TABLE runs ADD COLUMN decision TEXT NOT NULL DEFAULT ''")
             connection.execute("UPDATE schema SET version = ?", (SCHEMA_VERSION,))
         elif found[0][0] != SCHEMA_VERSION:
             connection.execute("ROLLBACK")
@@ -110,7 +116,7 @@ def record(path: Path, run: RunRow) -> int:
         connection.execute("BEGIN IMMEDIATE")
         cursor = connection.execute(
             "INSERT INTO runs (target, deployment, phases, started, finished, windows, state,"
-            " interrupted, reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " interrupted, reports, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run.target,
                 run.deployment,
@@ -121,6 +127,7 @@ def record(path: Path, run: RunRow) -> int:
                 run.state,
                 int(run.interrupted),
                 json.dumps(run.reports),
+                run.decision,
             ),
         )
         run_id = int(cursor.lastrowid or 0)
@@ -182,6 +189,7 @@ def runs(path: Path, target: str | None = None, deployment: str | None = None) -
                     reports=json.loads(row["reports"]),
                     results=results,
                     id=row["id"],
+                    decision=row["decision"],
                 )
             )
         return found
@@ -202,7 +210,7 @@ def done_checkpoints(found: Iterable[RunRow]) -> set[str]:
 
 def table(found: Sequence[RunRow]) -> str:
     """The runs as a plain text table."""
-    header = ("id", "started", "phases", "state", "failed", "report")
+    header = ("id", "started", "phases", "state", "decision", "failed", "report")
     lines = [header]
     for run in found:
         failed = sorted(
@@ -214,6 +222,7 @@ def table(found: Sequence[RunRow]) -> str:
                 run.started,
                 ",".join(run.phases),
                 run.state + (" (interrupted)" if run.interrupted else ""),
+                run.decision or "-",
                 ", ".join(failed) or "-",
                 run.reports.get("html", ""),
             )

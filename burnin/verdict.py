@@ -115,33 +115,6 @@ def no_data(
     return Verdict(criterion, Band.NO_DATA, None, "", "", cause, window, tuple(evidence))
 
 
-class Overall(enum.Enum):
-    HEALTHY = "✅ HEALTHY"
-    ISSUES = "⚠️ ISSUES"
-    CRITICAL = "❌ CRITICAL"
-
-
-RECOMMENDATION = {
-    Overall.HEALTHY: "Continue monitoring (PASS at the final checkpoint: declare success)",
-    Overall.ISSUES: "Address issues before proceeding; extend monitoring",
-    Overall.CRITICAL: "Roll back and investigate",
-}
-
-
-def overall(bands: Iterable[Band]) -> Overall:
-    """CRITICAL if anything is critical; ISSUES if anything else did not pass (degraded, no data,
-    a broken source, a pending manual item); HEALTHY only when everything passed."""
-    seen = set(bands)
-    if Band.CRITICAL in seen:
-        return Overall.CRITICAL
-    if seen - {Band.TARGET, Band.ACCEPTABLE, Band.SKIPPED} or not seen & {
-        Band.TARGET,
-        Band.ACCEPTABLE,
-    }:
-        return Overall.ISSUES  # includes a run where nothing was judged at all
-    return Overall.HEALTHY
-
-
 class Nagios(enum.IntEnum):
     """A run as monitoring systems read it (`--exit-status nagios`)."""
 

@@ -72,7 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     _wrap(
         health,
         "timed_get",
-        lambda url, timeout_s, max_bytes: {"url": url, "timeout_s": timeout_s},
+        lambda url, timeout_s, max_bytes, *_access: {"url": url, "timeout_s": timeout_s},
         "health",
     )
     _connect(Connection)

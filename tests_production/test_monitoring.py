@@ -23,4 +23,7 @@ def test_alerts_functional(burnin_run: RunSettings, judge: Judge, phase: str) ->
     if not target["alertmanager_url"]:
         judge(no_data("alerts-functional", "no alertmanager_url configured", None, ()))
         return
-    judge(judge_alert_path(measure_alert_path(target["alertmanager_url"], target["timeout_s"])))
+    measured = measure_alert_path(
+        target["alertmanager_url"], target["timeout_s"], access=target.access("alertmanager")
+    )
+    judge(judge_alert_path(measured))

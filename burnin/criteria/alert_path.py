@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from burnin.bands import Band
+from burnin.probes.access import HttpAccess
 from burnin.probes.http import HttpAnswer, http_get, http_post_json, new_session
 from burnin.verdict import Evidence, Verdict
 
@@ -39,10 +40,14 @@ def _alert(run_id: str, ends: datetime) -> list[dict[str, object]]:
 
 
 def measure_alert_path(
-    alertmanager_url: str, timeout_s: float, limit_s: float = ARRIVAL_LIMIT_S
+    alertmanager_url: str,
+    timeout_s: float,
+    limit_s: float = ARRIVAL_LIMIT_S,
+    access: HttpAccess | None = None,
 ) -> AlertPathMeasurement:
-    session = new_session()
+    access = access or HttpAccess("alertmanager")
     base = alertmanager_url.rstrip("/")
+    session = new_session(access, base)
     run_id = uuid.uuid4().hex[:12]
     started = time.monotonic()
     sent = http_post_json(
@@ -50,19 +55,20 @@ def measure_alert_path(
         f"{base}/api/v2/alerts",
         _alert(run_id, datetime.now(UTC) + timedelta(minutes=5)),
         timeout_s,
+        access,
     )
     if not sent.ok:
         return AlertPathMeasurement(run_id, sent, None, None)
     arrived = None
     query = f'{base}/api/v2/alerts?filter=burnin_run="{run_id}"'
     while time.monotonic() - started < limit_s:
-        answer = http_get(session, query, timeout_s, json_body=True)
+        answer = http_get(session, query, timeout_s, json_body=True, access=access)
         if answer.ok and answer.body:
             arrived = time.monotonic() - started
             break
         time.sleep(POLL_S)
     expired = http_post_json(
-        session, f"{base}/api/v2/alerts", _alert(run_id, datetime.now(UTC)), timeout_s
+        session, f"{base}/api/v2/alerts", _alert(run_id, datetime.now(UTC)), timeout_s, access
     )
     return AlertPathMeasurement(run_id, sent, arrived, expired)
 
@@ -93,6 +99,18 @@ def judge_alert_path(m: AlertPathMeasurement, limit_s: float = ARRIVAL_LIMIT_S) 
         ),
     )
     threshold = f"arrives within {limit_s:g} s"
+    if m.sent.status is None or m.sent.observer:
+        # No answer, or the observer refused: nothing is proven about the alert path.
+        return Verdict(
+            "alerts-functional",
+            Band.SOURCE_ERROR,
+            None,
+            "",
+            threshold,
+            f"alertmanager at {m.sent.url}: {m.sent.problem}",
+            None,
+            evidence,
+        )
     if not m.sent.ok:
         return Verdict(
             "alerts-functional",

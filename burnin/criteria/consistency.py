@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from burnin.bands import Band
-from burnin.criteria.health import reading_evidence
+from burnin.criteria.health import observer_failed, reading_evidence
 from burnin.criteria.reading import Reading, read
 from burnin.probes.health import HealthProbe, HealthReading
 from burnin.probes.prometheus import PrometheusProbe
@@ -70,6 +70,8 @@ def judge_consistency(m: ConsistencyMeasurement) -> Verdict:
         f"± {USERS_TOLERANCE[0]} users or {USERS_TOLERANCE[1]:.0%}, ± {ERRORS_TOLERANCE[0]} errors "
         f"or {ERRORS_TOLERANCE[1]:.0%}"
     )
+    if (broken := observer_failed("consistency", m.health)) is not None:
+        return replace(broken, evidence=evidence)
     if m.health.payload is None:
         return no_data(
             "consistency",

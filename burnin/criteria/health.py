@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from burnin.bands import Band, Tiers
 from burnin.criteria.reading import worse
@@ -23,6 +23,23 @@ def reading_evidence(reading: HealthReading) -> Evidence:
     return Evidence("health", f"GET {reading.url}", values, excerpt)
 
 
+def observer_failed(criterion: str, reading: HealthReading) -> Verdict | None:
+    """The observer could not ask the endpoint (its trust, credentials, DNS or proxy): a
+    SOURCE_ERROR, never a verdict on the bot. None when the endpoint itself answered or not."""
+    if not reading.observer:
+        return None
+    return Verdict(
+        criterion,
+        Band.SOURCE_ERROR,
+        None,
+        "",
+        "",
+        f"health at {reading.url}: {reading.problem}",
+        None,
+        (reading_evidence(reading),),
+    )
+
+
 def judge_health_up(
     reading: HealthReading,
     expected_channel: str,
@@ -37,6 +54,8 @@ def judge_health_up(
     if expected_channel:
         expectation += f", channel == {expected_channel!r}"
     evidence = (reading_evidence(reading),)
+    if (broken := observer_failed("health-up", reading)) is not None:
+        return broken
     if reading.payload is None:
         # "Health endpoint not responding" is a red flag of the spec, not a broken observer.
         return Verdict(
@@ -81,6 +100,8 @@ def judge_health_version(reading: HealthReading, expected_version: str) -> Verdi
             None,
             evidence,
         )
+    if (broken := observer_failed("health-version", reading)) is not None:
+        return broken
     if reading.payload is None:
         return Verdict(
             "health-version",
@@ -156,6 +177,9 @@ def judge_health_latency(sample: LatencySample, tiers: Tiers) -> Verdict:
             },
         ),
     )
+    for reading in sample.readings:
+        if (broken := observer_failed("health-latency", reading)) is not None:
+            return replace(broken, evidence=evidence)
     if not latencies:
         return Verdict(
             "health-latency", Band.NO_DATA, None, "", tiers.describe(), "no request was made",

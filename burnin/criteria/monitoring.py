@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from burnin.bands import Band
 from burnin.criteria.alerts import rule_problems
 from burnin.criteria.connection import SeriesSamples, measure_samples
+from burnin.probes.access import HttpAccess
 from burnin.probes.http import HttpAnswer, http_get, new_session
 from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, PrometheusProbe
 from burnin.promql import Metrics
@@ -16,6 +17,7 @@ from burnin.window import Window
 
 # "the bot's scrape target up for >= 99.9 % of the window"
 MIN_SCRAPE_UP_PERCENT = 99.9
+ALERTMANAGER, DASHBOARD = HttpAccess("alertmanager"), HttpAccess("dashboard")
 
 
 @dataclass(frozen=True)
@@ -38,21 +40,28 @@ def measure_monitoring(
     dashboard_url: str,
     timeout_s: float,
     expected_rules: tuple[str, ...],
+    alertmanager_access: HttpAccess | None = None,
+    dashboard_access: HttpAccess | None = None,
 ) -> MonitoringMeasurement:
-    session = new_session()
-
-    def get(url: str, json_body: bool = False) -> HttpAnswer:
+    def get(url: str, access: HttpAccess, json_body: bool = False) -> HttpAnswer:
         return prometheus.stack_answer(
-            url, lambda: http_get(session, url, timeout_s, json_body=json_body)
+            url,
+            lambda: http_get(
+                new_session(access, url), url, timeout_s, json_body=json_body, access=access
+            ),
         )
 
     return MonitoringMeasurement(
         measure_samples(prometheus, metrics, "up", window),
-        get(f"{prometheus.url}/api/v1/alertmanagers", json_body=True),
+        get(f"{prometheus.url}/api/v1/alertmanagers", prometheus.access, json_body=True),
         prometheus.alerting_rules(),
         expected_rules,
-        get(f"{alertmanager_url.rstrip('/')}/-/ready") if alertmanager_url else None,
-        get(dashboard_url) if dashboard_url else None,
+        (
+            get(f"{alertmanager_url.rstrip('/')}/-/ready", alertmanager_access or ALERTMANAGER)
+            if alertmanager_url
+            else None
+        ),
+        get(dashboard_url, dashboard_access or DASHBOARD) if dashboard_url else None,
         prometheus.where,
         prometheus.rules_wait,  # set by alerting_rules(), asked above
     )
@@ -94,27 +103,43 @@ def judge_monitoring(m: MonitoringMeasurement, window: Window) -> Verdict:
             f"bot scrape target up {up_percent:.3f} % of the window "
             f"({m.scrape_up.coverage.describe()})"
         )
-    if not managers:
+    if not managers and not m.alertmanagers.observer:
         critical.append(
             f"Prometheus knows no active Alertmanager ({m.alertmanagers.problem or 'empty list'})"
         )
+    # What the observer could not ask proves nothing about the monitoring (SOURCE_ERROR): an
+    # Alertmanager that gave no answer at all, any source that refused the observer itself.
+    unreachable: list[str] = []
     if m.alertmanager_ready is None:
         not_checked.append("Alertmanager itself not checked (no alertmanager_url configured)")
+    elif m.alertmanager_ready.status is None or m.alertmanager_ready.observer:
+        unreachable.append(
+            f"alertmanager at {m.alertmanager_ready.url}: {m.alertmanager_ready.problem}"
+        )
     elif not m.alertmanager_ready.ok:
         critical.append(
             f"Alertmanager not ready: {m.alertmanager_ready.problem or m.alertmanager_ready.status}"
         )
+    if m.alertmanagers.observer:
+        unreachable.append(f"prometheus at {m.alertmanagers.url}: {m.alertmanagers.problem}")
     problems = rule_problems(m.rules, m.expected_rules)
     if problems and m.rules_wait is not None:
         problems.append(m.rules_wait.describe())
     critical.extend(problems)
     if m.dashboard is None:
         not_checked.append("dashboard not checked (no dashboard_url configured)")
+    elif m.dashboard.observer:
+        unreachable.append(f"dashboard at {m.dashboard.url}: {m.dashboard.problem}")
     elif not m.dashboard.ok:
         degraded.append(
             f"dashboard {m.dashboard.url} answers {m.dashboard.problem or m.dashboard.status}"
         )
-    band = Band.CRITICAL if critical else Band.DEGRADED if degraded else Band.TARGET
+    if critical:
+        band = Band.CRITICAL
+    elif unreachable:
+        band = Band.SOURCE_ERROR
+    else:
+        band = Band.DEGRADED if degraded else Band.TARGET
     evidence = (
         m.scrape_up.evidence(up_percent=round(up_percent, 3)),
         Evidence("prometheus", f"GET {m.alertmanagers.url}", {"active": managers}),
@@ -149,7 +174,7 @@ def judge_monitoring(m: MonitoringMeasurement, window: Window) -> Verdict:
         observed,
         "",
         threshold,
-        "; ".join(critical + degraded + not_checked),
+        "; ".join(critical + degraded + [f"could not ask {u}" for u in unreachable] + not_checked),
         window,
         evidence,
     )

@@ -3,14 +3,16 @@ against the contract."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
+from burnin.probes.access import HttpAccess, explain, explain_status
 from burnin.redact import redact_url
 
 MAX_BODY_BYTES = 1_000_000
@@ -60,6 +62,7 @@ class HealthReading:
     body_excerpt: str
     connect_ms: float | None = None
     first_byte_ms: float | None = None  # from the start, as curl's time_starttransfer
+    observer: bool = False  # `problem` is the observer's (trust, credentials, DNS, proxy)
 
     @property
     def ok(self) -> bool:
@@ -109,18 +112,28 @@ def parse_health(body: str, fields: Mapping[str, str]) -> HealthPayload:
 class HealthProbe:
     """GET the health endpoint the way monitors do (curl, blackbox_exporter): a fresh
     connection per request, timed in phases, one total deadline, the body capped. A reused
-    keep-alive connection would add Nagle and delayed-ACK stalls (~40 ms) that no monitor sees."""
+    keep-alive connection would add Nagle and delayed-ACK stalls (~40 ms) that no monitor sees.
+    Trust, client certificate, credentials and proxy come from the source's HttpAccess, the
+    same as every other HTTP source's."""
 
     source = "health"
 
-    def __init__(self, url: str, timeout_s: float, fields: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout_s: float,
+        fields: Mapping[str, str],
+        access: HttpAccess | None = None,
+    ) -> None:
         self.url = url
         self.timeout_s = timeout_s
         self.fields = fields
+        self.access = access or HttpAccess("health")
 
     def read(self) -> HealthReading:
-        """Never raises: an unreachable, slow or lying endpoint is itself the finding."""
-        answer = timed_get(self.url, self.timeout_s, MAX_BODY_BYTES)
+        """Never raises: an unreachable, slow or lying endpoint is itself the finding; an
+        observer that cannot ask (trust, credentials, DNS, proxy) says so in `observer`."""
+        answer = timed_get(self.url, self.timeout_s, MAX_BODY_BYTES, self.access)
         reading = HealthReading(
             redact_url(self.url),
             answer.total_ms,
@@ -130,6 +143,7 @@ class HealthProbe:
             answer.body[:300].decode("utf-8", errors="replace"),
             answer.connect_ms,
             answer.first_byte_ms,
+            answer.observer,
         )
         if answer.problem:
             return reading
@@ -156,12 +170,54 @@ class TimedAnswer:
     connect_ms: float | None
     first_byte_ms: float | None
     total_ms: float
+    observer: bool = False  # the problem is the observer's own (trust, credentials, DNS, proxy)
 
 
-def timed_get(url: str, timeout_s: float, max_bytes: int) -> TimedAnswer:
-    """One GET on its own connection with `Connection: close`: connect, first byte (the status
-    line and headers) and total times, under one deadline for the whole request."""
+def _connection(
+    url: str, timeout_s: float, access: HttpAccess
+) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
+    """A connection for one GET of `url`: straight, or through the environment's proxy (an
+    absolute URL to an http:// one; a CONNECT tunnel for https://). Returns the connection,
+    the request target and the headers the proxy needs."""
     parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    proxy = access.proxies(url).get(parts.scheme)
+    proxy_headers: dict[str, str] = {}
+    if proxy:
+        via = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        if via.scheme != "http":
+            raise ValueError(f"proxy {redact_url(proxy)}: only http:// proxies are supported")
+        if via.username is not None:
+            pair = f"{unquote(via.username)}:{unquote(via.password or '')}"
+            proxy_headers["Proxy-Authorization"] = "Basic " + base64.b64encode(
+                pair.encode()
+            ).decode("ascii")
+        if parts.scheme == "https":
+            tunnel = http.client.HTTPSConnection(
+                via.hostname or "", via.port or 80, timeout=timeout_s,
+                context=access.ssl_context(),
+            )  # fmt: skip
+            tunnel.set_tunnel(host, port or 443, headers=proxy_headers)
+            return tunnel, path, {}
+        plain = http.client.HTTPConnection(via.hostname or "", via.port or 80, timeout=timeout_s)
+        netloc = host + (f":{port}" if port else "")
+        return plain, f"http://{netloc}{path}", proxy_headers
+    if parts.scheme == "https":
+        secure = http.client.HTTPSConnection(
+            host, port, timeout=timeout_s, context=access.ssl_context()
+        )
+        return secure, path, {}
+    return http.client.HTTPConnection(host, port, timeout=timeout_s), path, {}
+
+
+def timed_get(
+    url: str, timeout_s: float, max_bytes: int, access: HttpAccess | None = None
+) -> TimedAnswer:
+    """One GET on its own connection with `Connection: close`: connect, first byte (the status
+    line and headers) and total times, under one deadline for the whole request. A failure is
+    one line with its fix; `observer` marks those of the observer's own making."""
+    access = access or HttpAccess("health")
     started = time.monotonic()
     deadline = started + timeout_s
 
@@ -170,23 +226,34 @@ def timed_get(url: str, timeout_s: float, max_bytes: int) -> TimedAnswer:
 
     connect_ms = first_byte_ms = None
     status, content_type, chunks = None, "", []
-    try:
-        port = parts.port
-    except ValueError as exc:
+
+    def failed(cause: str, observer: bool) -> TimedAnswer:
+        body = b"".join(chunks)
         return TimedAnswer(
-            None, "", b"", f"invalid URL {redact_url(url)!r}: {exc}", None, None, ms()
+            status, content_type, body, cause, connect_ms, first_byte_ms, ms(), observer
         )
-    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = cls(parts.hostname or "", port, timeout=timeout_s)
+
+    try:
+        urlsplit(url).port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        return failed(f"invalid URL {redact_url(url)!r}: {exc}", True)
+    try:
+        connection, target, headers = _connection(url, timeout_s, access)
+        authorization = access.authorization(url)
+    except (ValueError, OSError) as exc:  # an unsupported proxy, an unreadable secret file
+        return failed(f"cannot ask {redact_url(url)}: {exc}", True)
+    if authorization:
+        headers["Authorization"] = authorization
     try:
         connection.connect()
         connect_ms = ms()
         # The response takes the socket over (Connection: close): keep it to set deadlines on.
         sock = connection.sock
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         sock.settimeout(max(0.001, deadline - time.monotonic()))
         connection.request(
-            "GET", path, headers={"Accept": "application/json", "Connection": "close"}
+            "GET",
+            target,
+            headers={"Accept": "application/json", "Connection": "close", **headers},
         )
         response = connection.getresponse()
         first_byte_ms = ms()
@@ -204,23 +271,21 @@ def timed_get(url: str, timeout_s: float, max_bytes: int) -> TimedAnswer:
             chunks.append(chunk)
             size += len(chunk)
             if size > max_bytes:
-                return TimedAnswer(
-                    status, content_type, b"".join(chunks), f"body larger than {max_bytes} bytes",
-                    connect_ms, first_byte_ms, ms(),
-                )  # fmt: skip
+                return failed(f"body larger than {max_bytes} bytes", False)
     except TimeoutError:
-        problem = f"no complete answer within {timeout_s:g} s"
         if status is None:
-            problem = f"no answer within {timeout_s:g} s"
-        return TimedAnswer(
-            status, content_type, b"".join(chunks), problem, connect_ms, first_byte_ms, ms()
-        )
+            return failed(f"no answer within {timeout_s:g} s", False)
+        return failed(f"no complete answer within {timeout_s:g} s", False)
     except (OSError, http.client.HTTPException) as exc:
+        failure = explain(exc, access, url, timeout_s)
+        if failure.observer:
+            return failed(failure.cause, True)
         what = "not reachable" if connect_ms is None else "broken answer"
-        return TimedAnswer(
-            status, content_type, b"".join(chunks), f"{what}: {type(exc).__name__}: {exc}",
-            connect_ms, first_byte_ms, ms(),
-        )  # fmt: skip
+        return failed(f"{what}: {type(exc).__name__}: {exc}", False)
     finally:
         connection.close()
-    return TimedAnswer(status, content_type, b"".join(chunks), "", connect_ms, first_byte_ms, ms())
+    body = b"".join(chunks)
+    refused = explain_status(status, body[:300].decode("utf-8", "replace"), access, url)
+    if refused is not None:
+        return failed(refused.cause, True)
+    return TimedAnswer(status, content_type, body, "", connect_ms, first_byte_ms, ms())

@@ -9,41 +9,29 @@ sessions never read it again."""
 
 from __future__ import annotations
 
-import os
 import time
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from requests.utils import get_netrc_auth
 
+from burnin.probes.access import HttpAccess, explain, explain_status
 from burnin.redact import redact_url
 
-# pytest imports this before any test, in its main thread: nothing mutates os.environ then.
-ENV_PROXIES = urllib.request.getproxies_environment()  # {"http": ..., "no": "localhost,..."}
-CA_BUNDLE = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+
+def new_session(access: HttpAccess | None = None, url: str = "") -> requests.Session:
+    """A session that never reads the environment while asking (see the module's note): the
+    source's trust, client certificate, credentials and proxies (burnin.probes.access) set once;
+    .netrc credentials for `url` when the access names none."""
+    return (access or HttpAccess()).session(url)
 
 
-def new_session() -> requests.Session:
-    """A session that never reads the environment while asking (see the module's note); each
-    request passes `for_url(url)`: the proxies and .netrc credentials the environment gives it."""
-    made = requests.Session()
-    made.trust_env = False
-    if CA_BUNDLE:
-        made.verify = CA_BUNDLE
-    return made
-
-
-def for_url(url: str, proxies: Mapping[str, str] = ENV_PROXIES) -> dict[str, Any]:
+def for_url(url: str, proxies: Mapping[str, str] | None = None) -> dict[str, Any]:
     """requests' environment settings for `url`, from the settings read at import: its proxy
     unless no_proxy names its host, and its .netrc credentials (NETRC, ~/.netrc)."""
-    host = urlsplit(url).hostname or ""
-    bypass = not proxies or bool(urllib.request.proxy_bypass_environment(host, dict(proxies)))
-    chosen = {} if bypass else {k: v for k, v in proxies.items() if k != "no"}
-    return {"proxies": chosen, "auth": get_netrc_auth(url)}
+    return {"proxies": HttpAccess().proxies(url, proxies), "auth": get_netrc_auth(url)}
 
 
 @dataclass(frozen=True)
@@ -53,6 +41,7 @@ class HttpAnswer:
     latency_ms: float
     problem: str = ""
     body: Any = None  # parsed JSON when asked for
+    observer: bool = False  # the problem is the observer's own (trust, credentials, DNS, proxy)
 
     @property
     def ok(self) -> bool:
@@ -60,37 +49,56 @@ class HttpAnswer:
 
 
 def http_get(
-    session: requests.Session, url: str, timeout_s: float, json_body: bool = False
+    session: requests.Session,
+    url: str,
+    timeout_s: float,
+    json_body: bool = False,
+    access: HttpAccess | None = None,
 ) -> HttpAnswer:
+    return _ask(session, "GET", url, timeout_s, None, json_body, access or HttpAccess())
+
+
+def http_post_json(
+    session: requests.Session,
+    url: str,
+    payload: Any,
+    timeout_s: float,
+    access: HttpAccess | None = None,
+) -> HttpAnswer:
+    return _ask(session, "POST", url, timeout_s, payload, False, access or HttpAccess())
+
+
+def _ask(
+    session: requests.Session,
+    method: str,
+    url: str,
+    timeout_s: float,
+    payload: Any,
+    json_body: bool,
+    access: HttpAccess,
+) -> HttpAnswer:
+    """One request, never raising: a failure is the answer's `problem` in one line, and
+    `observer` says whether it is the observer's own (trust, credentials, DNS, a proxy)."""
     started = time.monotonic()
     shown = redact_url(url)
     try:
-        response = session.get(url, timeout=timeout_s, **for_url(url))
+        response = session.request(method, url, json=payload, timeout=timeout_s)
     except requests.RequestException as exc:
-        problem = f"not reachable: {_scrubbed(exc, url)}"
-        return HttpAnswer(shown, None, (time.monotonic() - started) * 1000, problem)
+        failure = explain(exc, access, url, timeout_s)
+        elapsed = (time.monotonic() - started) * 1000
+        problem = f"not reachable: {failure.cause}"
+        return HttpAnswer(shown, None, elapsed, problem, observer=failure.observer)
     latency = (time.monotonic() - started) * 1000
+    refused = explain_status(response.status_code, response.text[:300], access, url)
+    if refused is not None:
+        return HttpAnswer(shown, response.status_code, latency, refused.cause, observer=True)
     if json_body:
         try:
             return HttpAnswer(shown, response.status_code, latency, body=response.json())
         except ValueError:
             return HttpAnswer(shown, response.status_code, latency, "answer is not JSON")
-    return HttpAnswer(shown, response.status_code, latency)
-
-
-def _scrubbed(exc: Exception, url: str) -> str:
-    return str(exc).replace(url, redact_url(url))
-
-
-def http_post_json(
-    session: requests.Session, url: str, payload: Any, timeout_s: float
-) -> HttpAnswer:
-    started = time.monotonic()
-    shown = redact_url(url)
-    try:
-        response = session.post(url, json=payload, timeout=timeout_s, **for_url(url))
-    except requests.RequestException as exc:
-        problem = f"not reachable: {_scrubbed(exc, url)}"
-        return HttpAnswer(shown, None, (time.monotonic() - started) * 1000, problem)
-    problem = "" if response.ok else f"HTTP {response.status_code}: {response.text[:200]}"
-    return HttpAnswer(shown, response.status_code, (time.monotonic() - started) * 1000, problem)
+    # A GET's status speaks for itself (`ok`); a POST's refusal is worth its words.
+    problem = ""
+    if method == "POST" and not response.ok:
+        problem = f"HTTP {response.status_code}: {response.text[:200]}"
+    return HttpAnswer(shown, response.status_code, latency, problem)

@@ -21,7 +21,8 @@ from urllib3.util.retry import Retry
 from burnin.clock import skew, skew_cause
 from burnin.coverage import scrape_interval
 from burnin.flight import Flights
-from burnin.probes.http import for_url, new_session
+from burnin.probes.access import HttpAccess, explain, explain_status
+from burnin.probes.http import new_session
 from burnin.promql import FleetMember
 from burnin.redact import redact_url
 from burnin.verdict import SourceError
@@ -171,15 +172,20 @@ def _evaluated(rule: Mapping[str, Any]) -> bool:
 class PrometheusProbe:
     source = "prometheus"
 
-    def __init__(self, url: str, timeout_s: float, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout_s: float,
+        session: requests.Session | None = None,
+        access: HttpAccess | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
         self.where = redact_url(self.url)  # what messages show: never a password
         self.timeout_s = timeout_s
+        # Trust, client certificate, credentials and proxy, as every HTTP source has them.
+        self.access = access or HttpAccess("prometheus")
         if session is None:  # never reading the environment while asking (burnin.probes.http)
-            session = new_session()
-            settings = for_url(self.url)
-            session.proxies.update(settings["proxies"])
-            session.auth = settings["auth"]
+            session = new_session(self.access, self.url)
         self._session = session
         self._ranges: Flights[tuple[str, datetime, datetime, int], list[Series]] = Flights()
         self._raw: Flights[tuple[str, Window], list[Series]] = Flights()
@@ -204,6 +210,15 @@ class PrometheusProbe:
     def _fail(self, cause: object) -> SourceError:
         return SourceError(self.source, self.where, str(cause).strip() or type(cause).__name__)
 
+    def _unreachable(self, what: str, exc: requests.RequestException) -> SourceError:
+        """A request that got no answer, in one line with its fix (never urllib3's text)."""
+        return self._fail(f"{what}: {explain(exc, self.access, self.url, self.timeout_s).cause}")
+
+    def _refused(self, status: int, body: str) -> SourceError | None:
+        """An answer refusing the observer itself (401, 403, a proxy's 407), with its fix."""
+        refused = explain_status(status, body, self.access, self.url)
+        return None if refused is None else self._fail(refused.cause)
+
     def ready(self) -> None:
         """Raise SourceError unless Prometheus says it is ready to serve queries."""
         asked = time.time()
@@ -212,7 +227,9 @@ class PrometheusProbe:
         except requests.exceptions.RetryError as exc:  # answered, with 502/503/504, twice
             raise self._fail(f"not ready: {_retry_cause(exc)}") from None
         except requests.RequestException as exc:
-            raise self._fail(f"not reachable: {exc}") from None
+            raise self._unreachable("not reachable", exc) from None
+        if (refused := self._refused(response.status_code, response.text[:300])) is not None:
+            raise refused
         if response.status_code != 200:
             raise self._fail(f"not ready: HTTP {response.status_code} {response.text[:200]!r}")
         self.clock_skew_s = clock_skew(response.headers.get("Date", ""), asked, time.time())
@@ -224,13 +241,16 @@ class PrometheusProbe:
         try:
             return call()
         except PrometheusApiClientException as exc:
+            status = re.search(r"HTTP Status Code (\d{3}) \((.*)\)", str(exc), re.DOTALL)
+            if status and (refused := self._refused(int(status[1]), status[2])) is not None:
+                raise refused from None
             raise self._fail(f"query {query!r} refused: {exc}") from None
         except requests.exceptions.RetryError as exc:
             raise self._fail(f"query {query!r}: {_retry_cause(exc)}") from None
         except requests.JSONDecodeError as exc:  # an answer, but not Prometheus' (a wrong URL)
             raise self._fail(f"query {query!r}: answer is not Prometheus JSON: {exc}") from None
         except requests.RequestException as exc:
-            raise self._fail(f"query {query!r} failed: {exc}") from None
+            raise self._unreachable(f"query {query!r} failed", exc) from None
         except ValueError as exc:  # a body that is not Prometheus JSON
             raise self._fail(f"query {query!r}: answer is not Prometheus JSON: {exc}") from None
 
@@ -329,9 +349,15 @@ class PrometheusProbe:
             response = self._session.get(
                 f"{self.url}/api/v1/label/__name__/values", timeout=self.timeout_s
             )
+            if (refused := self._refused(response.status_code, response.text[:300])) is not None:
+                raise refused
             response.raise_for_status()
             return [str(n) for n in response.json()["data"]]
-        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+        except (requests.exceptions.HTTPError, ValueError, KeyError, TypeError) as exc:
+            # An answer that is not the list (JSONDecodeError is a RequestException too).
+            raise self._fail(f"GET /api/v1/label/__name__/values failed: {exc}") from None
+        except requests.RequestException as exc:
+            raise self._unreachable("GET /api/v1/label/__name__/values failed", exc) from None
             raise self._fail(f"GET /api/v1/label/__name__/values failed: {exc}") from None
 
     def alerting_rules(self) -> list[AlertRule]:
@@ -351,6 +377,8 @@ class PrometheusProbe:
             response = self._session.get(
                 f"{self.url}/api/v1/rules", params={"type": "alert"}, timeout=self.timeout_s
             )
+            if refused := self._refused(response.status_code, response.text[:300]):
+                raise refused
             response.raise_for_status()
             groups = response.json()["data"]["groups"]
             return [
@@ -367,8 +395,17 @@ class PrometheusProbe:
                 for group in groups
                 for rule in group.get("rules", [])
             ]
-        except (requests.RequestException, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (
+            requests.exceptions.HTTPError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ) as exc:
+            # An answer that is not the rules (JSONDecodeError is a RequestException too).
             raise self._fail(f"GET /api/v1/rules failed: {exc}") from None
+        except requests.RequestException as exc:
+            raise self._unreachable("GET /api/v1/rules failed", exc) from None
 
 
 def single_value(

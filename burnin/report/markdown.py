@@ -17,12 +17,19 @@ from burnin.report.summary import (
 from burnin.report.timeline import notable_events, spans_days, when
 from burnin.report.trend import checkpoint_trend, markdown_table
 
-RECOMMENDATION_LINE = {
-    Decision.PASS: "✅ Continue to Day {next_day} validation",
-    Decision.PARTIAL: "⚠️ Address issues before proceeding",
-    Decision.FAIL: "❌ Rollback and investigate",
+DECISION_MARK = {
+    Decision.PASS: "✅",
+    Decision.PARTIAL: "⚠️",
+    Decision.FAIL: "❌",
+    Decision.CANNOT_DECIDE: "❓",
 }
-DECISION_MARK = {Decision.PASS: "✅", Decision.PARTIAL: "⚠️", Decision.FAIL: "❌"}
+
+
+def recommendation_line(record: RunRecord, next_day: int) -> str:
+    """The template's recommendation, following the cause (burnin.decision)."""
+    if record.decision is Decision.PASS:
+        return f"✅ Continue to Day {next_day} validation"
+    return f"{DECISION_MARK[record.decision]} {record.recommendation}"
 
 
 def _cell(text: str) -> str:
@@ -87,7 +94,7 @@ def daily_report(record: RunRecord) -> str:
         "",
         "### Recommendation",
         "",
-        RECOMMENDATION_LINE[record.decision].format(next_day=day + 1),
+        recommendation_line(record, day + 1),
         "",
     ]
     for phase in record.phases:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,26 +15,12 @@ from zoneinfo import ZoneInfo
 from burnin.bands import Band
 from burnin.catalogue import CRITERIA
 from burnin.config import Thresholds
+from burnin.decision import Decision, Outcome, Overall, decide
 from burnin.history import RunRow
 from burnin.probes.prometheus import Series
 from burnin.redact import redact_url
-from burnin.verdict import RECOMMENDATION, Overall, Verdict, overall
+from burnin.verdict import Verdict
 from burnin.window import Window
-
-
-class Decision(enum.Enum):
-    """The checkpoint decision of the spec's 24-hour checkpoint, applied to any phase."""
-
-    PASS = "PASS"
-    PARTIAL = "PARTIAL"
-    FAIL = "FAIL"
-
-
-DECISION_OF = {
-    Overall.HEALTHY: Decision.PASS,
-    Overall.ISSUES: Decision.PARTIAL,
-    Overall.CRITICAL: Decision.FAIL,
-}
 
 # The spec's "Decision" line of each checkpoint, by outcome.
 PHASE_DECISION = {
@@ -42,16 +28,19 @@ PHASE_DECISION = {
         Decision.PASS: "Continue monitoring",
         Decision.PARTIAL: "Investigate issues",
         Decision.FAIL: "Investigate issues",
+        Decision.CANNOT_DECIDE: "Cannot decide: fix the observer's access and rerun",
     },
     "12h": {
         Decision.PASS: "Continue to 24 hours",
         Decision.PARTIAL: "Continue to 24 hours, watching the issues",
         Decision.FAIL: "Rollback",
+        Decision.CANNOT_DECIDE: "Cannot decide: fix the observer's access and rerun",
     },
     "24h": {
         Decision.PASS: "Declare Sprint 6 success, move to Sortie 11",
         Decision.PARTIAL: "Fix issues, extend monitoring",
         Decision.FAIL: "Rollback, investigate, retry",
+        Decision.CANNOT_DECIDE: "Cannot decide: fix the observer's access and rerun",
     },
 }
 
@@ -148,17 +137,22 @@ class RunRecord:
     def timezone(self) -> ZoneInfo:
         return self.thresholds.traffic.timezone
 
+    @cached_property
+    def outcome(self) -> Outcome:
+        """State, decision and recommendation (burnin.decision): the same in every artefact."""
+        return decide(self.results)
+
     @property
     def overall(self) -> Overall:
-        return overall(r.band for r in self.results)
+        return self.outcome.overall
 
     @property
     def decision(self) -> Decision:
-        return DECISION_OF[self.overall]
+        return self.outcome.decision
 
     @property
     def recommendation(self) -> str:
-        return RECOMMENDATION[self.overall]
+        return self.outcome.recommendation
 
     def phase_decision(self, phase: str) -> str:
         table = PHASE_DECISION.get(phase)
@@ -193,7 +187,7 @@ class RunRecord:
         for bot in self.bots:
             mine = [r for r in self.results if r.bot == bot]
             failed = [r for r in mine if not r.band.passes and r.band is not Band.SKIPPED]
-            summary.append((bot, overall(r.band for r in mine), failed))
+            summary.append((bot, decide(mine).overall, failed))
         return summary
 
     def local(self, moment: datetime) -> datetime:

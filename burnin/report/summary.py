@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from burnin.bands import Band, Better, Tiers
+from burnin.decision import can_roll_back
 from burnin.report.model import CriterionResult, RunRecord
 
 STATUS = {
@@ -208,12 +209,22 @@ ACTION = {
 }
 
 
+# A red flag of something around the bot: a rollback would not mend it (burnin.decision).
+ACTION_AROUND_THE_BOT = (
+    "Red flag around the bot: fix it (a rollback would not cure it), then rerun the check"
+)
+
+
 def action_items(record: RunRecord) -> list[str]:
-    return [
-        f"{row.criterion} {row.place}: {ACTION.get(row.band, 'Investigate')}"
-        + (f" ({row.cause})" if row.cause else "")
-        for row in record.failed
-    ]
+    items = []
+    for row in record.failed:
+        action = ACTION.get(row.band, "Investigate")
+        if row.band is Band.CRITICAL and not can_roll_back(row.criterion):
+            action = ACTION_AROUND_THE_BOT
+        items.append(
+            f"{row.criterion} {row.place}: {action}" + (f" ({row.cause})" if row.cause else "")
+        )
+    return items
 
 
 def observations(record: RunRecord) -> list[str]:

@@ -117,13 +117,13 @@ def test_an_unreachable_prometheus_is_one_line_with_its_fix_and_its_checks_not_c
     assert done.returncode == 1, out + done.stderr
     lines = out.splitlines()
     at = lines.index(
-        f"MISSING  prometheus http://127.0.0.1:{port}: connection refused: nothing listens at "
-        "that host and port"
+        f"MISSING  prometheus http://127.0.0.1:{port}: connection refused at 127.0.0.1:{port} "
+        "(nothing listens there)"
     )
     assert lines[at + 1] == (
-        "         fix: check prometheus_url (host and port), or start Prometheus"
+        "         fix: check prometheus_url (host and port), or start prometheus"
     )
-    reason = "prometheus: connection refused: nothing listens at that host and port"
+    reason = f"prometheus: connection refused at 127.0.0.1:{port} (nothing listens there)"
     assert f"NOT CHECKED metric bot_users: {reason}" in lines
     assert f"NOT CHECKED alert rule RoseyBotDown: {reason}" in lines
     # selector, 5 metrics, up, 7 rules, the Alertmanager Prometheus knows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.e2e.tcp_proxy import cutting_proxy
 pytestmark = [pytest.mark.sandbox, pytest.mark.scenario("healthy")]
 
 
+@pytest.mark.disturbs
 def test_prometheus_stopped_mid_run_is_a_source_error(sandbox_up, tmp_path):
     sandbox_up("healthy")
     try:
@@ -50,7 +52,9 @@ def test_unknown_ssh_host_key_is_refused(sandbox_up, tmp_path):
     assert "host key not in" in run.messages["service-active[24h]"]
 
 
-def test_stopped_alertmanager_fails_monitoring_and_alert_path(sandbox_up, tmp_path):
+def test_stopped_alertmanager_is_a_source_error_never_a_verdict(sandbox_up, tmp_path):
+    """An Alertmanager that gives no answer cannot be told from a path the observer lacks: the
+    rows that ask it are SOURCE_ERROR naming it, and the run cannot decide (issue 16)."""
     sandbox_up("healthy")
     sandbox.systemctl("stop", "alertmanager")
     try:
@@ -64,10 +68,14 @@ def test_stopped_alertmanager_fails_monitoring_and_alert_path(sandbox_up, tmp_pa
     finally:
         sandbox.systemctl("start", "alertmanager")
     assert run.bands == {
-        "monitoring-operational[24h]": "critical",
-        "alerts-functional[24h]": "critical",
+        "monitoring-operational[24h]": "source_error",
+        "alerts-functional[24h]": "source_error",
     }
-    assert "Alertmanager not ready" in run.messages["monitoring-operational[24h]"]
+    for key in run.bands:
+        assert "alertmanager at http://127.0.0.1:19093" in run.messages[key]
+        assert "connection refused at 127.0.0.1:19093" in run.messages[key]
+    summary = json.loads(next(run.reports_dir.glob("*.json")).read_text())
+    assert (summary["overall"], summary["decision"]) == ("UNKNOWN", "CANNOT DECIDE")
 
 
 def test_test_alert_arrives_when_opted_in(sandbox_up, tmp_path):

@@ -42,6 +42,7 @@ def restarted_probe(url: str) -> PrometheusProbe:
     raise AssertionError(f"Prometheus at {url} not ready after a restart")
 
 
+@pytest.mark.disturbs
 def test_alerts_asked_right_after_a_prometheus_restart_wait_for_the_first_evaluation(sandbox_up):
     info = sandbox_up("healthy")
     for _ in range(ATTEMPTS):

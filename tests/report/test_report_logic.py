@@ -18,16 +18,17 @@ from burnin.criteria.alerts import QUERY as ALERTS_QUERY
 from burnin.criteria.alerts import AlertMeasurement, Firing, judge_alerts
 from burnin.criteria.connection import SeriesSamples, judge_longest_disconnect
 from burnin.criteria.health import LatencySample, judge_health_latency
+from burnin.decision import Decision, Overall
 from burnin.probes.health import HealthReading
 from burnin.probes.prometheus import AlertRule, Series
 from burnin.report.html import summary_html
 from burnin.report.jsonout import summary_json
 from burnin.report.markdown import daily_report
-from burnin.report.model import CriterionResult, Decision, RangeAnswer, RunRecord, redact_url
+from burnin.report.model import CriterionResult, RangeAnswer, RunRecord, redact_url
 from burnin.report.plots import PLOTS, draw_all
 from burnin.report.summary import checklist, fleet_lines, issues, metric_rows
 from burnin.report.timeline import notable_events
-from burnin.verdict import Overall, Verdict
+from burnin.verdict import Verdict
 from tests.conftest import ROOT
 from tests.report.records import CONNECTED_QUERY, THRESHOLDS, WINDOW, record
 
@@ -36,7 +37,7 @@ TEMPLATE_SECTIONS = [
     r"^# Production Validation Report - Day \d+$",
     r"^## Date: \d{4}-\d{2}-\d{2}$",
     r"^## Validator: .+$",
-    r"^### Overall Status: (✅ HEALTHY|⚠️ ISSUES|❌ CRITICAL)$",
+    r"^### Overall Status: (✅ HEALTHY|⚠️ ISSUES|❌ CRITICAL|❓ UNKNOWN)$",
     r"^### Metrics Summary$",
     r"^\| Metric \| Value \| Target \| Status \|$",
     r"^### Notable Events$",
@@ -108,7 +109,8 @@ def test_markdown_follows_the_template(healthy):
     if healthy:
         assert "1. **None**" in text and "✅ Continue to Day 2 validation" in text
     else:
-        assert "❌ Rollback and investigate" in text and "- [ ] Uptime > 99.9%" in text
+        assert "❌ Roll back and investigate: uptime [24h]" in text
+        assert "- [ ] Uptime > 99.9%" in text
 
 
 def test_json_summary_has_verdict_bands_values_and_window():
@@ -154,8 +156,8 @@ def test_missing_data_and_a_broken_plot_still_give_a_summary():
     empty = replace(record(healthy=True), results=(), ranges={})
     plots = draw_all(empty)
     assert all(p.image is None and p.note for p in plots)
-    html = summary_html(empty, plots, "BURNIN WARNING - 0 ok")
-    assert "⚠️ ISSUES" in html and "left out" in html
+    html = summary_html(empty, plots, "BURNIN UNKNOWN - 0 ok")
+    assert "❓ UNKNOWN" in html and "CANNOT DECIDE" in html and "left out" in html
     broken = replace(record(healthy=True), ranges={"bot_connected": "not an answer"})  # type: ignore[dict-item]
     connection = next(p for p in draw_all(broken) if p.name == "connection")
     assert connection.image is None and connection.note.startswith("plotting failed")

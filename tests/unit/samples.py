@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from burnin.coverage import Coverage, coverage_of
 from burnin.criteria.connection import SeriesSamples
+from burnin.probes.access import HttpAccess
 from burnin.probes.prometheus import Series
 from burnin.window import Window
 
@@ -70,6 +71,7 @@ class FakePrometheus:
 
     url = "http://prometheus.example:9090"
     where = url
+    access = HttpAccess("prometheus")
     rules_wait = None  # rules all evaluated when asked
 
     def __init__(

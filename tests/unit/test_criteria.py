@@ -1,5 +1,5 @@
 """logs-clean and service-active with hand-made evidence (the journal must reach back past the
-window to prove it clean), overall(), and Verdict.message()."""
+window to prove it clean), and Verdict.message()."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from burnin.criteria.host import (
     retention_command,
 )
 from burnin.probes.ssh import CommandResult
-from burnin.verdict import Evidence, Overall, Verdict, no_data, overall
+from burnin.verdict import Evidence, Verdict, no_data
 from burnin.window import Window
 from tests.unit.hosts import ScriptedSsh, is_retention_probe, journal_line
 
@@ -317,32 +317,6 @@ def test_an_empty_is_active_answer_is_a_source_error():
 
 
 # ---------------------------------------------------------------- overall and messages
-
-
-@pytest.mark.parametrize(
-    ("bands", "expected"),
-    [
-        ([Band.TARGET, Band.ACCEPTABLE], Overall.HEALTHY),
-        ([Band.TARGET, Band.SKIPPED], Overall.HEALTHY),
-        ([Band.TARGET, Band.DEGRADED], Overall.ISSUES),
-        ([Band.TARGET, Band.NO_DATA], Overall.ISSUES),
-        ([Band.TARGET, Band.SOURCE_ERROR], Overall.ISSUES),
-        ([Band.TARGET, Band.PENDING], Overall.ISSUES),
-        ([Band.DEGRADED, Band.CRITICAL, Band.SOURCE_ERROR], Overall.CRITICAL),
-        ([Band.CRITICAL], Overall.CRITICAL),
-        ([], Overall.ISSUES),
-    ],
-)
-def test_overall_verdict_of_a_run(bands, expected):
-    assert overall(bands) is expected
-
-
-def test_overall_accepts_any_iterable_once():
-    assert overall(b for b in [Band.TARGET, Band.CRITICAL]) is Overall.CRITICAL
-
-
-def test_overall_of_only_skipped_criteria_is_not_healthy():
-    assert overall([Band.SKIPPED, Band.SKIPPED]) is not Overall.HEALTHY
 
 
 def test_verdict_message_has_observed_value_with_unit_threshold_window_and_query():

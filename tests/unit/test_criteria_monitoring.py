@@ -221,20 +221,26 @@ def test_scrape_target_up_99_9_percent_of_the_window_time_weighted(hole_s, band)
         assert verdict.cause.startswith("bot scrape target up 99.306 % of the window (")
 
 
-@pytest.mark.parametrize(
-    ("ready", "reason"),
-    [
-        (answer(f"{ALERTMANAGER}/-/ready", 503), "503"),
-        (
-            answer(f"{ALERTMANAGER}/-/ready", None, "not reachable: timed out"),
-            "not reachable: timed out",
-        ),
-    ],
-)
-def test_alertmanager_not_ready_is_critical(ready, reason):
-    verdict = judge_monitoring(monitoring(ready=ready), WINDOW)
+def test_alertmanager_answering_not_ready_is_critical():
+    verdict = judge_monitoring(monitoring(ready=answer(f"{ALERTMANAGER}/-/ready", 503)), WINDOW)
     assert verdict.band is Band.CRITICAL
-    assert verdict.cause == f"Alertmanager not ready: {reason}"
+    assert verdict.cause == "Alertmanager not ready: 503"
+
+
+def test_alertmanager_the_observer_cannot_reach_is_a_source_error_not_a_verdict():
+    ready = answer(f"{ALERTMANAGER}/-/ready", None, "not reachable: no answer within 5 s")
+    verdict = judge_monitoring(monitoring(ready=ready), WINDOW)
+    assert verdict.band is Band.SOURCE_ERROR
+    assert verdict.cause == (
+        f"could not ask alertmanager at {ALERTMANAGER}/-/ready: not reachable: no answer within 5 s"
+    )
+
+
+def test_a_proven_monitoring_failure_stands_beside_an_unreachable_alertmanager():
+    ready = answer(f"{ALERTMANAGER}/-/ready", None, "not reachable: no answer within 5 s")
+    verdict = judge_monitoring(monitoring(ready=ready, managers=managers_answer()), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert "could not ask alertmanager at" in verdict.cause
 
 
 def test_unconfigured_alertmanager_url_is_not_checked_never_degraded():
@@ -472,11 +478,11 @@ def test_test_alert_that_cannot_be_expired_still_passes_with_a_note(alertmanager
     assert verdict.cause == "could not expire the test alert (it ends by itself in 5 min)"
 
 
-def test_unreachable_alertmanager_is_critical():
+def test_unreachable_alertmanager_is_a_source_error_not_a_verdict():
     measurement = measure_alert_path(f"http://127.0.0.1:{closed_port()}/", 1.0, limit_s=1.0)
     verdict = judge_alert_path(measurement, limit_s=1.0)
-    assert verdict.band is Band.CRITICAL
-    assert verdict.observed.startswith("not reachable: ")
+    assert verdict.band is Band.SOURCE_ERROR
+    assert "not reachable: connection refused at 127.0.0.1:" in verdict.cause
 
 
 def test_judge_alert_path_rounds_the_arrival_time():

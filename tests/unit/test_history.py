@@ -69,7 +69,7 @@ def test_another_schema_version_is_refused_with_the_fix(tmp_path):
     record(path, run_row())
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE schema SET version = ?", (SCHEMA_VERSION + 1,))
-    with pytest.raises(HistoryError, match=r"history schema version 3, this burnin knows 2"):
+    with pytest.raises(HistoryError, match=r"history schema version 4, this burnin knows 3"):
         runs(path)
 
 
@@ -94,11 +94,14 @@ def test_a_history_from_before_fleets_gains_the_bot_column_and_keeps_its_rows(tm
         )
     (old,) = runs(path)
     assert old.results == (ResultRow("uptime", "6h", "target", 100.0, "100 %", ""),)
+    assert old.decision == ""  # recorded before decisions were
     record(
         path,
         replace(run_row(), results=(ResultRow("uptime", "6h", "critical", 98.0, "98 %", "bot-2"),)),
     )
     assert sorted(r.bot for run in runs(path) for r in run.results) == ["", "bot-2"]
+    record(path, replace(run_row(), decision="CANNOT DECIDE"))
+    assert sorted(run.decision for run in runs(path)) == ["", "", "CANNOT DECIDE"]
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT version FROM schema").fetchone() == (SCHEMA_VERSION,)
 
@@ -112,7 +115,8 @@ def test_a_file_that_is_no_database_is_refused(tmp_path):
 
 def test_the_table_names_what_failed():
     text = table([run_row()])
-    assert text.splitlines()[0].split() == ["id", "started", "phases", "state", "failed", "report"]
+    header = ["id", "started", "phases", "state", "decision", "failed", "report"]
+    assert text.splitlines()[0].split() == header
     assert "alerts" in text.splitlines()[1] and "uptime" not in text.splitlines()[1]
 
 

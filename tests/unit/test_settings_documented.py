@@ -10,8 +10,30 @@ from pathlib import Path
 import pytest
 
 from burnin.config import SETTINGS, TARGET_TABLES, Setting
+from burnin.probes.access import ACCESS_KEYS, HTTP_SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
+# The access keys exist per HTTP source (prometheus_ca_file) and for every source (ca_file):
+# the tables hold the unprefixed row and say the prefix rule once.
+PER_SOURCE = {f"{source}_{key}": key for source in HTTP_SOURCES for key in ACCESS_KEYS}
+PREFIX_RULE = "health_, prometheus_, alertmanager_, dashboard_"
+
+
+def documented_row(
+    rows: dict[str, tuple[str, str]], text: str, setting: Setting
+) -> tuple[str, str] | None:
+    """The row documenting `setting`: its own, or for a per-source access key the unprefixed
+    row with the prefix rule stated in the same document."""
+    if setting.key in PER_SOURCE and PREFIX_RULE in text:
+        base = rows.get(PER_SOURCE[setting.key])
+        if base is None:
+            return None
+        source = setting.key.removesuffix(PER_SOURCE[setting.key])
+        return (
+            base[0].replace("--", f"--{source.replace('_', '-')}", 1),
+            base[1].replace("BURNIN_", f"BURNIN_{source.upper()}", 1),
+        )
+    return rows.get(setting.key)
 
 
 def key_table(text: str) -> dict[str, tuple[str, str]]:
@@ -36,8 +58,8 @@ def readme_table(text: str) -> dict[str, tuple[str, str]]:
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.key)
 def test_every_setting_is_in_the_targets_file_key_table(setting: Setting):
-    rows = key_table((ROOT / "targets.toml").read_text(encoding="utf-8"))
-    assert rows.get(setting.key) == (setting.option, setting.env), (
+    text = (ROOT / "targets.toml").read_text(encoding="utf-8")
+    assert documented_row(key_table(text), text, setting) == (setting.option, setting.env), (
         f"targets.toml's key table lacks {setting.key}; add the row "
         f"'#   {setting.key}  {setting.option}  {setting.env}  {setting.help}'"
     )
@@ -45,8 +67,8 @@ def test_every_setting_is_in_the_targets_file_key_table(setting: Setting):
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.key)
 def test_every_setting_is_in_the_readme_table(setting: Setting):
-    rows = readme_table((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert rows.get(setting.key) == (setting.option, setting.env), (
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert documented_row(readme_table(text), text, setting) == (setting.option, setting.env), (
         f"README.md's table of settings lacks {setting.key}; add the row "
         f"'| `{setting.key}` | `{setting.option}` | `{setting.env}` | {setting.help} |'"
     )

@@ -1,0 +1,416 @@
+"""How the observer reaches an HTTP source the way production serves it: TLS trust (a private
+CA), a client certificate (mTLS), a bearer token or basic auth, proxies and .netrc. One object
+per source, used by every HTTP probe: the health endpoint's timed GETs, Prometheus, Alertmanager
+and the dashboard trust and authenticate alike.
+
+The settings are named after Prometheus's own http_config (`ca_file`, `cert_file`, `key_file`,
+`bearer_token_file`, `username` + `password_file`), each per source (`prometheus_ca_file`) and
+unprefixed for every source (`ca_file`). Secrets stay in their files: the object holds paths,
+reads a file when it builds a request's credentials, and never shows what it read.
+
+And the other half of reaching a source: when it fails, why, in one line with the setting that
+fixes it, and whether the failure is the observer's (trust, credentials, a name that does not
+resolve, a proxy) or the source's own (refused, timed out, 5xx)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import socket
+import ssl
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import certifi
+import requests
+from requests.utils import get_netrc_auth
+
+# The sources reached over HTTP, as their settings are prefixed.
+HTTP_SOURCES = ("health", "prometheus", "alertmanager", "dashboard")
+# Access settings, each per source and unprefixed: key -> help text.
+ACCESS_KEYS: dict[str, str] = {
+    "ca_file": "CA certificate(s) (PEM) to trust for TLS, instead of the default bundle",
+    "cert_file": "client certificate (PEM) for mutual TLS",
+    "key_file": "the client certificate's private key (PEM)",
+    "bearer_token_file": "file holding a bearer token sent as `Authorization: Bearer`",
+    "username": "basic auth user (its password in password_file)",
+    "password_file": "file holding the basic auth password",
+}
+FILE_KEYS = ("ca_file", "cert_file", "key_file", "bearer_token_file", "password_file")
+
+# pytest imports this before any test, in its main thread: the environment is read once here,
+# never by a request (requests lists os.environ per request; see burnin.probes.http).
+ENV_PROXIES = urllib.request.getproxies_environment()  # {"http": ..., "no": "localhost,..."}
+ENV_CA_BUNDLE = next(
+    (
+        os.environ[name]
+        for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+        if os.environ.get(name)
+    ),
+    "",
+)
+
+
+def setting_key(source: str, key: str) -> str:
+    """`prometheus_ca_file`; the unprefixed key for `source` ""."""
+    return f"{source}_{key}" if source else key
+
+
+@dataclass(frozen=True)
+class HttpAccess:
+    """What the observer presents to one HTTP source. Paths only: secrets are read from their
+    files when a request is built. Trust: `ca_file`, else the environment's bundle
+    (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE), else certifi's (what requests uses)."""
+
+    source: str = "http"
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    bearer_token_file: Path | None = None
+    username: str = ""
+    password_file: Path | None = None
+
+    @property
+    def ca_path(self) -> str:
+        return str(self.ca_file) if self.ca_file else ENV_CA_BUNDLE or certifi.where()
+
+    @property
+    def client_cert(self) -> tuple[str, str] | str | None:
+        if self.cert_file is None:
+            return None
+        return (str(self.cert_file), str(self.key_file)) if self.key_file else str(self.cert_file)
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The TLS context of a fresh connection (the health probe's timed GETs)."""
+        return _context(self.ca_path, self.client_cert)
+
+    def credentials(self, url: str) -> tuple[str, str] | str | None:
+        """Basic auth (user, password), a bearer token, or None: the settings first, then the
+        URL's own user:password, then .netrc (as requests orders them)."""
+        if self.bearer_token_file is not None:
+            return read_secret(self.bearer_token_file)
+        if self.username:
+            password = read_secret(self.password_file) if self.password_file else ""
+            return (self.username, password)
+        parts = urlsplit(url)
+        if parts.username is not None:
+            return (unquote(parts.username), unquote(parts.password or ""))
+        netrc = get_netrc_auth(url)
+        return (netrc[0], netrc[1]) if netrc else None
+
+    def authorization(self, url: str) -> str | None:
+        """The Authorization header's value for `url`, or None."""
+        found = self.credentials(url)
+        if found is None:
+            return None
+        if isinstance(found, str):
+            return f"Bearer {found}"
+        return "Basic " + base64.b64encode(f"{found[0]}:{found[1]}".encode()).decode("ascii")
+
+    def proxies(self, url: str, proxies: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The proxy for `url` from the environment read at import, unless no_proxy names it."""
+        proxies = ENV_PROXIES if proxies is None else proxies
+        host = urlsplit(url).hostname or ""
+        if not proxies or urllib.request.proxy_bypass_environment(host, dict(proxies)):
+            return {}
+        return {k: v for k, v in proxies.items() if k != "no"}
+
+    def session(self, url: str) -> requests.Session:
+        """A requests session for `url` that never reads the environment while asking: trust,
+        client certificate, credentials and proxies all set here, once."""
+        made = requests.Session()
+        made.trust_env = False
+        made.verify = self.ca_path
+        made.cert = self.client_cert
+        made.proxies.update(self.proxies(url))
+        made.auth = _RequestsAuth(self, url)
+        return made
+
+    @property
+    def url_setting(self) -> str:
+        """The setting holding the source's URL (`prometheus_url`)."""
+        return f"{self.source}_url" if self.source in HTTP_SOURCES else "the URL"
+
+    def fix(self, key: str) -> str:
+        """The settings that would mend `key`: `set prometheus_ca_file (or ca_file)`."""
+        return f"{setting_key(self.source, key)} (or {key} for every source)"
+
+
+class _RequestsAuth(requests.auth.AuthBase):
+    """The access's credentials on every request of a session, read when the request is built
+    (a rotated token file is picked up); shown as the class name only."""
+
+    def __init__(self, access: HttpAccess, url: str) -> None:
+        self.access = access
+        self.url = url
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        header = self.access.authorization(request.url or self.url)
+        if header is not None:
+            request.headers["Authorization"] = header
+        return request
+
+    def __repr__(self) -> str:
+        return "<credentials from files>"
+
+
+def read_secret(path: Path) -> str:
+    """A secret file's content, trimmed as Prometheus trims it (a trailing newline is no part of
+    a password)."""
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _context(ca_path: str, client_cert: tuple[str, str] | str | None) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=ca_path)
+    if isinstance(client_cert, tuple):
+        context.load_cert_chain(*client_cert)
+    elif client_cert:
+        context.load_cert_chain(client_cert)
+    return context
+
+
+def check_access(access: HttpAccess) -> str:
+    """What is wrong with the access's files, in words ("" when nothing): each file readable,
+    the CA a PEM bundle, the client certificate and key a pair, the secrets not empty. Checked
+    before the first test, so a typo is one configuration line, not forty source errors."""
+    for key in FILE_KEYS:
+        path = getattr(access, key)
+        if path is None:
+            continue
+        try:
+            text = path.read_bytes()
+        except OSError as exc:
+            return f"{setting_key(access.source, key)}: cannot read {path}: {exc.strerror}"
+        if key in ("bearer_token_file", "password_file") and not text.strip():
+            return f"{setting_key(access.source, key)}: {path} is empty"
+    try:
+        _context(access.ca_path, access.client_cert)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        which = "cert_file/key_file" if access.client_cert else "ca_file"
+        return f"{access.source} {which}: not a usable PEM certificate (or key): {exc}"
+    return ""
+
+
+# ------------------------------------------------------------------ why a request failed
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a request to a source failed, in one line with its fix. `observer`: the observer's
+    own configuration or trust failed (never a verdict on what it observes)."""
+
+    cause: str
+    observer: bool
+
+
+CLIENT_CERT_ALERTS = (
+    "certificate required",
+    "bad certificate",
+    "unknown ca",
+    "certificate unknown",
+)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+        # urllib3 keeps the original in .reason (MaxRetryError, NewConnectionError)
+        reason = getattr(seen[-1], "reason", None)
+        if isinstance(reason, BaseException) and reason not in seen:
+            current = reason
+    for item in list(seen):
+        for arg in getattr(item, "args", ()):
+            if isinstance(arg, BaseException) and arg not in seen:
+                seen.extend(_chain(arg))
+    return seen
+
+
+def explain(exc: BaseException, access: HttpAccess, url: str, timeout_s: float) -> Failure:
+    """One line (with the fix) for an exception of requests or http.client reaching `url`."""
+    chain = _chain(exc)
+    host = urlsplit(url).hostname or url
+    port = urlsplit(url).port
+    where = f"{host}:{port}" if port else host
+    for item in chain:
+        if isinstance(item, ssl.SSLCertVerificationError):
+            detail = item.verify_message or str(item)
+            return Failure(
+                f"TLS certificate of {where} not trusted ({detail}): set "
+                f"{access.fix('ca_file')} to the CA that signed it",
+                True,
+            )
+    for item in chain:
+        text = str(item).lower()
+        # A server wanting a client certificate we did not send alerts, or (TLS 1.3, after the
+        # handshake) just closes the connection.
+        unsent = access.client_cert is None and isinstance(item, ssl.SSLEOFError)
+        if unsent or (
+            isinstance(item, ssl.SSLError) and any(a in text for a in CLIENT_CERT_ALERTS)
+        ):
+            return Failure(
+                f"{where} refused the client certificate ({_short(item)}): set "
+                f"{access.fix('cert_file')} and {access.fix('key_file')}",
+                True,
+            )
+    for item in chain:
+        if isinstance(item, ssl.SSLError):
+            return Failure(
+                f"TLS handshake with {where} failed ({_short(item)}): check the URL's scheme "
+                f"(https:// for TLS) and {access.fix('ca_file')}",
+                True,
+            )
+    if any(isinstance(i, requests.exceptions.ProxyError) for i in chain) or any(
+        "tunnel connection failed" in str(i).lower() and not _upstream_down(i) for i in chain
+    ):
+        return Failure(
+            f"the proxy did not reach {where} ({_short(exc)}): check HTTPS_PROXY/HTTP_PROXY and "
+            "NO_PROXY",
+            True,
+        )
+    for item in chain:
+        if isinstance(item, socket.gaierror) or "name resolution" in str(item).lower():
+            return Failure(
+                f"name {host} does not resolve: check {access.url_setting} (the host name) or "
+                "this machine's DNS",
+                True,
+            )
+    for item in chain:
+        if isinstance(item, ConnectionRefusedError) or "connection refused" in str(item).lower():
+            return Failure(
+                f"connection refused at {where} (nothing listens there): check "
+                f"{access.url_setting} (host and port), or start {access.source}",
+                False,
+            )
+    for item in chain:
+        if isinstance(item, TimeoutError | socket.timeout | requests.exceptions.Timeout):
+            return Failure(
+                f"no answer from {where} within {timeout_s:g} s: check {access.url_setting} "
+                "and the network path to it (or raise --source-timeout)",
+                False,
+            )
+    for item in chain:
+        if isinstance(item, ConnectionResetError | BrokenPipeError):
+            return Failure(
+                f"{where} dropped the connection ({_short(item)}): check {access.url_setting}",
+                False,
+            )
+    return Failure(
+        f"{where} not reachable ({_short(chain[-1])}): check {access.url_setting}", False
+    )
+
+
+# Every line above reads "<what happened>: <set ...|check ...>".
+FIX = re.compile(r"^(?P<cause>.+?): (?P<fix>(?:set|check) .+)$", re.DOTALL)
+
+
+def split_fix(line: str) -> tuple[str, str] | None:
+    """(cause, fix) of a line written by `explain` or `explain_status`; None for any other."""
+    found = FIX.match(line.strip())
+    return (found["cause"], found["fix"]) if found else None
+
+
+def _upstream_down(exc: BaseException) -> bool:
+    """A proxy that answered CONNECT with 502/503/504 reached for the source and found it down:
+    the source's failure, not the observer's."""
+    return any(f" {code}" in str(exc) for code in (502, 503, 504))
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def explain_status(status: int, body: str, access: HttpAccess, url: str) -> Failure | None:
+    """An HTTP status that is the observer's refusal (credentials, a client certificate a proxy
+    wanted), in one line with its fix; None for any other status."""
+    host = urlsplit(url).netloc.rsplit("@", 1)[-1]
+    if status == 401:
+        return Failure(
+            f"{host} refused the credentials (HTTP 401): set {access.fix('bearer_token_file')}, "
+            f"or {access.fix('username')} with {access.fix('password_file')}",
+            True,
+        )
+    if status == 403:
+        return Failure(
+            f"{host} forbids these credentials (HTTP 403): check {access.fix('bearer_token_file')}"
+            f" / {access.fix('username')}",
+            True,
+        )
+    if status == 407:
+        return Failure(
+            "the proxy wants credentials (HTTP 407): set them in HTTPS_PROXY/HTTP_PROXY "
+            "(http://user:password@proxy:port)",
+            True,
+        )
+    if status == 400 and "ssl certificate" in body.lower():
+        return Failure(
+            f"{host} wants a client certificate (HTTP 400: {body.strip()[:80]!r}): set "
+            f"{access.fix('cert_file')} and {access.fix('key_file')}",
+            True,
+        )
+    return None
+
+
+def access_values(values: Mapping[str, Any], source: str) -> dict[str, str]:
+    """The access settings of `source`: its own (`prometheus_ca_file`) where set, else the
+    unprefixed ones (`ca_file`)."""
+    return {
+        key: str(values.get(setting_key(source, key)) or values.get(key) or "")
+        for key in ACCESS_KEYS
+    }
+
+
+def access_of(values: Mapping[str, Any], base_dir: Path, source: str) -> HttpAccess:
+    """The access of one source from a target's settings; file paths relative to the targets
+    file's folder, `~` expanded."""
+    raw = access_values(values, source)
+
+    def file(key: str) -> Path | None:
+        if not raw[key]:
+            return None
+        path = Path(os.path.expanduser(raw[key]))
+        return path if path.is_absolute() else base_dir / path
+
+    return HttpAccess(
+        source,
+        ca_file=file("ca_file"),
+        cert_file=file("cert_file"),
+        key_file=file("key_file"),
+        bearer_token_file=file("bearer_token_file"),
+        username=raw["username"],
+        password_file=file("password_file"),
+    )
+
+
+def access_problem(access: HttpAccess, url: str) -> str:
+    """A contradiction in the access settings of a source, in words ("" when none)."""
+    fix = access.fix
+    if access.key_file and not access.cert_file:
+        return f"{fix('key_file')} is set without {fix('cert_file')}"
+    if access.bearer_token_file and access.username:
+        return (
+            f"both {fix('bearer_token_file')} and {fix('username')} are set: a source takes one "
+            "kind of credentials (as Prometheus's http_config does)"
+        )
+    if access.username and not access.password_file:
+        return f"{fix('username')} is set without {fix('password_file')}"
+    if access.password_file and not access.username:
+        return f"{fix('password_file')} is set without {fix('username')}"
+    try:
+        in_url = urlsplit(url).username is not None
+    except ValueError:
+        in_url = False
+    if in_url and (access.username or access.bearer_token_file):
+        return (
+            f"the {access.source} URL carries credentials and {fix('username')} / "
+            f"{fix('bearer_token_file')} is set too: keep one"
+        )
+    return check_access(access)
