@@ -46,7 +46,7 @@ class Recorder(Gathering):
         super().__init__(workers=1)
         self.order: list[object] = []
 
-    def start(self, key, measure):  # type: ignore[no-untyped-def]
+    def start(self, key, measure, bound_s=None):  # type: ignore[no-untyped-def]
         self.order.append(key)
 
 
