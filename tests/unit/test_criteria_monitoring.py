@@ -20,6 +20,7 @@ import requests
 
 from burnin.bands import Band
 from burnin.config import SETTINGS_BY_KEY
+from burnin.coverage import scrape_timeout_s
 from burnin.criteria.alert_path import (
     AlertPathMeasurement,
     judge_alert_path,
@@ -33,6 +34,7 @@ from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, Series
 from burnin.promql import Metrics, parse_selector
 from burnin.window import Window
 from tests.unit.samples import (
+    STEP_S,
     FakePrometheus,
     connected,
     down_between,
@@ -209,6 +211,49 @@ def test_scrape_samples_that_stop_before_the_window_end_are_critical():
     verdict = judge_monitoring(monitoring(up=scrape_up(connected(times))), WINDOW)
     assert verdict.band is Band.CRITICAL
     assert verdict.cause.startswith("Prometheus is not scraping the bot at the window's end")
+
+
+def up_until(last_s: float, value: float = 1.0) -> SeriesSamples:
+    """`up` 1 on every scrape up to `last_s` before the window's end (a last scrape of `value`
+    there), none after: the newest scrape `last_s` back."""
+    end = WINDOW.end.timestamp()
+    times = [t for t in GRID if t <= end - last_s - STEP_S] + [end - last_s]
+    return scrape_up([*connected(times[:-1]), (times[-1], value)])
+
+
+@pytest.mark.parametrize("intervals", [0.0, 1.0, 1.5, 2.0])
+def test_a_last_scrape_up_to_two_intervals_before_the_end_is_scraping(intervals):
+    verdict = judge_monitoring(monitoring(up=up_until(intervals * STEP_S)), WINDOW)
+    assert verdict.band is Band.TARGET, verdict.cause
+
+
+def test_a_scrape_stored_a_timeout_late_after_a_missed_one_is_still_scraping():
+    """A loaded machine: the newest sample two intervals and the scrape timeout back."""
+    late_s = 2 * STEP_S + scrape_timeout_s(STEP_S)
+    verdict = judge_monitoring(monitoring(up=up_until(late_s)), WINDOW)
+    assert verdict.band is Band.TARGET, verdict.cause
+
+
+@pytest.mark.parametrize("intervals", [3.0, 4.0, 40.0])
+def test_a_last_scrape_three_intervals_and_more_before_the_end_is_monitoring_lost(intervals):
+    verdict = judge_monitoring(monitoring(up=up_until(intervals * STEP_S)), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert verdict.cause.startswith("Prometheus is not scraping the bot at the window's end")
+
+
+def test_one_scrape_failed_by_its_timeout_at_the_end_is_not_monitoring_lost():
+    """The newest scrape says up 0 (the bot answered after the scrape timeout): one failed
+    scrape, counted as down time, not a lost target."""
+    verdict = judge_monitoring(monitoring(up=up_until(STEP_S, value=0.0)), WINDOW)
+    assert verdict.band is Band.TARGET, verdict.cause
+
+
+def test_the_target_down_for_longer_than_a_late_scrape_at_the_end_is_critical():
+    end = WINDOW.end.timestamp()
+    down = down_between(GRID, end - 3 * STEP_S - 1, end + 1)  # the last three scrapes fail
+    verdict = judge_monitoring(monitoring(up=scrape_up(down)), WINDOW)
+    assert verdict.band is Band.CRITICAL
+    assert "not up for the last 45 s" in verdict.cause
 
 
 @pytest.mark.parametrize(("hole_s", "band"), [(60, Band.TARGET), (600, Band.DEGRADED)])
