@@ -233,7 +233,9 @@ class Gathering:
     def _claim(self, job: _Job) -> bool:
         """Mark the job running here, unless it runs elsewhere already or was cancelled."""
         with self._lock:
-            if job.started is not None or not job.answer.set_running_or_notify_cancel():
+            if job.started is not None or job.answer.done():  # running, or cancelled
+                return False
+            if not job.answer.set_running_or_notify_cancel():
                 return False
             job.started = time.monotonic()
             return True

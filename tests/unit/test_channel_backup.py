@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -315,7 +314,9 @@ def test_thresholds_toml_runs_channel_events_at_12h_and_24h_and_backup_at_24h():
 
 # ---------------------------------------------------------------- the sandbox's history
 
-END = history.history_end(time.time())
+# A fixed moment (a Sunday noon, UTC): what the history holds never depends on when the
+# tests run.
+END = history.history_end(datetime(2026, 11, 29, 12, 0, tzinfo=UTC).timestamp())
 
 
 def _export_as_json(hist: history.History, since: float) -> str:
