@@ -380,7 +380,12 @@ class SshProbe:
     def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
         """Run argv (each word quoted). `privileged` adds `sudo -n` when the target needs it."""
         command = self._command(argv, privileged)
-        return self._answers.get(command, lambda: self._execute(command))
+        try:
+            # A channel first (bounded: never behind a stuck command); the command's own bound,
+            # which the askers of the same command wait through, counts from there.
+            return self._answers.get(command, lambda: self._execute(command), self._channels)
+        except GaveUp as exc:  # every channel held by a command stuck past its bound
+            return CommandResult(command, None, "", "", f"connection lost: {exc}")
 
     def _execute(self, command: str) -> CommandResult:
         connection = self._connection
@@ -388,16 +393,11 @@ class SshProbe:
             return CommandResult(command, None, "", "", "not connected")
         bound_s = self._answers.bound_s or self.settings.command_bound_s()
         try:
-            with self._channels.held():
-                finished, result = call_within(
-                    bound_s, lambda: self._on_channel(connection, command)
-                )
+            finished, result = call_within(bound_s, lambda: self._on_channel(connection, command))
         except CommandTimedOut:
             return CommandResult(
                 command, None, "", "", f"timed out after {self.settings.timeout_s:g} s"
             )
-        except GaveUp as exc:  # every channel held by a command stuck past its bound
-            return CommandResult(command, None, "", "", str(exc))
         except (paramiko.SSHException, OSError, EOFError) as exc:
             return CommandResult(command, None, "", "", f"connection lost: {exc}")
         if not finished or result is None:
