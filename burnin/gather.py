@@ -243,7 +243,7 @@ class Gathering:
     def _settle(self, job: _Job) -> None:
         try:
             answer = job.measure()
-        except Exception as exc:  # noqa: BLE001 - raised again in the test that takes it
+        except BaseException as exc:  # noqa: BLE001 - raised again in the test that takes it
             with self._lock:
                 if not job.abandoned:
                     job.answer.set_exception(exc)
