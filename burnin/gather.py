@@ -82,7 +82,7 @@ def _backup(s: Sources, run: RunSettings, _phase: str) -> BackupMeasurement:
     glob = run.target["backup_glob"]
     if not glob.strip():  # skipped with its reason, even where SSH is not configured
         return BackupMeasurement(glob, now(), None, None)
-    return measure_backups(s.ssh, glob)
+    return measure_backups(s.ssh, glob, run.at)  # --at: the backups of that moment
 
 
 def _periods(kind: str) -> Measure:

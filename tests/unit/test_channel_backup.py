@@ -503,6 +503,17 @@ def test_backup_newest_older_than_24h_is_critical_with_its_age():
     assert "newest backup /backups/rosey-20261128.db is 3.0 d old" in verdict.cause
 
 
+def test_backups_judged_at_a_past_moment_are_those_of_that_moment_at_their_ages_then():
+    """--at: two runs judging one moment judge the same backups at the same ages, whenever
+    each runs; a backup stamped after the moment (beyond the clock skew tolerance) was not
+    there yet."""
+    written_since = ("/backups/rosey-20261129.db", -2, 25000)  # two hours after NOW
+    verdict, _ = backups(0, listing(written_since, *DAILY))
+    assert verdict.observed == 3.0
+    assert verdict.evidence[0].values["newest"] == DAILY[0][0]
+    assert verdict.evidence[0].values["checked_at"] == NOW.isoformat(timespec="seconds")
+
+
 def test_backup_newest_empty_is_critical():
     verdict, _ = backups(0, listing(("/backups/rosey-20261128.db", 2, 0), *DAILY[1:]))
     assert verdict.band is Band.CRITICAL
