@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from burnin import watch
-from burnin.config import SETTINGS, ConfigError, load_target, load_thresholds, parse_time
+from burnin.config import SETTINGS, load_target, load_thresholds
 from burnin.doctor import check_fleet, diagnose, report
+from burnin.errors import ConfigError
 from burnin.history import HistoryError, iso, runs, table
 from burnin.probes.ssh import SshProbe
 from burnin.promql import parse_selector
 from burnin.run import metrics_of, ssh_settings_of
+from burnin.schedule import parse_time
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from burnin.window import Window
+from burnin.schedule import Window
 
 HOLE_FACTOR = 2.0
 # Fewer samples than this cannot tell a scrape interval, let alone speak for a window.

@@ -18,16 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from burnin.config import Target
-from burnin.criteria.backup import (
-    MAX_AGE,
-    BackupFile,
-    age_text,
-    measure_backups,
-    parse_find_listing,
-    split_glob,
-)
+from burnin.criteria.backup import MAX_AGE, age_text, measure_backups
 from burnin.criteria.host import JOURNAL_ACCESS_HINT
-from burnin.probes.access import split_fix
+from burnin.errors import SourceError
+from burnin.hostfiles import HostFile, parse_find_listing, split_glob
+from burnin.probes.failures import split_fix
 from burnin.probes.health import MAX_BODY_BYTES, timed_get
 from burnin.probes.http import http_get, new_session
 from burnin.probes.prometheus import PrometheusProbe
@@ -35,7 +30,6 @@ from burnin.probes.ssh import CommandResult, SshProbe
 from burnin.promql import BOT_METRICS, PROCESS_METRICS, Matcher, Metrics, parse_selector
 from burnin.redact import REDACTED, redact_url
 from burnin.run import metrics_of
-from burnin.verdict import SourceError
 
 RECENT = "1h"
 # The backup criterion wants one younger than 24 h at the 24 h checkpoint; a day later. Before
@@ -868,7 +862,7 @@ def check_logs(ssh: SshProbe, target: Target, standard_output: str) -> Check:
     )
 
 
-def _fresh(files: Sequence[BackupFile], now: datetime) -> list[BackupFile]:
+def _fresh(files: Sequence[HostFile], now: datetime) -> list[HostFile]:
     return [f for f in files if f.age(now) <= BACKUP_RECENT and f.size_bytes > 0]
 
 
@@ -881,7 +875,7 @@ def guess_glob(path: str) -> str:
 
 def near_backups(
     ssh: SshProbe, glob: str, exclude: Iterable[str] = ()
-) -> tuple[list[BackupFile], str]:
+) -> tuple[list[HostFile], str]:
     """Files like the glob's near it (its directory, the one above, the usual backup places,
     3 levels deep): its pattern, a word of it, or its extension. Newest first; and where it
     looked."""
@@ -906,7 +900,7 @@ def near_backups(
         listed = parse_find_listing(result.stdout)
     except ValueError:  # a file name with a newline: show nothing rather than half names
         listed = []
-    found: dict[str, BackupFile] = {}
+    found: dict[str, HostFile] = {}
     for backup in listed:  # places inside each other list a file twice
         if backup.path not in skip:
             found.setdefault(backup.path, backup)

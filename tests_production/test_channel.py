@@ -4,8 +4,8 @@ from burnin.criteria.channel import judge_channel_events
 from burnin.gather import Gathered
 from burnin.probes.ssh import SshProbe
 from burnin.run import RunSettings
+from burnin.schedule import Window
 from burnin.verdict import Judge
-from burnin.window import Window
 
 
 def test_channel_events(

@@ -4,8 +4,8 @@ from burnin.criteria.errors import judge_error_rate, judge_errors_total
 from burnin.gather import Gathered
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.run import RunSettings
+from burnin.schedule import Window
 from burnin.verdict import Judge
-from burnin.window import Window
 
 
 def test_errors_total(

@@ -4,8 +4,8 @@ state."""
 from burnin.criteria.host import judge_logs_clean, judge_service_active
 from burnin.gather import Gathered
 from burnin.probes.ssh import SshProbe
+from burnin.schedule import Window
 from burnin.verdict import Judge
-from burnin.window import Window
 
 
 def test_logs_clean(

@@ -5,8 +5,8 @@ from burnin.criteria.monitoring import judge_monitoring
 from burnin.gather import Gathered
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.run import RunSettings
+from burnin.schedule import Window
 from burnin.verdict import Judge, no_data
-from burnin.window import Window
 
 
 def test_monitoring_operational(

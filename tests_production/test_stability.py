@@ -7,8 +7,8 @@ from burnin.gather import Gathered
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.probes.ssh import SshProbe
 from burnin.run import RunSettings
+from burnin.schedule import Window
 from burnin.verdict import Judge
-from burnin.window import Window
 
 
 def test_restarts(

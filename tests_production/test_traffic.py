@@ -4,8 +4,8 @@ from burnin.criteria.traffic import judge_handled, judge_peak_observed, with_cpu
 from burnin.gather import Gathered
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.run import RunSettings
+from burnin.schedule import Window
 from burnin.verdict import Judge, Verdict
-from burnin.window import Window
 
 
 def _handled(

@@ -20,8 +20,8 @@ from burnin.criteria.connection import SeriesSamples
 from burnin.criteria.reading import Reading, read, worse
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
+from burnin.schedule import Window
 from burnin.verdict import Evidence, Verdict, no_data
-from burnin.window import Window
 
 # Daily hours count as all seen when no more than this of them is missing (scrape jitter at
 # the window's edges).

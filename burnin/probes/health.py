@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from burnin.probes.access import HttpAccess, explain, explain_status
+from burnin.config.access import HttpAccess
+from burnin.probes.failures import explain, explain_status
 from burnin.redact import redact_url
 
 MAX_BODY_BYTES = 1_000_000

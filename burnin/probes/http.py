@@ -17,7 +17,8 @@ from typing import Any
 import requests
 from requests.utils import get_netrc_auth
 
-from burnin.probes.access import HttpAccess, explain, explain_status
+from burnin.config.access import HttpAccess
+from burnin.probes.failures import explain, explain_status
 from burnin.redact import redact_url
 
 

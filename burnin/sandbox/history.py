@@ -361,20 +361,20 @@ def _channel_events(
 
 
 @dataclass(frozen=True)
-class BackupFile:
+class HostFile:
     name: str  # rosey-YYYYMMDD.db
     mtime: float  # epoch seconds
     size_bytes: int
 
 
-def backup_files(scenario: Scenario, end: float) -> list[BackupFile]:
+def backup_files(scenario: Scenario, end: float) -> list[HostFile]:
     """The daily backups on the host at the end of history, newest first."""
     plan = scenario.backups
     files = []
     for day in range(plan.copies):
         t = end - plan.newest - day * DAY
         stamp = datetime.fromtimestamp(t, UTC).strftime("%Y%m%d")
-        files.append(BackupFile(f"rosey-{stamp}.db", t, max(1, plan.size_bytes - 512 * day)))
+        files.append(HostFile(f"rosey-{stamp}.db", t, max(1, plan.size_bytes - 512 * day)))
     return files
 
 

@@ -14,10 +14,10 @@ import burnin.sandbox as sandbox
 from burnin.bands import Band
 from burnin.config import SETTINGS_BY_KEY, load_thresholds
 from burnin.criteria.alerts import judge_alerts, measure_alerts
+from burnin.errors import SourceError
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics, parse_selector
-from burnin.verdict import SourceError
-from burnin.window import Window
+from burnin.schedule import Window
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.scenario("healthy")]
 

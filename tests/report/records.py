@@ -7,10 +7,10 @@ from pathlib import Path
 
 from burnin.bands import Band
 from burnin.config import load_thresholds
-from burnin.probes.prometheus import Series
 from burnin.report.model import CriterionResult, RangeAnswer, RunRecord
+from burnin.schedule import Window
+from burnin.series import Series
 from burnin.verdict import Evidence, Verdict
-from burnin.window import Window
 
 ROOT = Path(__file__).resolve().parents[2]
 THRESHOLDS = load_thresholds(ROOT / "thresholds.toml")

@@ -12,18 +12,19 @@ from pathlib import Path
 import pytest
 
 from burnin.bands import Band
-from burnin.config import SETTINGS_BY_KEY, ConfigError, load_target
+from burnin.config import SETTINGS_BY_KEY, load_target
+from burnin.config import access as access_module
+from burnin.config.access import HttpAccess, access_of
 from burnin.criteria.health import (
     judge_health_latency,
     judge_health_up,
     measure_health_latency,
 )
-from burnin.probes import access as access_module
-from burnin.probes.access import HttpAccess, access_of, explain_status
+from burnin.errors import ConfigError, SourceError
+from burnin.probes.failures import explain_status
 from burnin.probes.health import HealthProbe
 from burnin.probes.http import http_get, new_session
 from burnin.probes.prometheus import PrometheusProbe
-from burnin.verdict import SourceError
 from tests.unit.tls import Pki, basic, bearer, make_pki, proxy, serve
 
 TOKEN = "tok-SECRET-MARKER-4711"

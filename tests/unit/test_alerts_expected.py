@@ -15,7 +15,7 @@ from burnin.bands import Band
 from burnin.config import ExpectedAlert, load_thresholds
 from burnin.criteria.alerts import QUERY, AlertMeasurement, Firing, is_expected, judge_alerts
 from burnin.probes.prometheus import AlertRule
-from burnin.window import Window
+from burnin.schedule import Window
 from tests.unit.samples import coverage
 
 ROOT = Path(__file__).resolve().parents[2]

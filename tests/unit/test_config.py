@@ -14,12 +14,12 @@ from burnin.config import (
     DEFAULT_COVERAGE_PERCENT,
     SETTINGS,
     SETTINGS_BY_KEY,
-    ConfigError,
     load_target,
     load_thresholds,
-    parse_time,
 )
+from burnin.errors import ConfigError
 from burnin.promql import CONTRACT_METRICS
+from burnin.schedule import parse_time
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -26,10 +26,11 @@ from burnin.criteria.alerts import (
     measure_alerts,
     rule_problems,
 )
-from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, FleetView, Series
+from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, FleetView
 from burnin.promql import Metrics, fleet_member, parse_selector, scope_of
+from burnin.schedule import Window
+from burnin.series import Series
 from burnin.verdict import Verdict
-from burnin.window import Window
 from tests.unit.samples import SELECTOR, FakePrometheus, connected, coverage, window_grid, with_hole
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,10 +26,10 @@ from burnin.criteria.connection import (
     step_for,
     with_coverage_note,
 )
-from burnin.probes.prometheus import Series
 from burnin.promql import Metrics, parse_selector
+from burnin.schedule import Window
+from burnin.series import Series
 from burnin.verdict import Evidence, Verdict
-from burnin.window import Window
 from tests.unit.samples import (
     SELECTOR,
     STEP_S,

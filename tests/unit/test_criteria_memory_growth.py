@@ -26,9 +26,9 @@ from burnin.criteria.resources import (
     measure_memory_growth,
     steepest_fit,
 )
-from burnin.probes.prometheus import Series
 from burnin.promql import Metrics, parse_selector
-from burnin.window import Window
+from burnin.schedule import Window
+from burnin.series import Series
 from tests.unit.samples import FakePrometheus, coverage, window_grid
 
 ROOT = Path(__file__).resolve().parents[2]

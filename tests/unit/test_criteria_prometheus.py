@@ -32,10 +32,10 @@ from burnin.criteria.resources import (
 )
 from burnin.criteria.restarts import RestartMeasurement, judge_restarts, measure_restarts
 from burnin.probes.health import HealthPayload, HealthReading
-from burnin.probes.prometheus import Series
 from burnin.probes.ssh import CommandResult
 from burnin.promql import Metrics, parse_selector
-from burnin.window import Window
+from burnin.schedule import Window
+from burnin.series import Series
 from tests.unit.hosts import ScriptedSsh
 from tests.unit.samples import FakePrometheus, connected, coverage, window_grid, with_hole
 

@@ -28,8 +28,8 @@ from burnin.criteria.traffic import (
     periods,
     with_cpu_check,
 )
+from burnin.schedule import Window
 from burnin.verdict import Verdict
-from burnin.window import Window
 from tests.unit.samples import (
     connected,
     coverage,

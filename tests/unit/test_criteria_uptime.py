@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from burnin.bands import Band
 from burnin.config import load_thresholds
 from burnin.criteria.uptime import MIN_SAMPLES, judge_uptime, measure_uptime
+from burnin.schedule import Window
 from burnin.verdict import Verdict
-from burnin.window import Window
 from tests.unit.samples import (
     STEP_S,
     connected,

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from burnin.__main__ import main
-from burnin.config import SETTINGS, ConfigError, Target, load_target
+from burnin.config import SETTINGS, Target, load_target
 from burnin.doctor import (
     SUDO_FIX,
     Check,
@@ -40,11 +40,12 @@ from burnin.doctor import (
     selector_text,
     selects,
 )
-from burnin.probes.prometheus import AlertRule, PrometheusProbe, Sample
+from burnin.errors import ConfigError, SourceError
+from burnin.probes.prometheus import AlertRule, PrometheusProbe
 from burnin.probes.ssh import CommandResult
 from burnin.promql import BOT_METRICS, CONTRACT_METRICS, PROCESS_METRICS, parse_selector
 from burnin.run import metrics_of
-from burnin.verdict import SourceError
+from burnin.series import Sample
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORTER_NAMES = [

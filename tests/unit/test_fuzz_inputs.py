@@ -15,7 +15,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from burnin.config import HEALTH_FIELDS, SETTINGS, ConfigError, load_target, load_thresholds
+from burnin.config import HEALTH_FIELDS, SETTINGS, load_target, load_thresholds
+from burnin.errors import ConfigError
 from burnin.probes.health import HealthPayload, PayloadError, parse_health
 from burnin.promql import Matcher, escape_label_value, parse_selector
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import pytest
 
 from burnin.catalogue import CRITERIA
+from burnin.errors import SourceError
 from burnin.flight import Flights
 from burnin.gather import ALONE, FIRST, MEASURES, NEEDS, Gathering, gather_ahead, take
 from burnin.probes.ssh import MAX_CHANNELS, SshProbe, SshSettings
-from burnin.verdict import SourceError
 
 # ------------------------------------------------------------------ what is gathered
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from burnin.config import ConfigError, load_target, load_thresholds
+from burnin.config import load_target, load_thresholds
+from burnin.errors import ConfigError
 from burnin.run import RunSettings
-from burnin.window import Window
+from burnin.schedule import Window
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from burnin.config import ConfigError, Phase, load_thresholds
-from burnin.window import EARLY_GRACE, Window, due_phase, phase_window
+from burnin.config import load_thresholds
+from burnin.errors import ConfigError
+from burnin.schedule import EARLY_GRACE, Phase, Window, due_phase, phase_window
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 SIX_HOURS = Phase("6h", timedelta(hours=6), "checkpoint_6h", ("uptime",))
