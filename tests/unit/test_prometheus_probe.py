@@ -418,9 +418,8 @@ def test_without_a_usable_date_header_the_skew_is_unknown_not_an_error(header):
 
 
 def test_raw_points_are_kept_compact_and_read_like_a_list_of_pairs():
-    from burnin.window import Window
-
-    from burnin.probes.prometheus import Points, inside
+    from burnin.schedule import Window
+    from burnin.series import Points, inside
 
     points = Points.of([[1796000000, "1"], [1796000015.5, "0"], [1796000030, "NaN"]])
     assert len(points) == 3 and points[1] == (1796000015.5, 0.0)
