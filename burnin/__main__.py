@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from burnin import watch
+from burnin.catalogue import CRITERIA
 from burnin.config import SETTINGS, load_target, load_thresholds
 from burnin.doctor import check_fleet, diagnose, report
 from burnin.errors import ConfigError
@@ -98,7 +99,7 @@ def _history(args: argparse.Namespace) -> int:
 def _watch(args: argparse.Namespace) -> int:
     extra = [a for a in args.pytest_args if a != "--"]
     try:
-        thresholds = load_thresholds(Path(args.thresholds))
+        thresholds = load_thresholds(Path(args.thresholds), CRITERIA)
         cli = {"deployed_at": args.deployed_at} if args.deployed_at else {}
         target = load_target(Path(args.targets_file), cli, os.environ, args.target)
         speed = math.inf if args.speed == "max" else float(args.speed)

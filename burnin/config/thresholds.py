@@ -4,7 +4,7 @@ their criteria, the traffic hours, sampling, channel events and the coverage lin
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
@@ -12,7 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from burnin.bands import Better, Tiers
-from burnin.catalogue import CRITERIA
 from burnin.config import toml
 from burnin.errors import ConfigError
 from burnin.schedule import Phase
@@ -177,7 +176,7 @@ def _metric(path: Path, name: str, raw: Any, phase_names: set[str]) -> MetricSpe
     return MetricSpec(name, unit, better, base, overrides)
 
 
-def _phase(path: Path, name: str, raw: Any) -> Phase:
+def _phase(path: Path, name: str, raw: Any, known: Collection[str]) -> Phase:
     key = f"phases.{name}"
     table = toml.table(path, key, raw)
     toml.check_keys(path, key, table, {"hours", "minutes", "marker", "criteria"})
@@ -197,10 +196,10 @@ def _phase(path: Path, name: str, raw: Any) -> Phase:
             f"{toml.where(path, f'{key}.criteria')}: expected a list of criterion ids"
         )
     for criterion in criteria:
-        if criterion not in CRITERIA:
+        if criterion not in known:
             raise ConfigError(
                 f"{toml.where(path, f'{key}.criteria')}: unknown criterion {criterion!r}; "
-                f"expected one of {', '.join(CRITERIA)}"
+                f"expected one of {', '.join(known)}"
             )
     return Phase(name, duration, marker, tuple(criteria))
 
@@ -239,7 +238,9 @@ def _traffic(path: Path, raw: Any) -> Traffic:
     )
 
 
-def load_thresholds(path: Path) -> Thresholds:
+def load_thresholds(path: Path, criteria: Collection[str]) -> Thresholds:
+    """thresholds.toml, checked; `criteria`: the criterion ids its phases may name (the
+    catalogue's, burnin.catalogue.CRITERIA)."""
     document = toml.read_toml(path)
     toml.check_keys(
         path,
@@ -250,7 +251,7 @@ def load_thresholds(path: Path) -> Thresholds:
     raw_phases = toml.table(path, "phases", document.get("phases", {}))
     if not raw_phases:
         raise ConfigError(f"{toml.where(path, 'phases')}: missing; expected at least one phase")
-    phases = {name: _phase(path, name, raw) for name, raw in raw_phases.items()}
+    phases = {name: _phase(path, name, raw, criteria) for name, raw in raw_phases.items()}
     metrics = {
         name: _metric(path, name, raw, set(phases))
         for name, raw in toml.table(path, "metrics", document.get("metrics", {})).items()

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from burnin.bands import Band
+from burnin.catalogue import CRITERIA
 from burnin.config import load_thresholds
 from burnin.report.model import CriterionResult, RangeAnswer, RunRecord
 from burnin.schedule import Window
@@ -13,7 +14,7 @@ from burnin.series import Series
 from burnin.verdict import Evidence, Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
-THRESHOLDS = load_thresholds(ROOT / "thresholds.toml")
+THRESHOLDS = load_thresholds(ROOT / "thresholds.toml", CRITERIA)
 END = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 WINDOW = Window(END - timedelta(hours=24), END)
 CONNECTED_QUERY = 'bot_connected{env="production"}'

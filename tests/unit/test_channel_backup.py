@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from burnin.bands import Band
+from burnin.catalogue import CRITERIA
 from burnin.config import DEFAULT_CHANNEL_EVENTS, ChannelEvents, load_thresholds
 from burnin.criteria.backup import judge_backup, measure_backups
 from burnin.criteria.channel import (
@@ -299,7 +300,7 @@ def test_channel_events_failing_retention_probe_is_a_source_error():
 
 
 def test_thresholds_toml_runs_channel_events_at_12h_and_24h_and_backup_at_24h():
-    thresholds = load_thresholds(ROOT / "thresholds.toml")
+    thresholds = load_thresholds(ROOT / "thresholds.toml", CRITERIA)
     assert {p for p, phase in thresholds.phases.items() if "channel-events" in phase.criteria} == {
         "12h",
         "24h",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from burnin.bands import Band
+from burnin.catalogue import CRITERIA
 from burnin.config import load_thresholds
 from burnin.criteria.consistency import ConsistencyMeasurement, judge_consistency
 from burnin.criteria.errors import (
@@ -51,7 +52,7 @@ LINE = 99.0
 
 @pytest.fixture(scope="module")
 def thresholds():
-    return load_thresholds(ROOT / "thresholds.toml")
+    return load_thresholds(ROOT / "thresholds.toml", CRITERIA)
 
 
 def reading(value: float | None, query: str = "q") -> Reading:
