@@ -1,4 +1,19 @@
-"""Why a source did not answer, in our words, with the setting to change."""
+"""Why a source did not answer, in our words, with the setting to change.
+
+Two places explain a failure, each its own part; neither words what the other does:
+- The HTTP probes (burnin.probes.access: `explain`, `explain_status`) write one line with its
+  fix for what an HTTP request meets: TLS trust and host names, client certificates, TLS
+  spoken to a plain port, proxies, a name that does not resolve, 401, 403 and 407 from every
+  HTTP source, and connection refused, timeouts and dropped connections of requests' sources
+  (Prometheus, the Alertmanager, the dashboard). `explain` here shows that line as it is
+  (`split_fix`).
+- This module explains what no probe does: a clock off (Prometheus's Date header, the host's
+  `date`); SSH (a changed host key, a missing known_hosts, a key not in it, a refused login,
+  and the SSH connection's name, refusal, route and timeout); the health probe's network
+  failures it leaves in the library's words (refused, no route, no answer within the timeout);
+  statuses the probes pass on bare (404, 5xx, any other); an answer that is not JSON; and
+  anything else, by its innermost text.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +37,6 @@ SERVERS = {
     "dashboard": "the dashboard",
     "ssh": "sshd",
 }
-CA_SETTINGS = {"prometheus": "prometheus_ca_file or ca_file", "health": "health_ca_file or ca_file"}
 _CREDENTIALS = re.compile(r"(://[^/\s:@]*):[^/\s@]*@")
 _HTTP_STATUS = re.compile(r"HTTP (?:Status Code )?(\d{3})\b|\b(\d{3}) (?:Client|Server) Error")
 
@@ -54,8 +68,9 @@ PROBE_PREFIX = re.compile(
 
 
 def explain(error: BaseException | str, source: str) -> tuple[str, str]:
-    """(cause, fix) in our words for a source that did not answer: `error` is the exception
-    (its causes are read too) or a probe's problem text; `source` is prometheus, health,
+    """(cause, fix) for a source that did not answer: the probe's own line when it wrote one,
+    else in our words (see the module's note for which is which). `error` is the exception (its
+    causes are read too) or a probe's problem text; `source` is prometheus, health,
     alertmanager, dashboard or ssh. The fix names the setting to change."""
     text = _CREDENTIALS.sub(rf"\1:{REDACTED}@", _chain_text(error))
     own = split_fix(PROBE_PREFIX.sub("", text.split(" | ")[0]))
@@ -98,23 +113,6 @@ def explain(error: BaseException | str, source: str) -> tuple[str, str]:
                 "the host refused the login",
                 "set ssh_user and ssh_key to a login whose key is in the host's authorized_keys",
             )
-    if has("CERTIFICATE_VERIFY_FAILED", "certificate verify failed"):
-        if has("Hostname mismatch", "doesn't match", "IP address mismatch"):
-            return (
-                "its TLS certificate names another host",
-                f"check {url} (use the host name its certificate names)",
-            )
-        return (
-            "its TLS certificate is not trusted (signed by a CA this machine does not know)",
-            f"set {CA_SETTINGS.get(source, 'ca_file')} to the CA that signed it",
-        )
-    if has("certificate required", "alert bad certificate", "alert handshake failure"):
-        return "the server asks for a client certificate", "set cert_file and key_file"
-    if has("WRONG_VERSION_NUMBER", "wrong version number", "record layer failure"):
-        return (
-            "TLS spoken to a plain HTTP port (or the reverse)",
-            f"check {url}: http:// or https://",
-        )
     if has(
         "Name or service not known",
         "Failed to resolve",
@@ -139,16 +137,6 @@ def explain(error: BaseException | str, source: str) -> tuple[str, str]:
         )
     status = _HTTP_STATUS.search(text)
     code = int(status.group(1) or status.group(2)) if status else 0
-    if code in (401, 403):
-        cause = "HTTP 401: it asks for credentials" if code == 401 else "HTTP 403: access refused"
-        if source == "prometheus":
-            return cause, (
-                "set prometheus_bearer_token_file, or prometheus_username and "
-                "prometheus_password_file"
-            )
-        if source == "health":
-            return cause, f"check {url}: the health endpoint is asked without credentials"
-        return cause, f"check {url} (credentials: user:password@ in it, or ~/.netrc)"
     if code == 404:
         return "HTTP 404: nothing at this path", f"check {url} (a path prefix missing?)"
     if code >= 500:
