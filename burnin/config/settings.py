@@ -141,7 +141,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 
 def _access_settings() -> tuple[Setting, ...]:
-    """How each HTTP source is reached (burnin.probes.access): per source and for every source."""
+    """How each HTTP source is reached (burnin.config.access): per source and for every source."""
     made = []
     for source in ("", *HTTP_SOURCES):
         for key, text in ACCESS_KEYS.items():

@@ -24,7 +24,7 @@ from burnin.redact import redact_url
 
 def new_session(access: HttpAccess | None = None, url: str = "") -> requests.Session:
     """A session that never reads the environment while asking (see the module's note): the
-    source's trust, client certificate, credentials and proxies (burnin.probes.access) set once;
+    source's trust, client certificate, credentials and proxies (burnin.config.access) set once;
     .netrc credentials for `url` when the access names none."""
     return (access or HttpAccess()).session(url)
 

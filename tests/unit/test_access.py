@@ -1,4 +1,4 @@
-"""Every HTTP source reached the way production serves it (burnin.probes.access), against real
+"""Every HTTP source reached the way production serves it (burnin.config.access), against real
 TLS servers on 127.0.0.1: a private CA, a client certificate, a bearer token, basic auth, a
 proxy. What the observer cannot do is its own failure (SOURCE_ERROR with the fix), never a
 verdict on the bot; what the endpoint does (refuse, 5xx) still is."""
