@@ -303,6 +303,14 @@ def _alerts_functional(j: Judging) -> Verdict:
     return alert_path.judge_alert_path(measured)
 
 
+def _pair(measured: tuple[Any, Any]) -> tuple[Any, Any]:
+    return measured
+
+
+def _triple(measured: tuple[Any, Any, Any]) -> tuple[Any, Any, Any]:
+    return measured
+
+
 def _health_up(j: Judging) -> Verdict:
     target = j.run.target
     return health.judge_health_up(
@@ -339,12 +347,16 @@ CRITERIA: dict[str, Criterion] = {
         ),
         Criterion(
             "errors-total", "Error count within limits", "prometheus",
-            lambda j: errors.judge_errors_total(*j.measured("errors-total"), j.tiers, j.window, j.line),
+            lambda j: errors.judge_errors_total(
+                *_pair(j.measured("errors-total")), j.tiers, j.window, j.line
+            ),
             needs=("errors-total",), metric="errors_total",
         ),
         Criterion(
             "error-rate", "Error rate acceptable", "prometheus",
-            lambda j: errors.judge_error_rate(*j.measured("error-rate"), j.tiers, j.window, j.line),
+            lambda j: errors.judge_error_rate(
+                *_triple(j.measured("error-rate")), j.tiers, j.window, j.line
+            ),
             needs=("error-rate",), metric="error_rate",
         ),
         Criterion(

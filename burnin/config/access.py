@@ -14,7 +14,7 @@ import base64
 import os
 import ssl
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,13 @@ ENV_CA_BUNDLE = next(
     ),
     "",
 )
+
+
+# urllib's own no_proxy rule on a snapshot of the environment (typeshed does not list it; the
+# public proxy_bypass lists os.environ, which a gathering thread must never do).
+_proxy_bypass: Callable[[str, dict[str, str]], bool] = vars(urllib.request)[
+    "proxy_bypass_environment"
+]
 
 
 def setting_key(source: str, key: str) -> str:
@@ -110,7 +117,7 @@ class HttpAccess:
         """The proxy for `url` from the environment read at import, unless no_proxy names it."""
         proxies = ENV_PROXIES if proxies is None else proxies
         host = urlsplit(url).hostname or ""
-        if not proxies or urllib.request.proxy_bypass_environment(host, dict(proxies)):
+        if not proxies or _proxy_bypass(host, dict(proxies)):
             return {}
         return {k: v for k, v in proxies.items() if k != "no"}
 

@@ -200,12 +200,12 @@ def coerce(setting: Setting, raw: Any, where: str) -> Any:
         try:
             if isinstance(raw, bool):
                 raise ValueError
-            value = float(raw)
+            number = float(raw)
         except (TypeError, ValueError):
             raise ConfigError(f"{where}: expected a number, got {raw!r}") from None
-        if not value > 0:
+        if not number > 0:
             raise ConfigError(f"{where}: expected a positive number, got {raw!r}")
-        return value
+        return number
     if setting.kind is tuple:  # a TOML list of strings, or "a, b" from the command line or env
         items = raw.split(",") if isinstance(raw, str) else raw
         if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):

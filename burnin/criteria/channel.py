@@ -122,7 +122,7 @@ def judge_channel_events(
         )
     counts, offences = find_offences(measurement.entries, channel_events)
     errors = sum(1 for e in measurement.entries if e.priority <= ERROR_PRIORITY)
-    evidence = (
+    evidence: tuple[Evidence, ...] = (
         Evidence(
             "ssh",
             result.command,

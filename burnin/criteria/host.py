@@ -248,9 +248,9 @@ def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict
         if measurement.warnings
         else ""
     )
-    evidence = (*evidence, measurement.coverage.evidence())
+    shown = (*evidence, measurement.coverage.evidence())
     return Verdict(
-        "logs-clean", band, count, "error lines", "0 error-priority lines", cause, window, evidence
+        "logs-clean", band, count, "error lines", "0 error-priority lines", cause, window, shown
     )
 
 

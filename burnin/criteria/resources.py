@@ -211,6 +211,7 @@ def _stability(verdict: Verdict, fit: SlopeFit | None, line: float | None) -> Ve
     if line is None:
         return verdict
     evidence = verdict.evidence if fit is None else (*verdict.evidence, fit.evidence(line))
+    band: Band
     if verdict.band in (Band.DEGRADED, Band.CRITICAL):
         band, cause = verdict.band, fit.describe() if fit else ""
     else:

@@ -17,7 +17,7 @@ def check_rules(prometheus: PrometheusProbe, target: Target) -> list[Check]:
     rules = prometheus.alerting_rules()
     by_name = {r.name: r for r in rules}
     # The line to write: each expected rule, or the loaded rule closest to it.
-    mapped = []
+    mapped: list[str] = []
     for name in target["alert_rules"]:
         near = [name] if name in by_name else closest(name, by_name, 1)
         mapped.extend(n for n in near if n not in mapped)

@@ -181,7 +181,7 @@ class PrometheusProbe:
         if cause:
             raise self._fail(cause)
 
-    def _ask(self, call: Any, query: str) -> list[dict[str, Any]]:
+    def _ask(self, call: Callable[[], T], query: str) -> T:
         try:
             return call()
         except PrometheusApiClientException as exc:
@@ -247,7 +247,7 @@ class PrometheusProbe:
         """An answer of the monitoring stack around this Prometheus (its Alertmanagers, the
         Alertmanager's readiness, the dashboard) by URL, asked once per run: a fleet's bots
         share their stack."""
-        return self._stack.get(url, fetch)  # type: ignore[no-any-return]
+        return self._stack.get(url, fetch)
 
     def cached_ranges(self) -> dict[tuple[str, datetime, datetime, int], list[Series]]:
         """Every range and raw answer this probe fetched: the report plots these, asking
