@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from burnin.config import ConfigError, Phase, Target, Thresholds
+from burnin.config import Target, Thresholds
+from burnin.errors import ConfigError
 from burnin.probes.ssh import SshSettings
 from burnin.promql import Metrics, fleet_member, parse_selector
-from burnin.window import Window, phase_window
+from burnin.schedule import Phase, Window, phase_window
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from fabric.connection import derive_shorthand
 from invoke.exceptions import CommandTimedOut
 
 from burnin.clock import skew, skew_cause
+from burnin.errors import SourceError
 from burnin.flight import Flights
 from burnin.probes.known_hosts import (
     KnownHosts,
@@ -23,7 +24,6 @@ from burnin.probes.known_hosts import (
     entry_name,
     read_known_hosts,
 )
-from burnin.verdict import SourceError
 
 LOG = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from burnin.config import (
     METRIC_NAME,
     OPTIONAL_HEALTH_FIELDS,
     SETTINGS_BY_KEY,
-    ConfigError,
     ExpectedAlert,
     Target,
     load_target,
 )
+from burnin.errors import ConfigError
 from burnin.promql import BOT_METRICS, CONTRACT_METRICS
 
 ROOT = Path(__file__).resolve().parents[2]
