@@ -58,7 +58,7 @@ def _doctor(args: argparse.Namespace) -> int:
         logging.getLogger(library).addHandler(logging.NullHandler())
     try:
         target = load_target(Path(args.targets_file), target_options(args), os.environ, args.target)
-        parse_selector(target["selector"])
+        parse_selector(target.settings.selector)
     except ConfigError as exc:
         print(f"burnin doctor: configuration: {exc}", file=sys.stderr)
         return 4
@@ -70,7 +70,7 @@ def _doctor(args: argparse.Namespace) -> int:
     for bot in target.bots():  # a fleet: each bot's names, its instance filled in
         if bot.instance:
             print(f"bot {bot.instance}:")
-        ssh = SshProbe(ssh_settings_of(bot)) if bot["ssh_host"] else None
+        ssh = SshProbe(ssh_settings_of(bot)) if bot.settings.ssh_host else None
         checks = diagnose(bot, metrics_of(bot), ssh)
         print(report(checks))
         ok = ok and all(c.ok for c in checks)

@@ -110,11 +110,11 @@ class Criterion:
 
 
 def _zone(run: RunSettings) -> ZoneInfo:
-    return ZoneInfo(run.target["log_timezone"])
+    return ZoneInfo(run.target.settings.log_timezone)
 
 
 def _backup(s: Sources, run: RunSettings, _phase: str) -> backup.BackupMeasurement:
-    glob = run.target["backup_glob"]
+    glob = run.target.settings.backup_glob
     if not glob.strip():  # skipped with its reason, even where SSH is not configured
         return backup.BackupMeasurement(glob, now(), None, None)
     return backup.measure_backups(s.ssh, glob)
@@ -125,7 +125,7 @@ def _periods(kind: str) -> Measure:
         hours = run.thresholds.traffic.peak if kind == "peak" else run.thresholds.traffic.off_peak
         spans = traffic.periods(hours, run.thresholds.traffic.timezone, run.window(phase))
         return traffic.measure_periods(
-            s.prometheus, run.metrics, spans, run.target["process_metrics"]
+            s.prometheus, run.metrics, spans, run.target.settings.process_metrics
         )
 
     return measure
@@ -136,10 +136,12 @@ def _alert_path(
 ) -> alert_path.AlertPathMeasurement | None:
     """Sends a test alert through production's Alertmanager: only when opted in (None else)."""
     target = run.target
-    if not target["send_test_alert"] or not target["alertmanager_url"]:
+    if not target.settings.send_test_alert or not target.settings.alertmanager_url:
         return None
     return alert_path.measure_alert_path(
-        target["alertmanager_url"], target["timeout_s"], access=target.access("alertmanager")
+        target.settings.alertmanager_url,
+        target.settings.timeout_s,
+        access=target.access("alertmanager"),
     )
 
 
@@ -189,52 +191,60 @@ MEASUREMENTS: dict[str, Measurement] = {
                 s.prometheus,
                 s.ssh,
                 run.metrics,
-                run.target["unit"],
+                run.target.settings.unit,
                 run.window(p),
-                run.target["process_metrics"],
+                run.target.settings.process_metrics,
             ),
             first=True,
         ),  # fmt: skip
         Measurement(
             "alerts",
             lambda s, run, p: alerts.measure_alerts(
-                s.prometheus, run.metrics, run.window(p), run.target["alert_rules"]
+                s.prometheus, run.metrics, run.window(p), run.target.settings.alert_rules
             ),
         ),
         Measurement(
             "memory-growth",
             lambda s, run, p: resources.measure_memory_growth(
-                s.prometheus, run.metrics, run.window(p), run.target["process_metrics"]
+                s.prometheus, run.metrics, run.window(p), run.target.settings.process_metrics
             ),
         ),
         Measurement(
             "memory-peak",
             lambda s, run, p: resources.measure_memory_peak(
-                s.prometheus, run.metrics, run.window(p), run.target["process_metrics"]
+                s.prometheus, run.metrics, run.window(p), run.target.settings.process_metrics
             ),
         ),
         Measurement(
             "cpu",
             lambda s, run, p: resources.measure_cpu(
-                s.prometheus, run.metrics, run.window(p), run.target["process_metrics"]
+                s.prometheus, run.metrics, run.window(p), run.target.settings.process_metrics
             ),
         ),
         Measurement(
             "logs",
             lambda s, run, p: logfile.measure_logs(
-                s.ssh, run.target["unit"], run.window(p), run.target["log_file"], _zone(run)
+                s.ssh,
+                run.target.settings.unit,
+                run.window(p),
+                run.target.settings.log_file,
+                _zone(run),
             ),
             first=True,
         ),
         Measurement(
             "service",
-            lambda s, run, _p: host.measure_service(s.ssh, run.target["unit"]),
+            lambda s, run, _p: host.measure_service(s.ssh, run.target.settings.unit),
             first=True,
         ),  # fmt: skip
         Measurement(
             "channel-events",
             lambda s, run, p: logfile.measure_channel_logs(
-                s.ssh, run.target["unit"], run.window(p), run.target["log_file"], _zone(run)
+                s.ssh,
+                run.target.settings.unit,
+                run.window(p),
+                run.target.settings.log_file,
+                _zone(run),
             ),
             first=True,
         ),
@@ -245,10 +255,10 @@ MEASUREMENTS: dict[str, Measurement] = {
                 s.prometheus,
                 run.metrics,
                 run.window(p),
-                run.target["alertmanager_url"],
-                run.target["dashboard_url"],
-                run.target["timeout_s"],
-                run.target["alert_rules"],
+                run.target.settings.alertmanager_url,
+                run.target.settings.dashboard_url,
+                run.target.settings.timeout_s,
+                run.target.settings.alert_rules,
                 run.target.access("alertmanager"),
                 run.target.access("dashboard"),
             ),
@@ -295,7 +305,7 @@ def _alerts(j: Judging) -> Verdict:
 
 def _alerts_functional(j: Judging) -> Verdict:
     target = j.run.target
-    if not target["send_test_alert"]:
+    if not target.settings.send_test_alert:
         return alert_path.not_opted_in()
     measured = j.measured("alert-path")
     if measured is None:
@@ -314,7 +324,10 @@ def _triple(measured: tuple[Any, Any, Any]) -> tuple[Any, Any, Any]:
 def _health_up(j: Judging) -> Verdict:
     target = j.run.target
     return health.judge_health_up(
-        j.measured("health"), target["channel"], target["healthy_status"], target["degraded_status"]
+        j.measured("health"),
+        target.settings.channel,
+        target.settings.healthy_status,
+        target.settings.degraded_status,
     )
 
 
@@ -327,7 +340,7 @@ CRITERIA: dict[str, Criterion] = {
         ),
         Criterion(
             "health-version", "Deployed version is the expected one", "health",
-            lambda j: health.judge_health_version(j.measured("health"), j.run.target["version"]),
+            lambda j: health.judge_health_version(j.measured("health"), j.run.target.settings.version),
             needs=("health",),
         ),
         Criterion(

@@ -4,6 +4,8 @@ Precedence (command line > environment > targets file > default) is applied in t
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -216,3 +218,45 @@ def coerce(setting: Setting, raw: Any, where: str) -> Any:
     if not isinstance(raw, str):
         raise ConfigError(f"{where}: expected a string, got {raw!r}")
     return raw
+
+
+@dataclass(frozen=True)
+class TargetSettings:
+    """A target's settings, typed (every Setting but the HTTP access ones, which
+    Target.access(source) hands out as an HttpAccess). Made from the checked values, so each
+    field has its Setting's kind; tests/unit/test_config.py holds the two lists together."""
+
+    health_url: str
+    prometheus_url: str
+    alertmanager_url: str
+    dashboard_url: str
+    ssh_host: str
+    ssh_user: str
+    ssh_port: int
+    ssh_key: str
+    ssh_config: str
+    ssh_sudo: bool
+    known_hosts: str
+    accept_new_host_key: bool
+    unit: str
+    selector: str
+    metric_prefix: str
+    process_metrics: bool
+    alert_rules: tuple[str, ...]
+    healthy_status: tuple[str, ...]
+    degraded_status: tuple[str, ...]
+    log_file: str
+    log_timezone: str
+    channel: str
+    version: str
+    deployed_at: str
+    planned_restarts: str
+    backup_glob: str
+    send_test_alert: bool
+    signoff_file: str
+    timeout_s: float
+    instances: tuple[str, ...]
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> TargetSettings:
+        return cls(**{f.name: values[f.name] for f in dataclasses.fields(cls)})

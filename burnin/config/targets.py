@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +22,7 @@ from burnin.config.settings import (
     OPTIONAL_HEALTH_FIELDS,
     SETTINGS,
     SETTINGS_BY_KEY,
+    TargetSettings,
     coerce,
 )
 from burnin.errors import ConfigError
@@ -62,7 +64,14 @@ class Target:
     instance: str = ""  # one bot of a fleet: its name ("" for a target of one bot)
     fleet_selector: str = ""  # one bot of a fleet: the fleet's selector, `{instance}` unfilled
 
+    @cached_property
+    def settings(self) -> TargetSettings:
+        """Every setting, typed: `target.settings.timeout_s`."""
+        return TargetSettings.of(self.values)
+
     def __getitem__(self, key: str) -> Any:
+        """A setting named at run time (a measurement's `shared_by`, doctor's per-source URL);
+        code that names the setting reads `settings`."""
         return self.values[key]
 
     @property

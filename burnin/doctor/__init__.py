@@ -69,11 +69,11 @@ def check_prometheus(
     target: Target, metrics: Metrics
 ) -> tuple[list[Check], PrometheusProbe | None]:
     planned = planned_metrics(target, metrics) + planned_rules(target) + [ALERTMANAGERS]
-    url = target["prometheus_url"]
+    url = target.settings.prometheus_url
     if not url:
         fix = 'prometheus_url = "http://prometheus-host:9090"'
         return not_set("prometheus", "prometheus_url", fix, planned), None
-    prometheus = PrometheusProbe(url, target["timeout_s"], access=target.access("prometheus"))
+    prometheus = PrometheusProbe(url, target.settings.timeout_s, access=target.access("prometheus"))
     try:
         prometheus.ready()
     except SourceError as exc:
@@ -122,7 +122,7 @@ def diagnose(target: Target, metrics: Metrics, ssh: SshProbe | None) -> list[Che
     checks, prometheus = check_prometheus(target, metrics)
     checks += check_stack(prometheus, target)
     checks += check_host(target, ssh)
-    if target["health_url"]:
+    if target.settings.health_url:
         checks += check_health(target)
     else:
         fix = 'health_url = "http://bot-host:8000/api/health"'

@@ -24,7 +24,7 @@ BACKUP_PLACES = ("/var/backups", "/backups", "/srv/backups", ".")
 
 
 def backup_what(target: Target) -> str:
-    glob = target["backup_glob"].strip()
+    glob = target.settings.backup_glob.strip()
     return f"backups {glob}" if glob else "backups"
 
 
@@ -77,7 +77,7 @@ def check_backup(ssh: SshProbe, target: Target) -> Check:
     """The backup criterion's own listing (find over SSH): a non-empty backup of the last
     ~26 h must match the glob. Else what the glob found, the files like it nearby and the glob
     that finds them (or backup_glob = "" to declare the bot has none)."""
-    glob = target["backup_glob"]
+    glob = target.settings.backup_glob
     what = backup_what(target)
     if not glob.strip():
         return Check(True, what, 'backup_glob = "": none declared (the backup check is skipped)')
@@ -90,7 +90,7 @@ def check_backup(ssh: SshProbe, target: Target) -> Check:
         problem = measured.problem or (result.describe() if result else "not asked")
         permission = result is not None and "Permission denied" in result.stderr
         fix = SUDO_FIX if result is not None and sudo_refused(result) else ""
-        if permission and not target["ssh_sudo"]:
+        if permission and not target.settings.ssh_sudo:
             fix = "ssh_sudo = true  (if only root may read the backups)"
         return Check(False, what, f"listing the backups failed: {problem}", fix)
     files = measured.files or []

@@ -23,9 +23,9 @@ def planned_health(target: Target) -> list[str]:
 
 
 def check_health(target: Target) -> list[Check]:
-    url = target["health_url"]
+    url = target.settings.health_url
     where = f"health {redact_url(url)}"
-    answer = timed_get(url, target["timeout_s"], MAX_BODY_BYTES, target.access("health"))
+    answer = timed_get(url, target.settings.timeout_s, MAX_BODY_BYTES, target.access("health"))
     if answer.problem or answer.status != 200:
         problem = answer.problem or f"HTTP {answer.status}"
         return unanswered(where, problem, "health", planned_health(target))
@@ -63,10 +63,10 @@ def check_health(target: Target) -> list[Check]:
             )
     status_key = target.health_fields.get("status", "status")
     status = document.get(status_key)
-    words = target["healthy_status"]
+    words = target.settings.healthy_status
     if isinstance(status, str) and status in words:
         checks.append(Check(True, "health status word", f"{status!r} is a healthy word"))
-    elif isinstance(status, str) and status in target["degraded_status"]:
+    elif isinstance(status, str) and status in target.settings.degraded_status:
         checks.append(
             Check(
                 False,

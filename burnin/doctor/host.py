@@ -30,12 +30,14 @@ SUDO_FIX = (
 
 def logs_what(target: Target) -> str:
     return (
-        f"log file {target['log_file']}" if target["log_file"] else f"journal of {target['unit']}"
+        f"log file {target['log_file']}"
+        if target.settings.log_file
+        else f"journal of {target['unit']}"
     )
 
 
 def check_unit(ssh: SshProbe, target: Target) -> list[Check]:
-    unit = target["unit"]
+    unit = target.settings.unit
     show = ssh.run(
         ["systemctl", "show", "-p", "LoadState", "-p", "StandardOutput", unit], privileged=True
     )
@@ -75,8 +77,8 @@ def check_unit(ssh: SshProbe, target: Target) -> list[Check]:
 
 
 def check_logs(ssh: SshProbe, target: Target, standard_output: str) -> Check:
-    log_file = target["log_file"]
-    unit = target["unit"]
+    log_file = target.settings.log_file
+    unit = target.settings.unit
     if log_file:
         what = f"log file {log_file}"
         stat = ssh.run(["stat", "-c", "%Y %s", log_file], privileged=True)
@@ -123,6 +125,6 @@ def check_logs(ssh: SshProbe, target: Target, standard_output: str) -> Check:
         what,
         f"no journal entries from the unit in the last {RECENT}"
         + (f"; its StandardOutput is {standard_output}" if standard_output else "")
-        + ("" if target["ssh_sudo"] or fix else f" ({JOURNAL_ACCESS_HINT})"),
+        + ("" if target.settings.ssh_sudo or fix else f" ({JOURNAL_ACCESS_HINT})"),
         fix,
     )

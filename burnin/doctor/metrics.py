@@ -38,7 +38,7 @@ def renames(contract_name: str, name: str, known: Iterable[str]) -> list[str]:
 
 def contract_names(target: Target) -> list[str]:
     """The contract metrics a run reads for this target."""
-    return list(BOT_METRICS) + (list(PROCESS_METRICS) if target["process_metrics"] else [])
+    return list(BOT_METRICS) + (list(PROCESS_METRICS) if target.settings.process_metrics else [])
 
 
 def planned_metrics(target: Target, metrics: Metrics) -> list[str]:

@@ -10,7 +10,7 @@ from burnin.probes.prometheus import PrometheusProbe
 
 
 def planned_rules(target: Target) -> list[str]:
-    return [f"alert rule {name}" for name in target["alert_rules"]]
+    return [f"alert rule {name}" for name in target.settings.alert_rules]
 
 
 def check_rules(prometheus: PrometheusProbe, target: Target) -> list[Check]:
@@ -18,12 +18,12 @@ def check_rules(prometheus: PrometheusProbe, target: Target) -> list[Check]:
     by_name = {r.name: r for r in rules}
     # The line to write: each expected rule, or the loaded rule closest to it.
     mapped: list[str] = []
-    for name in target["alert_rules"]:
+    for name in target.settings.alert_rules:
         near = [name] if name in by_name else closest(name, by_name, 1)
         mapped.extend(n for n in near if n not in mapped)
     fix = "alert_rules = [" + ", ".join(f'"{n}"' for n in mapped) + "]"
     checks = []
-    for name in target["alert_rules"]:
+    for name in target.settings.alert_rules:
         rule = by_name.get(name)
         if rule is None:
             near = closest(name, by_name)

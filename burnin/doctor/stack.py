@@ -17,7 +17,7 @@ def check_stack(prometheus: PrometheusProbe | None, target: Target) -> list[Chec
     """What monitoring-operational asks besides the rules, the way it asks: Prometheus knows
     an active Alertmanager; the Alertmanager is ready; the dashboard answers (these two only
     when configured: a run does not check them otherwise)."""
-    timeout_s = target["timeout_s"]
+    timeout_s = target.settings.timeout_s
     checks = []
     if prometheus is not None:
         url = f"{prometheus.url}/api/v1/alertmanagers"

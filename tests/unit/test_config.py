@@ -738,3 +738,27 @@ def test_target_path_is_relative_to_the_targets_file_and_none_when_unset(tmp_pat
     target = load_target(path, {}, {})
     assert target.path("ssh_key") == tmp_path / "keys/id"
     assert target.path("dashboard_url") is None
+
+
+def test_typed_settings_hold_every_setting_but_the_access_ones_with_its_kind():
+    import dataclasses
+    import typing
+
+    from burnin.config.access import ACCESS_KEYS, HTTP_SOURCES
+    from burnin.config.settings import TargetSettings
+
+    access = set(ACCESS_KEYS) | {f"{s}_{k}" for s in HTTP_SOURCES for k in ACCESS_KEYS}
+    hints = typing.get_type_hints(TargetSettings)
+    fields = {f.name for f in dataclasses.fields(TargetSettings)}
+    assert fields == {s.key for s in SETTINGS if s.key not in access}
+    for setting in SETTINGS:
+        if setting.key in fields:
+            kind = typing.get_origin(hints[setting.key]) or hints[setting.key]
+            assert kind is setting.kind, setting.key
+
+
+def test_a_target_reads_its_settings_typed(tmp_path):
+    path = tmp_path / "targets.toml"
+    path.write_text('default = "p"\n[targets.p]\nssh_port = 2222\nalert_rules = ["A"]\n')
+    settings = load_target(path, {"timeout_s": "3"}, {}).settings
+    assert (settings.ssh_port, settings.alert_rules, settings.timeout_s) == (2222, ("A",), 3.0)
