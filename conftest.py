@@ -1,13 +1,3 @@
-"""burnin's pytest glue: one plugin module per data source, all logic in the `burnin` package."""
-
-pytest_plugins = [
-    "fixtures.config",
-    "fixtures.prometheus",
-    "fixtures.ssh",
-    "fixtures.gather",
-    "fixtures.health",
-    "fixtures.verdicts",
-    "fixtures.report",
-    "fixtures.history",
-    "fixtures.workers",
-]
+"""The project's root. burnin's pytest plugins load with the production suite
+(tests_production/conftest.py), so `pytest -m checkpoint_6h` from here runs the checkpoint
+suite and `pytest tests` the project's own tests, each with only its own plugins."""

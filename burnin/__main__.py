@@ -15,12 +15,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from burnin import watch
-from burnin.config import SETTINGS, ConfigError, load_target, load_thresholds, parse_time
+from burnin.catalogue import CRITERIA
+from burnin.config import SETTINGS, load_target, load_thresholds
 from burnin.doctor import check_fleet, diagnose, report
+from burnin.errors import ConfigError
 from burnin.history import HistoryError, iso, runs, table
 from burnin.probes.ssh import SshProbe
 from burnin.promql import parse_selector
 from burnin.run import metrics_of, ssh_settings_of
+from burnin.schedule import parse_time
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +58,7 @@ def _doctor(args: argparse.Namespace) -> int:
         logging.getLogger(library).addHandler(logging.NullHandler())
     try:
         target = load_target(Path(args.targets_file), target_options(args), os.environ, args.target)
-        parse_selector(target["selector"])
+        parse_selector(target.settings.selector)
     except ConfigError as exc:
         print(f"burnin doctor: configuration: {exc}", file=sys.stderr)
         return 4
@@ -67,7 +70,7 @@ def _doctor(args: argparse.Namespace) -> int:
     for bot in target.bots():  # a fleet: each bot's names, its instance filled in
         if bot.instance:
             print(f"bot {bot.instance}:")
-        ssh = SshProbe(ssh_settings_of(bot)) if bot["ssh_host"] else None
+        ssh = SshProbe(ssh_settings_of(bot)) if bot.settings.ssh_host else None
         checks = diagnose(bot, metrics_of(bot), ssh)
         print(report(checks))
         ok = ok and all(c.ok for c in checks)
@@ -96,7 +99,7 @@ def _history(args: argparse.Namespace) -> int:
 def _watch(args: argparse.Namespace) -> int:
     extra = [a for a in args.pytest_args if a != "--"]
     try:
-        thresholds = load_thresholds(Path(args.thresholds))
+        thresholds = load_thresholds(Path(args.thresholds), CRITERIA)
         cli = {"deployed_at": args.deployed_at} if args.deployed_at else {}
         target = load_target(Path(args.targets_file), cli, os.environ, args.target)
         speed = math.inf if args.speed == "max" else float(args.speed)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from burnin.window import Window
+from burnin.schedule import Window
 
 HOLE_FACTOR = 2.0
 # Fewer samples than this cannot tell a scrape interval, let alone speak for a window.
@@ -203,7 +203,7 @@ def held(points: Sequence[tuple[float, float]], coverage: Coverage) -> list[Stre
     if interval is None or not ordered:
         return []
     tolerance = HOLE_FACTOR * interval
-    stretches = []
+    stretches: list[Stretch] = []
     for i, (t, value) in enumerate(ordered):
         start = window_start if i == 0 and t - window_start <= tolerance else t
         last = i + 1 == len(ordered)

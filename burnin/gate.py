@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from burnin.verdict import SourceError
+from burnin.errors import SourceError
 
 P = TypeVar("P")
 

@@ -15,171 +15,17 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from burnin.criteria.alerts import measure_alerts
-from burnin.criteria.backup import BackupMeasurement, measure_backups
-from burnin.criteria.connection import measure_connection
-from burnin.criteria.consistency import measure_consistency
-from burnin.criteria.errors import measure_error_rate, measure_errors_total
-from burnin.criteria.health import measure_health_latency
-from burnin.criteria.host import measure_service
-from burnin.criteria.logfile import measure_channel_logs, measure_logs
-from burnin.criteria.monitoring import measure_monitoring
-from burnin.criteria.resources import measure_cpu, measure_memory_growth, measure_memory_peak
-from burnin.criteria.restarts import measure_restarts
-from burnin.criteria.traffic import measure_periods, periods
+from burnin.catalogue import CRITERIA, MEASUREMENTS
+from burnin.errors import SourceError
 from burnin.flight import MARGIN_S
-from burnin.gate import SourceGate, unconfigured
-from burnin.probes.health import HealthProbe
-from burnin.probes.prometheus import FIRST_EVALUATION_MAX_WAIT_S, FleetView, PrometheusProbe
-from burnin.probes.ssh import SshProbe
-from burnin.promql import FleetMember
-from burnin.run import RunSettings, now
-from burnin.verdict import SourceError
+from burnin.probes.prometheus import FIRST_EVALUATION_MAX_WAIT_S
+from burnin.run import RunSettings
+from burnin.sources import Sources
 
 # Measurements under way at once. Each holds at most one request; SSH channels are bounded by
 # the probe, Prometheus answers a handful of queries at once without strain.
 WORKERS = 8
-
-
-@dataclass(frozen=True)
-class Sources:
-    """The run's probes behind their gates: asking for one raises the SourceError its source's
-    criteria report (remembered by the gate: a dead source costs one timeout)."""
-
-    prometheus_gate: SourceGate[PrometheusProbe]
-    ssh_gate: SourceGate[SshProbe]
-    health_probe: HealthProbe | None  # None: no health_url configured
-    member: FleetMember | None = None  # a bot of a fleet asked about together
-
-    @property
-    def prometheus(self) -> PrometheusProbe:
-        probe = self.prometheus_gate.require()
-        return FleetView(probe, self.member) if self.member else probe  # type: ignore[return-value]
-
-    @property
-    def ssh(self) -> SshProbe:
-        return self.ssh_gate.require()
-
-    @property
-    def health(self) -> HealthProbe:
-        if self.health_probe is None:
-            raise unconfigured("health", "health_url")
-        return self.health_probe
-
-
-Measure = Callable[[Sources, RunSettings, str], Any]
-# The `gathered` fixture: gathered(name) -> the measurement of the test's phase.
-Gathered = Callable[[str], Any]
-
-
-def _zone(run: RunSettings) -> ZoneInfo:
-    return ZoneInfo(run.target["log_timezone"])
-
-
-def _backup(s: Sources, run: RunSettings, _phase: str) -> BackupMeasurement:
-    glob = run.target["backup_glob"]
-    if not glob.strip():  # skipped with its reason, even where SSH is not configured
-        return BackupMeasurement(glob, now(), None, None)
-    return measure_backups(s.ssh, glob, run.at)  # --at: the backups of that moment
-
-
-def _periods(kind: str) -> Measure:
-    def measure(s: Sources, run: RunSettings, phase: str) -> Any:
-        traffic = run.thresholds.traffic
-        hours = traffic.peak if kind == "peak" else traffic.off_peak
-        spans = periods(hours, traffic.timezone, run.window(phase))
-        return measure_periods(s.prometheus, run.metrics, spans, run.target["process_metrics"])
-
-    return measure
-
-
-# What each criterion's test judges, by name; `MEASURES[name](sources, run, phase)`.
-MEASURES: dict[str, Measure] = {
-    "connection": lambda s, run, p: measure_connection(s.prometheus, run.metrics, run.window(p)),
-    "errors-total": lambda s, run, p: measure_errors_total(
-        s.prometheus, run.metrics, run.window(p)
-    ),
-    "error-rate": lambda s, run, p: measure_error_rate(s.prometheus, run.metrics, run.window(p)),
-    "health": lambda s, _run, _p: s.health.read(),
-    "health-latency": lambda s, run, _p: measure_health_latency(
-        s.health, run.thresholds.sampling.health_requests
-    ),
-    "consistency": lambda s, run, _p: measure_consistency(
-        s.health, s.prometheus, run.metrics, run.started if s.member else None
-    ),
-    "restarts": lambda s, run, p: measure_restarts(
-        s.prometheus, s.ssh, run.metrics, run.target["unit"], run.window(p),
-        run.target["process_metrics"],
-    ),
-    "alerts": lambda s, run, p: measure_alerts(
-        s.prometheus, run.metrics, run.window(p), run.target["alert_rules"]
-    ),
-    "memory-growth": lambda s, run, p: measure_memory_growth(
-        s.prometheus, run.metrics, run.window(p), run.target["process_metrics"]
-    ),
-    "memory-peak": lambda s, run, p: measure_memory_peak(
-        s.prometheus, run.metrics, run.window(p), run.target["process_metrics"]
-    ),
-    "cpu": lambda s, run, p: measure_cpu(
-        s.prometheus, run.metrics, run.window(p), run.target["process_metrics"]
-    ),
-    "logs": lambda s, run, p: measure_logs(
-        s.ssh, run.target["unit"], run.window(p), run.target["log_file"], _zone(run)
-    ),
-    "service": lambda s, run, _p: measure_service(s.ssh, run.target["unit"]),
-    "channel-events": lambda s, run, p: measure_channel_logs(
-        s.ssh, run.target["unit"], run.window(p), run.target["log_file"], _zone(run)
-    ),
-    "backup": _backup,
-    "monitoring": lambda s, run, p: measure_monitoring(
-        s.prometheus, run.metrics, run.window(p), run.target["alertmanager_url"],
-        run.target["dashboard_url"], run.target["timeout_s"], run.target["alert_rules"],
-        run.target.access("alertmanager"), run.target.access("dashboard"),
-    ),
-    "peak-periods": _periods("peak"),
-    "offpeak-periods": _periods("off-peak"),
-}  # fmt: skip
-
-# The measurements each criterion's test takes. Not here: alerts-functional (it sends an
-# alert, opt-in) and sign-off (a file the team writes) are done in their tests.
-NEEDS: dict[str, tuple[str, ...]] = {
-    "uptime": ("connection",),
-    "longest-disconnect": ("connection",),
-    "coverage": ("connection",),
-    "errors-total": ("errors-total",),
-    "error-rate": ("error-rate",),
-    "health-up": ("health",),
-    "health-version": ("health",),
-    "health-latency": ("health-latency",),
-    "consistency": ("consistency",),
-    "restarts": ("restarts",),
-    "alerts": ("alerts",),
-    "memory-growth": ("memory-growth",),
-    "memory-peak": ("memory-peak",),
-    "cpu": ("cpu",),
-    "logs-clean": ("logs",),
-    "service-active": ("service",),
-    "channel-events": ("channel-events",),
-    "backup": ("backup",),
-    "monitoring-operational": ("monitoring",),
-    "peak-observed": ("peak-periods", "connection"),
-    "peak-handled": ("peak-periods", "connection"),
-    "offpeak-handled": ("offpeak-periods", "connection", "peak-periods"),
-}
-# Measurements that depend on nothing of a bot but these settings: a fleet's bots that share
-# them (one health endpoint behind a balancer, say) share the measurement. The others are each
-# bot's own (their questions to Prometheus and the host are still asked once: the probes share
-# identical questions).
-SHARED_BY: dict[str, tuple[str, ...]] = {
-    "health": ("health_url", "timeout_s"),
-    "health-latency": ("health_url", "timeout_s"),
-}
-# Timed measurements: taken by their tests alone, once the gathering is quiet.
-ALONE = frozenset({"health-latency"})
-# Started first: the host's commands are the slowest round trips of a run.
-FIRST = ("logs", "channel-events", "restarts", "service", "backup")
 
 
 # The most source timeouts one measurement spends asking, its requests in turn (raw samples, a
@@ -257,22 +103,22 @@ class Gathering:
         now = time.monotonic()
         with self._lock:
             overdue = [
-                job
+                (job, now - job.started, job.bound_s)
                 for job in self._started.values()
                 if job.started is not None
                 and job.bound_s is not None
                 and not job.answer.done()
                 and now - job.started > job.bound_s
             ]
-            for job in overdue:
+            for job, running_s, bound_s in overdue:
                 job.abandoned = True
                 job.answer.set_exception(
                     SourceError(
                         "sources",
                         f"measurement {job.key!r}",
-                        f"gave up waiting: still running after {now - job.started:.0f} s, past "
-                        f"its bound of {job.bound_s:g} s (a source stalled where none of its "
-                        "own timeouts reaches)",
+                        f"gave up waiting: still running after {running_s:.0f} s, past its "
+                        f"bound of {bound_s:g} s (a source stalled where none of its own "
+                        "timeouts reaches)",
                     )
                 )
         for _ in overdue:
@@ -346,14 +192,15 @@ class Gathering:
 def gather_ahead(
     gathering: Gathering, sources: Sources, run: RunSettings, selected: list[tuple[str, str]]
 ) -> None:
-    """Start the measurements of the selected (criterion, phase) pairs, the host's first. The
-    timed ones (ALONE) wait until the first test that takes one, once the rest has ended."""
-    keys = list(dict.fromkeys((name, p) for c, p in selected for name in NEEDS.get(c, ())))
-    keys.sort(key=lambda key: key[0] not in FIRST)
-    bound_s = measurement_bound_s(run.target["timeout_s"])
+    """Start the measurements the selected (criterion, phase) pairs need, the host's first
+    (`first`). The timed ones (`alone`) wait until the first test that takes one, once the
+    rest has ended."""
+    keys = list(dict.fromkeys((name, p) for c, p in selected for name in CRITERIA[c].needs))
+    keys.sort(key=lambda key: not MEASUREMENTS[key[0]].first)
+    bound_s = measurement_bound_s(run.target.settings.timeout_s)
     for name, phase in keys:
-        measure = _bound(MEASURES[name], sources, run, phase)
-        if name in ALONE:
+        measure = _bound(name, sources, run, phase)
+        if MEASUREMENTS[name].alone:
             gathering.defer(_key(name, run, phase), measure, bound_s)
         else:
             gathering.start(_key(name, run, phase), measure, bound_s)
@@ -362,19 +209,19 @@ def gather_ahead(
 def take(gathering: Gathering, sources: Sources, run: RunSettings, name: str, phase: str) -> Any:
     """A test's measurement: the one gathered ahead, else measured now; a timed one once
     nothing else is under way."""
-    measure = _bound(MEASURES[name], sources, run, phase)
-    bound_s = measurement_bound_s(run.target["timeout_s"])
-    if name in ALONE:
+    measure = _bound(name, sources, run, phase)
+    bound_s = measurement_bound_s(run.target.settings.timeout_s)
+    if MEASUREMENTS[name].alone:
         return gathering.take_timed(_key(name, run, phase), measure, bound_s)
     return gathering.take(_key(name, run, phase), measure, bound_s)
 
 
 def _key(name: str, run: RunSettings, phase: str) -> Hashable:
     """What a measurement is kept under: its bot's, or the settings it depends on alone."""
-    shared = SHARED_BY.get(name)
+    shared = MEASUREMENTS[name].shared_by
     owner = tuple(run.target[k] for k in shared) if shared else run.target.label
     return (name, owner, phase)
 
 
-def _bound(measure: Measure, sources: Sources, run: RunSettings, phase: str) -> Callable[[], Any]:
-    return lambda: measure(sources, run, phase)
+def _bound(name: str, sources: Sources, run: RunSettings, phase: str) -> Callable[[], Any]:
+    return lambda: MEASUREMENTS[name].measure(sources, run, phase)

@@ -33,6 +33,18 @@ class Matcher:
             return True
         return found == (self.op == "=~")
 
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        """Whether a series of these labels satisfies the matcher: its value of the label, ""
+        when it has none (Prometheus drops an empty label, so absent and empty are one)."""
+        return self.accepts(labels.get(self.label, ""))
+
+
+def selects(selector: Sequence[Matcher], labels: Mapping[str, str]) -> bool:
+    """Whether the selector picks a series of these labels, as Prometheus does: every matcher
+    matches. scope_of applies the same rule matcher by matcher: a series the selector selects is
+    exactly one whose scope refuses nothing and misses nothing."""
+    return all(m.matches(labels) for m in selector)
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -73,13 +85,15 @@ def scope_of(selector: Sequence[Matcher], labels: Mapping[str, str]) -> Scope:
     refused: dict[str, Matcher] = {}
     missing: list[str] = []
     for matcher in selector:
+        if matcher.matches(labels):
+            continue
         value = labels.get(matcher.label, "")
         if not value:
             # Absent satisfies env!="staging" (and env=~".*"): only a label the selector
             # requires is missing.
-            if not matcher.accepts("") and matcher.label not in missing:
+            if matcher.label not in missing:
                 missing.append(matcher.label)
-        elif not matcher.accepts(value) and matcher.label not in refused:
+        elif matcher.label not in refused:
             refused[matcher.label] = Matcher(matcher.label, "=", value)
     return Scope(tuple(refused.values()), tuple(missing))
 

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from burnin.config import ConfigError, Phase, Target, Thresholds
+from burnin.config import Target, Thresholds
+from burnin.errors import ConfigError
 from burnin.probes.ssh import SshSettings
 from burnin.promql import Metrics, fleet_member, parse_selector
-from burnin.window import Window, phase_window
+from burnin.schedule import Phase, Window, phase_window
 
 
 @dataclass(frozen=True)
@@ -71,24 +72,26 @@ class RunSettings:
 def metrics_of(target: Target) -> Metrics:
     """The target's metric names: selector, prefix and explicit mappings; for a bot of a fleet,
     its place in the fleet when the fleet's selector lets it be asked about with the others."""
-    selector = parse_selector(target["selector"])
+    selector = parse_selector(target.settings.selector)
     member = None
     if target.instance:
-        member = fleet_member(target.fleet_selector, selector, target["instances"], target.instance)
-    return Metrics(selector, target["metric_prefix"], target.metric_names, member)
+        member = fleet_member(
+            target.fleet_selector, selector, target.settings.instances, target.instance
+        )
+    return Metrics(selector, target.settings.metric_prefix, target.metric_names, member)
 
 
 def ssh_settings_of(target: Target) -> SshSettings:
     """How to reach the target's host over SSH."""
     return SshSettings(
-        host=target["ssh_host"],
-        user=target["ssh_user"],
-        port=target["ssh_port"],
+        host=target.settings.ssh_host,
+        user=target.settings.ssh_user,
+        port=target.settings.ssh_port,
         key=target.path("ssh_key"),
         known_hosts=target.path("known_hosts"),
-        accept_new_host_key=target["accept_new_host_key"],
-        sudo=target["ssh_sudo"],
-        timeout_s=target["timeout_s"],
+        accept_new_host_key=target.settings.accept_new_host_key,
+        sudo=target.settings.ssh_sudo,
+        timeout_s=target.settings.timeout_s,
         ssh_config=target.path("ssh_config"),
     )
 

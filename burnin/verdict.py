@@ -8,17 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from burnin.bands import Band, Tiers
-from burnin.window import Window
-
-
-class SourceError(Exception):
-    """A data source could not be asked: the observer is broken, not the service."""
-
-    def __init__(self, source: str, where: str, cause: str) -> None:
-        super().__init__(f"{source} at {where}: {cause}")
-        self.source = source
-        self.where = where
-        self.cause = cause
+from burnin.schedule import Window
 
 
 @dataclass(frozen=True)

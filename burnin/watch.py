@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from burnin.config import Phase
 from burnin.history import RunRow, done_checkpoints, runs
+from burnin.schedule import Phase
 from burnin.verdict import Nagios
 
 ROOT = Path(__file__).resolve().parent.parent

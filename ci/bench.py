@@ -27,7 +27,7 @@ from burnin.criteria.connection import step_for
 from burnin.probes.health import HealthProbe
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.probes.ssh import SshProbe, SshSettings
-from burnin.window import Window
+from burnin.schedule import Window
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEAT = 10

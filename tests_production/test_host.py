@@ -1,18 +1,13 @@
 """The bot's host over SSH: its logs (the journal, or the target's log file) and its systemd
 state."""
 
-from burnin.criteria.host import judge_logs_clean, judge_service_active
-from burnin.gather import Gathered
-from burnin.probes.ssh import SshProbe
+from burnin.catalogue import Judging
 from burnin.verdict import Judge
-from burnin.window import Window
 
 
-def test_logs_clean(
-    ssh: SshProbe, gathered: Gathered, window: Window, judge: Judge, phase: str
-) -> None:
-    judge(judge_logs_clean(gathered("logs"), window))
+def test_logs_clean(criterion: Judging, judge: Judge) -> None:
+    judge(criterion.verdict())
 
 
-def test_service_active(ssh: SshProbe, gathered: Gathered, judge: Judge, phase: str) -> None:
-    judge(judge_service_active(*gathered("service")))
+def test_service_active(criterion: Judging, judge: Judge) -> None:
+    judge(criterion.verdict())

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from burnin.bands import Band
-from burnin.probes.access import HttpAccess
+from burnin.config.access import HttpAccess
 from burnin.probes.http import HttpAnswer, http_get, http_post_json, new_session
 from burnin.verdict import Evidence, Verdict
 

@@ -28,11 +28,11 @@ from burnin.probes.prometheus import (
     AlertRule,
     FirstEvaluationWait,
     PrometheusProbe,
-    Series,
 )
 from burnin.promql import Metrics, scope_of
+from burnin.schedule import Window
+from burnin.series import Series
 from burnin.verdict import Evidence, Verdict, no_data
-from burnin.window import Window
 
 QUERY = 'ALERTS{alertstate="firing"}'
 # Another system's alerts named in a cause; the evidence keeps them all.

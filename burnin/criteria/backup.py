@@ -3,31 +3,20 @@
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from burnin.bands import Band
 from burnin.clock import MAX_CLOCK_SKEW_S
+from burnin.hostfiles import HostFile, backup_command, parse_find_listing, split_glob
 from burnin.probes.ssh import CommandResult, SshProbe
 from burnin.verdict import Evidence, Verdict
 
 CRITERION = "backup"
 MAX_AGE = timedelta(hours=24)
 PRUNE_AGE = timedelta(days=30)
-GLOB_CHARS = frozenset("*?[")
 LISTED = 40
 THRESHOLD = f"newest backup younger than {MAX_AGE.total_seconds() / 3600:g} h and not empty"
-
-
-@dataclass(frozen=True)
-class BackupFile:
-    path: str
-    modified: datetime
-    size_bytes: int
-
-    def age(self, now: datetime) -> timedelta:
-        return now - self.modified
 
 
 @dataclass(frozen=True)
@@ -35,49 +24,9 @@ class BackupMeasurement:
     glob: str
     checked_at: datetime
     result: CommandResult | None  # None: nothing was asked (no glob, or one find cannot take)
-    files: list[BackupFile] | None  # newest first; None: the listing failed
+    files: list[HostFile] | None  # newest first; None: the listing failed
     directory_missing: bool = False
     problem: str = ""
-
-
-def split_glob(glob: str) -> tuple[str, str]:
-    """`/backups/rosey-*.db` -> (`/backups`, `rosey-*.db`). Wildcards only in the file name:
-    `find -maxdepth 1 -name` matches one directory's entries."""
-    directory, pattern = posixpath.split(glob.strip())
-    if not pattern:
-        raise ValueError(f"backup_glob {glob!r} names a directory, not files (e.g. /backups/*.db)")
-    if GLOB_CHARS & set(directory):
-        raise ValueError(
-            f"backup_glob {glob!r}: wildcards are only supported in the file name, not in the "
-            f"directory {directory!r}"
-        )
-    if not directory:
-        directory = "."  # relative to the SSH user's home
-    elif not directory.startswith(("/", ".")):
-        directory = f"./{directory}"  # never read as a find option
-    return directory, pattern
-
-
-def backup_command(directory: str, pattern: str) -> list[str]:
-    # LC_ALL=C: find's "No such file or directory" must read the same on every host.
-    return [
-        "env", "LC_ALL=C", "find", directory, "-maxdepth", "1", "-name", pattern, "-type", "f",
-        "-printf", "%T@ %s %p\\n",
-    ]  # fmt: skip
-
-
-def parse_find_listing(stdout: str) -> list[BackupFile]:
-    """`%T@ %s %p` lines (mtime epoch, size, path), returned newest first."""
-    files = []
-    for line in stdout.splitlines():
-        if not line.strip():
-            continue
-        parts = line.split(" ", 2)
-        if len(parts) != 3:
-            raise ValueError(f"unexpected find output line {line!r}")
-        mtime, size, path = parts
-        files.append(BackupFile(path, datetime.fromtimestamp(float(mtime), UTC), int(size)))
-    return sorted(files, key=lambda f: f.modified, reverse=True)
 
 
 def measure_backups(ssh: SshProbe, glob: str, now: datetime | None = None) -> BackupMeasurement:
@@ -111,7 +60,7 @@ def age_text(age: timedelta) -> str:
     return f"{hours:.1f} h" if abs(hours) < 48 else f"{hours / 24:.1f} d"
 
 
-def _listing(files: list[BackupFile], now: datetime) -> str:
+def _listing(files: list[HostFile], now: datetime) -> str:
     shown = [
         f"{f.modified.isoformat(timespec='seconds')}  {age_text(f.age(now)):>8} old  "
         f"{f.size_bytes:>12} bytes  {f.path}"
@@ -122,7 +71,7 @@ def _listing(files: list[BackupFile], now: datetime) -> str:
     return "\n".join(shown)
 
 
-def pruning_note(files: list[BackupFile], now: datetime) -> str:
+def pruning_note(files: list[HostFile], now: datetime) -> str:
     """Whether the job's pruning works: a warning, never a failure on its own."""
     stale = [f for f in files if f.age(now) > PRUNE_AGE]
     oldest = files[-1]

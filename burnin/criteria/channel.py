@@ -19,8 +19,8 @@ from burnin.criteria.host import (
     unreadable_hint,
 )
 from burnin.probes.ssh import CommandResult, SshProbe
+from burnin.schedule import Window
 from burnin.verdict import Evidence, Verdict, no_data
-from burnin.window import Window
 
 CRITERION = "channel-events"
 ERROR_PRIORITY = 3  # journald: 0 emerg .. 3 err
@@ -122,7 +122,7 @@ def judge_channel_events(
         )
     counts, offences = find_offences(measurement.entries, channel_events)
     errors = sum(1 for e in measurement.entries if e.priority <= ERROR_PRIORITY)
-    evidence = (
+    evidence: tuple[Evidence, ...] = (
         Evidence(
             "ssh",
             result.command,

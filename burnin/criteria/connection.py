@@ -12,10 +12,11 @@ from functools import cached_property
 
 from burnin.bands import Band, Tiers
 from burnin.coverage import Coverage, Stretch, coverage_of, held, lowest_of, with_unknown_as
-from burnin.probes.prometheus import PrometheusProbe, Series
+from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
+from burnin.schedule import Window
+from burnin.series import Series
 from burnin.verdict import Evidence, Verdict, no_data
-from burnin.window import Window
 
 # Prometheus answers at most 11,000 points per series; stay well under it.
 MAX_POINTS = 10_000

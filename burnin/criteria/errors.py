@@ -10,8 +10,8 @@ from burnin.criteria.connection import measure_samples, require_coverage
 from burnin.criteria.reading import Reading, judge_reading, read, worse
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
+from burnin.schedule import Window
 from burnin.verdict import Verdict
-from burnin.window import Window
 
 # "Error rate > 1/minute sustained" is judged over this span.
 SUSTAINED = "5m"

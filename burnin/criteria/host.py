@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from burnin.bands import Band
 from burnin.probes.ssh import CommandResult, SshProbe
+from burnin.schedule import Window
 from burnin.verdict import Evidence, Verdict, no_data
-from burnin.window import Window
 
 EXCERPT_LINES = 20
 # journalctl run by a login that may not read the system journal answers nothing, exit 0.
@@ -248,9 +248,9 @@ def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict
         if measurement.warnings
         else ""
     )
-    evidence = (*evidence, measurement.coverage.evidence())
+    shown = (*evidence, measurement.coverage.evidence())
     return Verdict(
-        "logs-clean", band, count, "error lines", "0 error-priority lines", cause, window, evidence
+        "logs-clean", band, count, "error lines", "0 error-priority lines", cause, window, shown
     )
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from burnin.criteria.backup import BackupFile, parse_find_listing
 from burnin.criteria.channel import ChannelMeasurement, measure_channel_events
 from burnin.criteria.host import (
     JournalCoverage,
@@ -24,8 +23,9 @@ from burnin.criteria.host import (
     JournalMeasurement,
     measure_journal,
 )
+from burnin.hostfiles import HostFile, parse_find_listing
 from burnin.probes.ssh import CommandResult, SshProbe
-from burnin.window import Window
+from burnin.schedule import Window
 
 LINE = re.compile(
     r"^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?:[.,]\d+)?\] \[([^\]]*)\] \[([A-Za-z]+)\] ?(.*)$"
@@ -82,12 +82,12 @@ def read_command(path: str) -> list[str]:
     return ["gzip", "-dc", "--", path] if path.endswith(".gz") else ["cat", "--", path]
 
 
-def rotation_order(path: str, files: list[BackupFile]) -> list[BackupFile]:
+def rotation_order(path: str, files: list[HostFile]) -> list[HostFile]:
     """The file itself and its numbered rotations, newest first (bot.log, .1, .2.gz, ...)."""
 
     base = posixpath.normpath(path)  # find prints ./bot.log for a relative bot.log
 
-    def number(candidate: BackupFile) -> int | None:
+    def number(candidate: HostFile) -> int | None:
         found = posixpath.normpath(candidate.path)
         if found == base:
             return 0

@@ -7,15 +7,15 @@ import math
 from dataclasses import dataclass
 
 from burnin.bands import Band
+from burnin.config.access import HttpAccess
 from burnin.coverage import end_tolerance_s
 from burnin.criteria.alerts import rule_problems
 from burnin.criteria.connection import SeriesSamples, measure_samples
-from burnin.probes.access import HttpAccess
 from burnin.probes.http import HttpAnswer, http_get, new_session
 from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, PrometheusProbe
 from burnin.promql import Metrics
+from burnin.schedule import Window
 from burnin.verdict import Evidence, Verdict
-from burnin.window import Window
 
 # "the bot's scrape target up for >= 99.9 % of the window"
 MIN_SCRAPE_UP_PERCENT = 99.9

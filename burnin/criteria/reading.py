@@ -7,8 +7,8 @@ from datetime import datetime
 
 from burnin.bands import Band, Tiers
 from burnin.probes.prometheus import PrometheusProbe
+from burnin.schedule import Window
 from burnin.verdict import Evidence, Verdict
-from burnin.window import Window
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,11 @@ from burnin.bands import Band, Tiers
 from burnin.coverage import Coverage
 from burnin.criteria.connection import measure_samples, require_coverage, step_for
 from burnin.criteria.reading import Reading, judge_reading, read, worse
-from burnin.probes.prometheus import PrometheusProbe, Series
+from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
+from burnin.schedule import Window
+from burnin.series import Series
 from burnin.verdict import Evidence, Verdict
-from burnin.window import Window
 
 MB = 1_000_000
 NOT_EXPORTED = "the target declares process_metrics = false: the bot exports no process metrics"
@@ -210,6 +211,7 @@ def _stability(verdict: Verdict, fit: SlopeFit | None, line: float | None) -> Ve
     if line is None:
         return verdict
     evidence = verdict.evidence if fit is None else (*verdict.evidence, fit.evidence(line))
+    band: Band
     if verdict.band in (Band.DEGRADED, Band.CRITICAL):
         band, cause = verdict.band, fit.describe() if fit else ""
     else:

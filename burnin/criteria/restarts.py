@@ -14,8 +14,8 @@ from burnin.criteria.reading import Reading, read
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.probes.ssh import CommandResult, SshProbe
 from burnin.promql import Metrics
+from burnin.schedule import Window
 from burnin.verdict import Evidence, Verdict, no_data
-from burnin.window import Window
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from burnin.criteria.connection import SeriesSamples
 from burnin.criteria.reading import Reading, read, worse
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
+from burnin.schedule import Window
 from burnin.verdict import Evidence, Verdict, no_data
-from burnin.window import Window
 
 # Daily hours count as all seen when no more than this of them is missing (scrape jitter at
 # the window's edges).
@@ -161,7 +161,7 @@ def _union_length(spans: list[tuple[float, float]]) -> float:
 def daily_offsets(spans: list[Period], known: list[tuple[float, float]] | None) -> float:
     """Seconds of the daily hours that the spans hold (with data, when `known` is given), each
     hour of the day counted once however many days hold it."""
-    offsets = []
+    offsets: list[tuple[float, float]] = []
     for span in spans:
         origin = (span.day_start or span.start).timestamp()
         pieces = [(span.start.timestamp(), span.end.timestamp())]

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from burnin.probes.access import HttpAccess, explain, explain_status
+from burnin.config.access import HttpAccess
+from burnin.probes.failures import explain, explain_status
 from burnin.redact import redact_url
 
 MAX_BODY_BYTES = 1_000_000
@@ -97,7 +98,7 @@ def parse_health(body: str, fields: Mapping[str, str]) -> HealthPayload:
         raise PayloadError(f"not usable JSON ({type(exc).__name__}: {str(exc)[:100]})") from None
     if not isinstance(document, dict):
         raise PayloadError(f"expected a JSON object, got {type(document).__name__}")
-    values = {}
+    values: dict[str, Any] = {}
     for name in FIELD_TYPES:
         key = fields.get(name, name)
         if key == "":  # the deployment declares it does not report this field
@@ -225,7 +226,9 @@ def timed_get(
         return (time.monotonic() - started) * 1000.0
 
     connect_ms = first_byte_ms = None
-    status, content_type, chunks = None, "", []
+    status: int | None = None
+    content_type = ""
+    chunks: list[bytes] = []
 
     def failed(cause: str, observer: bool) -> TimedAnswer:
         body = b"".join(chunks)

@@ -17,13 +17,14 @@ from typing import Any
 import requests
 from requests.utils import get_netrc_auth
 
-from burnin.probes.access import HttpAccess, explain, explain_status
+from burnin.config.access import HttpAccess
+from burnin.probes.failures import explain, explain_status
 from burnin.redact import redact_url
 
 
 def new_session(access: HttpAccess | None = None, url: str = "") -> requests.Session:
     """A session that never reads the environment while asking (see the module's note): the
-    source's trust, client certificate, credentials and proxies (burnin.probes.access) set once;
+    source's trust, client certificate, credentials and proxies (burnin.config.access) set once;
     .netrc credentials for `url` when the access names none."""
     return (access or HttpAccess()).session(url)
 

@@ -17,6 +17,7 @@ from fabric.runners import Result
 from invoke.exceptions import CommandTimedOut
 
 from burnin.clock import skew, skew_cause
+from burnin.errors import SourceError
 from burnin.flight import MARGIN_S, Flights, GaveUp, Slots, call_within
 from burnin.probes.known_hosts import (
     KnownHosts,
@@ -24,7 +25,6 @@ from burnin.probes.known_hosts import (
     entry_name,
     read_known_hosts,
 )
-from burnin.verdict import SourceError
 
 LOG = logging.getLogger(__name__)
 

@@ -86,12 +86,12 @@ def summary_html(record: RunRecord, plots: list[Plot], nagios_line: str) -> str:
         + "".join(f"<th>{escape(c)}</th>" for c, _ in COLUMNS)
         + "</tr>"
     )
-    for row in trend:
-        mark = " (this run)" if row.current else ""
+    for trend_row in trend:
+        mark = " (this run)" if trend_row.current else ""
         parts.append(
-            f'<tr data-phase="{escape(row.phase)}"><td>{escape(row.phase + mark)}</td>'
-            f"<td>{escape(row.started)}</td>"
-            + "".join(f"<td>{escape(row.values[c] or '-')}</td>" for c, _ in COLUMNS)
+            f'<tr data-phase="{escape(trend_row.phase)}"><td>{escape(trend_row.phase + mark)}</td>'
+            f"<td>{escape(trend_row.started)}</td>"
+            + "".join(f"<td>{escape(trend_row.values[c] or '-')}</td>" for c, _ in COLUMNS)
             + "</tr>"
         )
     parts.append("</table>")

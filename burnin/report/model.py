@@ -17,10 +17,10 @@ from burnin.catalogue import CRITERIA
 from burnin.config import Thresholds
 from burnin.decision import Decision, Outcome, Overall, decide
 from burnin.history import RunRow
-from burnin.probes.prometheus import Series
 from burnin.redact import redact_url
+from burnin.schedule import Window
+from burnin.series import Series
 from burnin.verdict import Verdict
-from burnin.window import Window
 
 # The spec's "Decision" line of each checkpoint, by outcome.
 PHASE_DECISION = {

@@ -106,7 +106,7 @@ def time_ticks(x0: float, x1: float, zone: tzinfo) -> list[tuple[float, str]]:
     local = datetime.fromtimestamp(x0, zone)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     k = math.ceil((local - midnight).total_seconds() / step)
-    ticks = []
+    ticks: list[tuple[float, str]] = []
     while True:
         moment = midnight + timedelta(seconds=k * step)
         x = moment.timestamp()

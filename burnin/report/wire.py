@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from burnin.bands import Band
-from burnin.probes.prometheus import Points, Series
 from burnin.report.model import CriterionResult, RangeAnswer
+from burnin.schedule import Window
+from burnin.series import Points, Series
 from burnin.verdict import Evidence, Verdict
-from burnin.window import Window
 
 Wire = dict[str, Any]
 

@@ -42,11 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         down()
         print(f"down took {time.monotonic() - t0:.1f} s", file=sys.stderr)
     else:
-        info = status()
-        if info is None:
+        found = status()
+        if found is None:
             print("sandbox is down")
             return 1
-        print(json.dumps(dataclasses.asdict(info), indent=2))
+        print(json.dumps(dataclasses.asdict(found), indent=2))
     return 0
 
 

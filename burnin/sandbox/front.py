@@ -37,6 +37,7 @@ SandboxInfo.front (empty without --front), every value a str:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -378,9 +379,13 @@ def stop(layout: Layout, timeout: float = 10.0) -> None:
                     os.kill(member, sig)
                 except ProcessLookupError:
                     pass
-            if _until(lambda pid=pid, ticks=ticks: not _group(pid, ticks), wait):
+            if _until(functools.partial(_gone, pid, ticks), wait):
                 break
     _registry(d).unlink(missing_ok=True)
+
+
+def _gone(pid: int, ticks: int) -> bool:
+    return not _group(pid, ticks)
 
 
 def _until(condition: Callable[[], bool], timeout: float) -> bool:

@@ -240,14 +240,14 @@ def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> Hist
         )
     errors = sorted(e for e in errors if start <= e[0] <= end and not _in(e[0], down))
     hist.error_times = [t for t, _, _ in errors]
-    for t, logger, text in errors:
-        log.bot(t, _seg_at(segs, t).pid, logger, "ERROR", text)
+    for moment, logger, text in errors:
+        log.bot(moment, _seg_at(segs, moment).pid, logger, "ERROR", text)
 
-    for a, b in disconnects:
-        pid = _seg_at(segs, a).pid
-        for k, t in enumerate(range(int(a) + 5, int(b), 10), 1):
+    for lost, back in disconnects:
+        pid = _seg_at(segs, lost).pid
+        for k, t in enumerate(range(int(lost) + 5, int(back), 10), 1):
             log.bot(t, pid, "lib.connection", "INFO", f"Reconnecting to {SERVER_URL} (attempt {k})")
-        log.bot(b, pid, "lib.connection", "INFO", f"Connected to {SERVER_URL}, joined {CHANNEL}")
+        log.bot(back, pid, "lib.connection", "INFO", f"Connected to {SERVER_URL}, joined {CHANNEL}")
 
     for k, seg in enumerate(segs[1:], 1):
         r = segs[k - 1].end
@@ -361,20 +361,20 @@ def _channel_events(
 
 
 @dataclass(frozen=True)
-class BackupFile:
+class HostFile:
     name: str  # rosey-YYYYMMDD.db
     mtime: float  # epoch seconds
     size_bytes: int
 
 
-def backup_files(scenario: Scenario, end: float) -> list[BackupFile]:
+def backup_files(scenario: Scenario, end: float) -> list[HostFile]:
     """The daily backups on the host at the end of history, newest first."""
     plan = scenario.backups
     files = []
     for day in range(plan.copies):
         t = end - plan.newest - day * DAY
         stamp = datetime.fromtimestamp(t, UTC).strftime("%Y%m%d")
-        files.append(BackupFile(f"rosey-{stamp}.db", t, max(1, plan.size_bytes - 512 * day)))
+        files.append(HostFile(f"rosey-{stamp}.db", t, max(1, plan.size_bytes - 512 * day)))
     return files
 
 

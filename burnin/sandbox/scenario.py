@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from burnin.sandbox.stacks import STACKS, Stack
 
@@ -119,7 +120,7 @@ class Scenario:
     def monitoring(self) -> Stack:
         return STACKS[self.stack]
 
-    def variant(self, name: str, description: str, **changes: object) -> Scenario:
+    def variant(self, name: str, description: str, **changes: Any) -> Scenario:
         """A new scenario differing in a few fields: later scenarios are a few lines each."""
         return dataclasses.replace(self, name=name, description=description, **changes)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import burnin.sandbox as sandbox
-from fixtures.prometheus import prometheus_gates
+from fixtures.session import session_of
 
 _stopped: list[bool] = []
 
@@ -17,5 +17,6 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         sandbox.systemctl("stop", "prometheus")
         _stopped.append(True)
         # The gate asks again at most once a second: as if the next test came a second later.
-        for gate in prometheus_gates(item.config):
+        current = session_of(item.config)
+        for gate in current.prometheus_gates() if current else ():
             gate.expire()

@@ -197,3 +197,19 @@ def _wrong_bastion_key(tmp_path: Path, layout: Any) -> Path:
     path = tmp_path / "known_hosts_wrong_bastion"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def test_doctor_reaches_every_source_through_the_plumbing_and_names_the_fix_when_it_cannot(front):
+    """`burnin doctor` takes the same access options as the suite: configured right, every
+    check is ok (nothing not checked); without the CA, its one line names the setting to set."""
+    from tests.e2e.test_doctor import doctor
+
+    right = doctor("--target", "sandbox", *access_args(front))
+    assert right.returncode == 0, right.stdout + right.stderr
+    assert "not checked" in right.stdout.splitlines()[-1]
+    assert " 0 missing, 0 not checked" in right.stdout.splitlines()[-1], right.stdout
+    wrong = doctor("--target", "sandbox", *access_args(front, **{"prometheus-ca-file": ""}))
+    assert wrong.returncode == 1
+    assert "fix: set prometheus_ca_file (or ca_file for every source)" in wrong.stdout
+    for secret in secrets(front):
+        assert secret not in right.stdout + right.stderr + wrong.stdout + wrong.stderr

@@ -12,12 +12,13 @@ import pytest
 
 import burnin.sandbox as sandbox
 from burnin.bands import Band
+from burnin.catalogue import CRITERIA
 from burnin.config import SETTINGS_BY_KEY, load_thresholds
 from burnin.criteria.alerts import judge_alerts, measure_alerts
+from burnin.errors import SourceError
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics, parse_selector
-from burnin.verdict import SourceError
-from burnin.window import Window
+from burnin.schedule import Window
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.scenario("healthy")]
 
@@ -56,7 +57,7 @@ def test_alerts_asked_right_after_a_prometheus_restart_wait_for_the_first_evalua
     window = Window(now - timedelta(hours=6), now)
     metrics = Metrics(parse_selector('env="production"'))
     measurement = measure_alerts(probe, metrics, window, CONTRACT_RULES)
-    tiers = load_thresholds(ROOT / "thresholds.toml").tiers("alert_count", "6h")
+    tiers = load_thresholds(ROOT / "thresholds.toml", CRITERIA).tiers("alert_count", "6h")
     verdict = judge_alerts(measurement, tiers, window, 99.0)
     assert verdict.band is Band.TARGET, verdict.message()
     assert (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -325,3 +326,29 @@ def test_a_worker_that_dies_mid_test_leaves_that_test_a_row_never_a_pass(suite):
         "logs-clean"
     ]
     assert not [r for r in rows.values() if r["band"] in ("target", "acceptable")]
+
+
+@pytest.mark.parametrize("workers", [None, "2"])
+def test_a_refused_run_keeps_the_last_real_record_and_the_history(suite, workers):
+    """A run refused with a usage error (a checkpoint not due yet) records nothing: latest.*
+    still hold the last real run, the history has no row for it, and the files pytest-html and
+    junitxml wrote for it are gone."""
+    reports = suite.path / "reports"
+    real = suite.runpytest_subprocess(
+        "-m", "checkpoint_24h", "--target", "sandbox", "--health-url=http://127.0.0.1:9/x",
+        "--prometheus-url=http://127.0.0.1:9", "--ssh-port=9", "--accept-new-host-key",
+        "--source-timeout=1", "-k", "health_up", timeout=60,
+    )  # fmt: skip
+    assert real.ret == pytest.ExitCode.TESTS_FAILED, real.stdout.str()[-2000:]
+    before = {p.name: p.read_bytes() for p in reports.iterdir()}
+    assert "latest.html" in before and "history.sqlite" in before
+    deployed = (datetime.now(UTC) - timedelta(hours=7)).isoformat(timespec="seconds")
+    args = ["-m", "checkpoint_12h", "--target", "sandbox", f"--deployed-at={deployed}"]
+    refused = suite.runpytest_subprocess(*args, *(["-n", workers] if workers else []))
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    assert "phase 12h: deployed at" in refused.stderr.str()
+    after = {p.name: p.read_bytes() for p in reports.iterdir() if not p.name.startswith("history")}
+    kept = {k: v for k, v in before.items() if not k.startswith("history")}
+    assert after == kept
+    with sqlite3.connect(reports / "history.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM runs").fetchone() == (1,)

@@ -6,14 +6,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from burnin.bands import Band
+from burnin.catalogue import CRITERIA
 from burnin.config import load_thresholds
-from burnin.probes.prometheus import Series
 from burnin.report.model import CriterionResult, RangeAnswer, RunRecord
+from burnin.schedule import Window
+from burnin.series import Series
 from burnin.verdict import Evidence, Verdict
-from burnin.window import Window
 
 ROOT = Path(__file__).resolve().parents[2]
-THRESHOLDS = load_thresholds(ROOT / "thresholds.toml")
+THRESHOLDS = load_thresholds(ROOT / "thresholds.toml", CRITERIA)
 END = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 WINDOW = Window(END - timedelta(hours=24), END)
 CONNECTED_QUERY = 'bot_connected{env="production"}'

@@ -20,7 +20,7 @@ from burnin.criteria.connection import SeriesSamples, judge_longest_disconnect
 from burnin.criteria.health import LatencySample, judge_health_latency
 from burnin.decision import Decision, Overall
 from burnin.probes.health import HealthReading
-from burnin.probes.prometheus import AlertRule, Series
+from burnin.probes.prometheus import AlertRule
 from burnin.report.html import summary_html
 from burnin.report.jsonout import summary_json
 from burnin.report.markdown import daily_report
@@ -28,6 +28,7 @@ from burnin.report.model import CriterionResult, RangeAnswer, RunRecord, redact_
 from burnin.report.plots import PLOTS, draw_all
 from burnin.report.summary import checklist, fleet_lines, issues, metric_rows
 from burnin.report.timeline import notable_events
+from burnin.series import Series
 from burnin.verdict import Verdict
 from tests.conftest import ROOT
 from tests.report.records import CONNECTED_QUERY, THRESHOLDS, WINDOW, record

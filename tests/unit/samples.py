@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
+from burnin.config.access import HttpAccess
 from burnin.coverage import Coverage, coverage_of
 from burnin.criteria.connection import SeriesSamples
-from burnin.probes.access import HttpAccess
-from burnin.probes.prometheus import Series
-from burnin.window import Window
+from burnin.schedule import Window
+from burnin.series import Series
 
 T = TypeVar("T")
 

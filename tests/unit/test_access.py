@@ -1,4 +1,4 @@
-"""Every HTTP source reached the way production serves it (burnin.probes.access), against real
+"""Every HTTP source reached the way production serves it (burnin.config.access), against real
 TLS servers on 127.0.0.1: a private CA, a client certificate, a bearer token, basic auth, a
 proxy. What the observer cannot do is its own failure (SOURCE_ERROR with the fix), never a
 verdict on the bot; what the endpoint does (refuse, 5xx) still is."""
@@ -12,18 +12,19 @@ from pathlib import Path
 import pytest
 
 from burnin.bands import Band
-from burnin.config import SETTINGS_BY_KEY, ConfigError, load_target
+from burnin.config import SETTINGS_BY_KEY, load_target
+from burnin.config import access as access_module
+from burnin.config.access import HttpAccess, access_of
 from burnin.criteria.health import (
     judge_health_latency,
     judge_health_up,
     measure_health_latency,
 )
-from burnin.probes import access as access_module
-from burnin.probes.access import HttpAccess, access_of, explain_status
+from burnin.errors import ConfigError, SourceError
+from burnin.probes.failures import explain_status
 from burnin.probes.health import HealthProbe
 from burnin.probes.http import http_get, new_session
 from burnin.probes.prometheus import PrometheusProbe
-from burnin.verdict import SourceError
 from tests.unit.tls import Pki, basic, bearer, make_pki, proxy, serve
 
 TOKEN = "tok-SECRET-MARKER-4711"

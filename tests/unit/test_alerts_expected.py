@@ -12,14 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from burnin.bands import Band
+from burnin.catalogue import CRITERIA
 from burnin.config import ExpectedAlert, load_thresholds
 from burnin.criteria.alerts import QUERY, AlertMeasurement, Firing, is_expected, judge_alerts
 from burnin.probes.prometheus import AlertRule
-from burnin.window import Window
+from burnin.schedule import Window
 from tests.unit.samples import coverage
 
 ROOT = Path(__file__).resolve().parents[2]
-THRESHOLDS = load_thresholds(ROOT / "thresholds.toml")
+THRESHOLDS = load_thresholds(ROOT / "thresholds.toml", CRITERIA)
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(hours=12), NOW)
 DEPLOYED = WINDOW.start

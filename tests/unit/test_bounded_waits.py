@@ -21,12 +21,12 @@ import burnin.flight
 import burnin.gather
 import burnin.probes.prometheus
 import burnin.probes.ssh
+from burnin.errors import SourceError
 from burnin.flight import Flights, GaveUp, Slots, call_within
 from burnin.gather import Gathering, measurement_bound_s
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.probes.ssh import CommandResult, SshProbe, SshSettings
-from burnin.verdict import SourceError
-from burnin.window import Window
+from burnin.schedule import Window
 
 MARGIN_S = 0.05  # the margin of every bound, made small: these tests end at their bounds
 

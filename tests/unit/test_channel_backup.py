@@ -15,14 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from burnin.bands import Band
+from burnin.catalogue import CRITERIA
 from burnin.config import DEFAULT_CHANNEL_EVENTS, ChannelEvents, load_thresholds
-from burnin.criteria.backup import (
-    backup_command,
-    judge_backup,
-    measure_backups,
-    parse_find_listing,
-    split_glob,
-)
+from burnin.criteria.backup import judge_backup, measure_backups
 from burnin.criteria.channel import (
     ChannelMeasurement,
     channel_events_command,
@@ -31,10 +26,11 @@ from burnin.criteria.channel import (
 )
 from burnin.criteria.host import JournalCoverage, parse_journal_json, retention_command
 from burnin.criteria.logfile import parse_log
+from burnin.hostfiles import backup_command, parse_find_listing, split_glob
 from burnin.probes.ssh import CommandResult, SshProbe, SshSettings
 from burnin.sandbox import history
 from burnin.sandbox.scenario import SCENARIOS
-from burnin.window import Window
+from burnin.schedule import Window
 from tests.unit.hosts import ScriptedSsh
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -303,7 +299,7 @@ def test_channel_events_failing_retention_probe_is_a_source_error():
 
 
 def test_thresholds_toml_runs_channel_events_at_12h_and_24h_and_backup_at_24h():
-    thresholds = load_thresholds(ROOT / "thresholds.toml")
+    thresholds = load_thresholds(ROOT / "thresholds.toml", CRITERIA)
     assert {p for p, phase in thresholds.phases.items() if "channel-events" in phase.criteria} == {
         "12h",
         "24h",

@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 
 from burnin.bands import Band, Better
+from burnin.catalogue import CRITERIA
 from burnin.config import (
     DEFAULT_COVERAGE_PERCENT,
     SETTINGS,
     SETTINGS_BY_KEY,
-    ConfigError,
     load_target,
     load_thresholds,
-    parse_time,
 )
+from burnin.errors import ConfigError
 from burnin.promql import CONTRACT_METRICS
+from burnin.schedule import parse_time
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +54,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 def thresholds_error(tmp_path: Path, text: str) -> str:
     path = write(tmp_path, "thresholds.toml", text)
     with pytest.raises(ConfigError) as caught:
-        load_thresholds(path)
+        load_thresholds(path, CRITERIA)
     return str(caught.value)
 
 
@@ -68,7 +69,7 @@ def target_error(tmp_path: Path, text: str, **kwargs) -> str:
 
 
 def test_real_thresholds_file_loads_with_the_spec_phases_and_metrics():
-    thresholds = load_thresholds(ROOT / "thresholds.toml")
+    thresholds = load_thresholds(ROOT / "thresholds.toml", CRITERIA)
     assert {"smoke", "6h", "12h", "24h"} <= set(thresholds.phases)
     assert thresholds.phases["6h"].duration == timedelta(hours=6)
     assert thresholds.phases["smoke"].duration == timedelta(minutes=15)
@@ -84,7 +85,7 @@ def test_real_thresholds_file_loads_with_the_spec_phases_and_metrics():
 
 
 def test_real_thresholds_phase_override_applies_only_to_its_phase():
-    thresholds = load_thresholds(ROOT / "thresholds.toml")
+    thresholds = load_thresholds(ROOT / "thresholds.toml", CRITERIA)
     assert thresholds.tiers("uptime", "6h").acceptable == 100.0
     assert thresholds.tiers("uptime", "12h").acceptable == 99.9
     assert thresholds.tiers("uptime", "6h").band(99.95) is Band.DEGRADED
@@ -92,7 +93,7 @@ def test_real_thresholds_phase_override_applies_only_to_its_phase():
 
 
 def test_real_thresholds_cpu_has_no_target_line():
-    assert load_thresholds(ROOT / "thresholds.toml").tiers("cpu", "24h").target is None
+    assert load_thresholds(ROOT / "thresholds.toml", CRITERIA).tiers("cpu", "24h").target is None
 
 
 def test_real_targets_file_loads_the_sandbox_target():
@@ -137,7 +138,7 @@ def test_placeholder_overridden_on_the_command_line_moves_on_to_the_next_setting
 
 def test_missing_thresholds_file_names_the_path(tmp_path):
     with pytest.raises(ConfigError, match=r"nope\.toml: file not found"):
-        load_thresholds(tmp_path / "nope.toml")
+        load_thresholds(tmp_path / "nope.toml", CRITERIA)
 
 
 def test_invalid_toml_names_the_file_and_says_not_valid_toml(tmp_path):
@@ -261,14 +262,14 @@ critical = 50.0
 
 
 def test_real_thresholds_memory_growth_has_its_stable_line():
-    tiers = load_thresholds(ROOT / "thresholds.toml").tiers("memory_growth", "6h")
+    tiers = load_thresholds(ROOT / "thresholds.toml", CRITERIA).tiers("memory_growth", "6h")
     assert (tiers.target, tiers.stable_within, tiers.acceptable) == (0.0, 1.0, 10.0)
 
 
 def test_stable_line_loads_and_a_phase_may_override_it(tmp_path):
     override = "\n[metrics.memory_growth.phase.6h]\nstable_within = 0.5\n"
     path = write(tmp_path, "thresholds.toml", PHASES + MEMORY_GROWTH + override)
-    thresholds = load_thresholds(path)
+    thresholds = load_thresholds(path, CRITERIA)
     assert thresholds.tiers("memory_growth", "smoke").stable_within == 1.0
     assert thresholds.tiers("memory_growth", "6h").stable_within == 0.5
 
@@ -361,7 +362,7 @@ def test_unknown_traffic_key_is_rejected(tmp_path):
 
 
 def test_traffic_defaults_apply_when_the_table_is_absent(tmp_path):
-    thresholds = load_thresholds(write(tmp_path, "thresholds.toml", PHASES))
+    thresholds = load_thresholds(write(tmp_path, "thresholds.toml", PHASES), CRITERIA)
     assert str(thresholds.traffic.peak) == "18:00-23:00"
     assert str(thresholds.traffic.off_peak) == "02:00-07:00"
     assert thresholds.phases["6h"].marker == "checkpoint_6h"
@@ -371,18 +372,18 @@ def test_traffic_defaults_apply_when_the_table_is_absent(tmp_path):
 
 
 def test_real_thresholds_coverage_line_is_99_percent():
-    assert load_thresholds(ROOT / "thresholds.toml").coverage_min_percent == 99.0
+    assert load_thresholds(ROOT / "thresholds.toml", CRITERIA).coverage_min_percent == 99.0
 
 
 def test_coverage_line_defaults_when_the_table_is_absent(tmp_path):
-    thresholds = load_thresholds(write(tmp_path, "thresholds.toml", PHASES))
+    thresholds = load_thresholds(write(tmp_path, "thresholds.toml", PHASES), CRITERIA)
     assert thresholds.coverage_min_percent == DEFAULT_COVERAGE_PERCENT
 
 
 @pytest.mark.parametrize("percent", [0.5, 95, 100])
 def test_coverage_line_is_read_from_the_file(tmp_path, percent):
     path = write(tmp_path, "thresholds.toml", PHASES + f"[coverage]\nmin_percent = {percent}\n")
-    assert load_thresholds(path).coverage_min_percent == percent
+    assert load_thresholds(path, CRITERIA).coverage_min_percent == percent
 
 
 @pytest.mark.parametrize("percent", ["0", "-5", "100.5", "nan"])
@@ -737,3 +738,27 @@ def test_target_path_is_relative_to_the_targets_file_and_none_when_unset(tmp_pat
     target = load_target(path, {}, {})
     assert target.path("ssh_key") == tmp_path / "keys/id"
     assert target.path("dashboard_url") is None
+
+
+def test_typed_settings_hold_every_setting_but_the_access_ones_with_its_kind():
+    import dataclasses
+    import typing
+
+    from burnin.config.access import ACCESS_KEYS, HTTP_SOURCES
+    from burnin.config.settings import TargetSettings
+
+    access = set(ACCESS_KEYS) | {f"{s}_{k}" for s in HTTP_SOURCES for k in ACCESS_KEYS}
+    hints = typing.get_type_hints(TargetSettings)
+    fields = {f.name for f in dataclasses.fields(TargetSettings)}
+    assert fields == {s.key for s in SETTINGS if s.key not in access}
+    for setting in SETTINGS:
+        if setting.key in fields:
+            kind = typing.get_origin(hints[setting.key]) or hints[setting.key]
+            assert kind is setting.kind, setting.key
+
+
+def test_a_target_reads_its_settings_typed(tmp_path):
+    path = tmp_path / "targets.toml"
+    path.write_text('default = "p"\n[targets.p]\nssh_port = 2222\nalert_rules = ["A"]\n')
+    settings = load_target(path, {"timeout_s": "3"}, {}).settings
+    assert (settings.ssh_port, settings.alert_rules, settings.timeout_s) == (2222, ("A",), 3.0)

@@ -18,11 +18,11 @@ from burnin.config import (
     HEALTH_FIELDS,
     METRIC_NAME,
     OPTIONAL_HEALTH_FIELDS,
-    ConfigError,
     ExpectedAlert,
     Target,
     load_target,
 )
+from burnin.errors import ConfigError
 from burnin.promql import BOT_METRICS, CONTRACT_METRICS
 
 ROOT = Path(__file__).resolve().parents[2]

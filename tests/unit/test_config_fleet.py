@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from burnin.config import ConfigError, Target, load_target
+from burnin.config import Target, load_target
+from burnin.errors import ConfigError
 from burnin.run import RunSettings, now
 from tests.unit.test_config_deployment import refused, write
 

@@ -19,7 +19,7 @@ from burnin.coverage import (
     lowest_of,
     scrape_interval,
 )
-from burnin.window import Window
+from burnin.schedule import Window
 from tests.unit.samples import STEP_S, coverage, grid, window_grid, with_hole, without
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

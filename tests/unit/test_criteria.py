@@ -20,8 +20,8 @@ from burnin.criteria.host import (
     retention_command,
 )
 from burnin.probes.ssh import CommandResult
+from burnin.schedule import Window
 from burnin.verdict import Evidence, Verdict, no_data
-from burnin.window import Window
 from tests.unit.hosts import ScriptedSsh, is_retention_probe, journal_line
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

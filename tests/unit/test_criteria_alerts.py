@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from burnin.bands import Band
+from burnin.catalogue import CRITERIA
 from burnin.config import SETTINGS_BY_KEY, load_thresholds
 from burnin.criteria.alerts import (
     DEFAULT_EVALUATION_S,
@@ -26,17 +27,18 @@ from burnin.criteria.alerts import (
     measure_alerts,
     rule_problems,
 )
-from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, FleetView, Series
+from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, FleetView
 from burnin.promql import Metrics, fleet_member, parse_selector, scope_of
+from burnin.schedule import Window
+from burnin.series import Series
 from burnin.verdict import Verdict
-from burnin.window import Window
 from tests.unit.samples import SELECTOR, FakePrometheus, connected, coverage, window_grid, with_hole
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(hours=12), NOW)
 START_S = WINDOW.start.timestamp()
-THRESHOLDS = load_thresholds(ROOT / "thresholds.toml")
+THRESHOLDS = load_thresholds(ROOT / "thresholds.toml", CRITERIA)
 CONTRACT_RULES: tuple[str, ...] = SETTINGS_BY_KEY["alert_rules"].default
 SEVERITY = {"BotDown": "critical", "CriticalErrorRate": "critical"}
 

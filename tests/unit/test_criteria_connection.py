@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from burnin.bands import Band, Better, Tiers
+from burnin.catalogue import CRITERIA
 from burnin.config import load_thresholds
 from burnin.coverage import Stretch
 from burnin.criteria.connection import (
@@ -26,10 +27,10 @@ from burnin.criteria.connection import (
     step_for,
     with_coverage_note,
 )
-from burnin.probes.prometheus import Series
 from burnin.promql import Metrics, parse_selector
+from burnin.schedule import Window
+from burnin.series import Series
 from burnin.verdict import Evidence, Verdict
-from burnin.window import Window
 from tests.unit.samples import (
     SELECTOR,
     STEP_S,
@@ -53,7 +54,7 @@ GRID = window_grid(WINDOW)
 
 @pytest.fixture(scope="module")
 def thresholds():
-    return load_thresholds(ROOT / "thresholds.toml")
+    return load_thresholds(ROOT / "thresholds.toml", CRITERIA)
 
 
 def longest(thresholds, *series_points, min_percent: float = 99.0, phase: str = "12h"):

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from burnin.bands import Band, Better, Tiers
+from burnin.catalogue import CRITERIA
 from burnin.config import load_thresholds
 from burnin.criteria.reading import Reading
 from burnin.criteria.resources import (
@@ -26,9 +27,9 @@ from burnin.criteria.resources import (
     measure_memory_growth,
     steepest_fit,
 )
-from burnin.probes.prometheus import Series
 from burnin.promql import Metrics, parse_selector
-from burnin.window import Window
+from burnin.schedule import Window
+from burnin.series import Series
 from tests.unit.samples import FakePrometheus, coverage, window_grid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +44,7 @@ CHECKPOINTS = ("6h", "12h", "24h")
 
 @pytest.fixture(scope="module")
 def thresholds():
-    return load_thresholds(ROOT / "thresholds.toml")
+    return load_thresholds(ROOT / "thresholds.toml", CRITERIA)
 
 
 def window_of(checkpoint: str) -> Window:
@@ -165,7 +166,7 @@ def test_the_verdict_shows_the_rule_and_the_fit_as_evidence(thresholds):
     checkpoint=st.sampled_from(CHECKPOINTS),
 )
 def test_flat_memory_is_stable_whatever_the_noise_draw(seed, noise_mb, checkpoint):
-    thresholds = load_thresholds(ROOT / "thresholds.toml")
+    thresholds = load_thresholds(ROOT / "thresholds.toml", CRITERIA)
     assert judged(thresholds, checkpoint, 0.0, noise_mb, seed).band is Band.TARGET
 
 

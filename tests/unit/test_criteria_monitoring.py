@@ -30,9 +30,10 @@ from burnin.criteria.alert_path import (
 from burnin.criteria.connection import SeriesSamples
 from burnin.criteria.monitoring import MonitoringMeasurement, judge_monitoring, measure_monitoring
 from burnin.probes.http import HttpAnswer, http_get, http_post_json
-from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, Series
+from burnin.probes.prometheus import AlertRule, FirstEvaluationWait
 from burnin.promql import Metrics, parse_selector
-from burnin.window import Window
+from burnin.schedule import Window
+from burnin.series import Series
 from tests.unit.samples import (
     STEP_S,
     FakePrometheus,

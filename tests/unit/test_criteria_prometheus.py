@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from burnin.bands import Band
+from burnin.catalogue import CRITERIA
 from burnin.config import load_thresholds
 from burnin.criteria.consistency import ConsistencyMeasurement, judge_consistency
 from burnin.criteria.errors import (
@@ -32,10 +33,10 @@ from burnin.criteria.resources import (
 )
 from burnin.criteria.restarts import RestartMeasurement, judge_restarts, measure_restarts
 from burnin.probes.health import HealthPayload, HealthReading
-from burnin.probes.prometheus import Series
 from burnin.probes.ssh import CommandResult
 from burnin.promql import Metrics, parse_selector
-from burnin.window import Window
+from burnin.schedule import Window
+from burnin.series import Series
 from tests.unit.hosts import ScriptedSsh
 from tests.unit.samples import FakePrometheus, connected, coverage, window_grid, with_hole
 
@@ -51,7 +52,7 @@ LINE = 99.0
 
 @pytest.fixture(scope="module")
 def thresholds():
-    return load_thresholds(ROOT / "thresholds.toml")
+    return load_thresholds(ROOT / "thresholds.toml", CRITERIA)
 
 
 def reading(value: float | None, query: str = "q") -> Reading:

@@ -13,6 +13,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from burnin.bands import Band, Better, Tiers
+from burnin.catalogue import CRITERIA
 from burnin.config import DailyHours, load_thresholds
 from burnin.criteria.connection import SeriesSamples
 from burnin.criteria.reading import Reading
@@ -28,8 +29,8 @@ from burnin.criteria.traffic import (
     periods,
     with_cpu_check,
 )
+from burnin.schedule import Window
 from burnin.verdict import Verdict
-from burnin.window import Window
 from tests.unit.samples import (
     connected,
     coverage,
@@ -50,7 +51,7 @@ UTC_ZONE = ZoneInfo("UTC")
 
 @pytest.fixture(scope="module")
 def thresholds():
-    return load_thresholds(ROOT / "thresholds.toml")
+    return load_thresholds(ROOT / "thresholds.toml", CRITERIA)
 
 
 def utc(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:

@@ -11,10 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from burnin.bands import Band
+from burnin.catalogue import CRITERIA
 from burnin.config import load_thresholds
 from burnin.criteria.uptime import MIN_SAMPLES, judge_uptime, measure_uptime
+from burnin.schedule import Window
 from burnin.verdict import Verdict
-from burnin.window import Window
 from tests.unit.samples import (
     STEP_S,
     connected,
@@ -30,7 +31,7 @@ NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(hours=12), NOW)
 START_S, END_S = WINDOW.start.timestamp(), WINDOW.end.timestamp()
 GRID = window_grid(WINDOW)
-THRESHOLDS = load_thresholds(ROOT / "thresholds.toml")
+THRESHOLDS = load_thresholds(ROOT / "thresholds.toml", CRITERIA)
 
 
 def uptime(

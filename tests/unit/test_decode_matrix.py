@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from burnin.probes.prometheus import Points, Series, _lean_matrix, decode_matrix
+from burnin.series import Points, Series, _lean_matrix, decode_matrix
 
 
 def as_json(result: list[dict], **extra: object) -> bytes:

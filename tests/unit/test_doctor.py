@@ -21,7 +21,9 @@ import pytest
 import requests
 
 from burnin.__main__ import main
-from burnin.config import SETTINGS, ConfigError, Target, load_target
+from burnin.clock import skew_cause
+from burnin.config import SETTINGS, Target, load_target
+from burnin.config.access import HttpAccess
 from burnin.doctor import (
     SUDO_FIX,
     Check,
@@ -40,11 +42,15 @@ from burnin.doctor import (
     selector_text,
     selects,
 )
-from burnin.probes.prometheus import AlertRule, PrometheusProbe, Sample
+from burnin.errors import ConfigError, SourceError
+from burnin.probes.health import timed_get
+from burnin.probes.http import http_get, new_session
+from burnin.probes.prometheus import AlertRule, PrometheusProbe
 from burnin.probes.ssh import CommandResult
 from burnin.promql import BOT_METRICS, CONTRACT_METRICS, PROCESS_METRICS, parse_selector
 from burnin.run import metrics_of
-from burnin.verdict import SourceError
+from burnin.series import Sample
+from tests.unit import tls
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORTER_NAMES = [
@@ -870,46 +876,6 @@ def test_an_unreachable_prometheus_is_one_line_with_a_fix_and_no_library_text(tm
             "check prometheus_url and the firewall, or raise timeout_s (--source-timeout)",
         ),
         (
-            requests.exceptions.SSLError(
-                "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed "
-                "certificate in certificate chain (_ssl.c:1000)"
-            ),
-            "prometheus",
-            "its TLS certificate is not trusted (signed by a CA this machine does not know)",
-            "set prometheus_ca_file or ca_file to the CA that signed it",
-        ),
-        (
-            "not reachable: SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] "
-            "certificate verify failed: unable to get local issuer certificate",
-            "health",
-            "its TLS certificate is not trusted (signed by a CA this machine does not know)",
-            "set health_ca_file or ca_file to the CA that signed it",
-        ),
-        (
-            "certificate verify failed: Hostname mismatch, certificate is not valid for 'x'",
-            "alertmanager",
-            "its TLS certificate names another host",
-            "check alertmanager_url (use the host name its certificate names)",
-        ),
-        (
-            "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required",
-            "prometheus",
-            "the server asks for a client certificate",
-            "set cert_file and key_file",
-        ),
-        (
-            SourceError("prometheus", "http://p:9090", "not ready: HTTP 401 'Unauthorized'"),
-            "prometheus",
-            "HTTP 401: it asks for credentials",
-            "set prometheus_bearer_token_file, or prometheus_username and prometheus_password_file",
-        ),
-        (
-            "GET /api/v1/rules failed: 403 Client Error: Forbidden for url: http://p/api/v1/rules",
-            "prometheus",
-            "HTTP 403: access refused",
-            "set prometheus_bearer_token_file, or prometheus_username and prometheus_password_file",
-        ),
-        (
             "HTTP 404",
             "dashboard",
             "HTTP 404: nothing at this path",
@@ -954,10 +920,76 @@ def test_an_unreachable_prometheus_is_one_line_with_a_fix_and_no_library_text(tm
             "add the host's key to known_hosts (ssh-keyscan, after verifying it), or set "
             "accept_new_host_key = true",
         ),
+        (
+            SourceError(
+                "prometheus", "http://p:9090", skew_cause("Prometheus's", "its Date header", 120.0)
+            ),
+            "prometheus",
+            "clock skew: Prometheus's clock is 120 s ahead of this machine's",
+            "fix the time sync (NTP) of this machine or of the host",
+        ),
+        (
+            SourceError("prometheus", "http://p:9090", "not ready: HTTP 503, also on the retry"),
+            "prometheus",
+            "HTTP 503: Prometheus answers with an error",
+            "see the logs of Prometheus",
+        ),
+        (
+            "no answer within 5 s",
+            "health",
+            "no answer within timeout_s",
+            "check health_url and the firewall, or raise timeout_s (--source-timeout)",
+        ),
     ],
 )
 def test_each_kind_of_failure_has_its_cause_and_the_setting_to_change(error, source, cause, fix):
     assert explain(error, source) == (cause, fix)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> tls.Pki:
+    return tls.make_pki(tmp_path_factory.mktemp("pki"))
+
+
+def probe_problem(source: str, url: str, access: HttpAccess) -> BaseException | str:
+    """What the source's probe hands the doctor when asking `url` fails."""
+    if source == "prometheus":
+        with pytest.raises(SourceError) as raised:
+            PrometheusProbe(url, 5.0, access=access).ready()
+        return raised.value
+    if source == "health":
+        return timed_get(url, 5.0, 10_000, access).problem
+    return http_get(new_session(access, url), url, 5.0, access=access).problem
+
+
+@pytest.mark.parametrize("source", ["prometheus", "alertmanager", "health"])
+@pytest.mark.parametrize(
+    ("failure", "cause", "fix"),
+    [
+        ("untrusted", "not trusted (unable to get local issuer certificate)", "set {s}_ca_file"),
+        ("client certificate", "refused the client certificate", "set {s}_cert_file"),
+        ("TLS to a plain port", "TLS handshake with", "check the URL's scheme (https:// for TLS)"),
+        ("401", "refused the credentials (HTTP 401)", "set {s}_bearer_token_file"),
+        ("403", "forbids these credentials (HTTP 403)", "check {s}_bearer_token_file"),
+    ],
+)
+def test_what_the_http_probes_explain_is_shown_in_their_words(pki, source, failure, cause, fix):
+    """TLS, client certificates and refused credentials are the probes' to explain
+    (burnin.probes.failures): the doctor shows their line, never a second wording."""
+    kind = {
+        "untrusted": {"pki": pki},
+        "client certificate": {"pki": pki, "client_cert": True},
+        "401": {"check": tls.bearer("t")},
+        "403": {"check": lambda _handler: 403},
+    }.get(failure, {})
+    trusted = {"ca_file": pki.ca} if failure == "client certificate" else {}
+    with tls.serve(**kind) as (url, _):
+        if failure == "TLS to a plain port":
+            url = url.replace("http://", "https://")
+        problem = probe_problem(source, url, HttpAccess(source, **trusted))
+    shown_cause, shown_fix = explain(problem, source)
+    assert cause in shown_cause, (problem, shown_cause)
+    assert shown_fix.startswith(fix.format(s=source)), (problem, shown_fix)
 
 
 def test_an_unknown_failure_shows_its_innermost_text_without_a_password():

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from burnin.errors import SourceError
 from burnin.gate import SourceGate
-from burnin.probes.prometheus import FleetView, Sample, Series
+from burnin.probes.prometheus import FleetView
 from burnin.promql import FleetMember, Matcher, Metrics, fleet_member, parse_selector
-from burnin.verdict import SourceError
+from burnin.series import Sample, Series
 
 BOTS = ("bot-1", "bot-2", "10.0.0.7:8000")
 AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -15,7 +15,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from burnin.config import HEALTH_FIELDS, SETTINGS, ConfigError, load_target, load_thresholds
+from burnin.catalogue import CRITERIA
+from burnin.config import HEALTH_FIELDS, SETTINGS, load_target, load_thresholds
+from burnin.errors import ConfigError
 from burnin.probes.health import HealthPayload, PayloadError, parse_health
 from burnin.promql import Matcher, escape_label_value, parse_selector
 
@@ -101,7 +103,7 @@ def test_any_thresholds_document_loads_or_is_refused_naming_the_file(changes):
     base = (ROOT / "thresholds.toml").read_text()
     path = tempfile_with(base + "\n" + toml_document(changes), "thresholds.toml")
     try:
-        load_thresholds(path)
+        load_thresholds(path, CRITERIA)
     except ConfigError as exc:
         assert str(exc).startswith(("thresholds.toml: ", str(path))), str(exc)
     finally:

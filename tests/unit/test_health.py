@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from burnin.bands import Band, Better, Tiers
+from burnin.catalogue import CRITERIA
 from burnin.config import HEALTH_FIELDS, load_thresholds
 from burnin.criteria.health import (
     LatencySample,
@@ -557,5 +558,5 @@ def test_measure_health_latency_keeps_the_probes_timeout():
 
 
 def test_health_latency_tiers_of_the_real_thresholds_file():
-    tiers = load_thresholds(ROOT / "thresholds.toml").tiers("health_latency", "24h")
+    tiers = load_thresholds(ROOT / "thresholds.toml", CRITERIA).tiers("health_latency", "24h")
     assert (tiers.target, tiers.acceptable, tiers.critical) == (50.0, 100.0, 200.0)

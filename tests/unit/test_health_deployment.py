@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from burnin.bands import Band
-from burnin.config import HEALTH_FIELDS, ConfigError, load_target
+from burnin.config import HEALTH_FIELDS, load_target
 from burnin.criteria.health import judge_health_up, judge_health_version
+from burnin.errors import ConfigError
 from burnin.probes.health import HealthPayload, HealthReading, PayloadError, parse_health
 
 SAME_NAMES = {name: name for name in HEALTH_FIELDS}

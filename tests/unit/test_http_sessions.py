@@ -15,7 +15,7 @@ import requests
 
 from burnin.probes.http import for_url, http_get, new_session
 from burnin.probes.prometheus import PrometheusProbe
-from burnin.window import Window
+from burnin.schedule import Window
 
 MATRIX = b'{"status":"success","data":{"resultType":"matrix","result":[]}}'
 

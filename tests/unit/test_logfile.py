@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from burnin.bands import Band
 from burnin.config import DEFAULT_CHANNEL_EVENTS, ChannelEvents
-from burnin.criteria.backup import BackupFile
 from burnin.criteria.channel import judge_channel_events
 from burnin.criteria.host import JournalEntry, judge_logs_clean
 from burnin.criteria.logfile import (
@@ -31,8 +30,9 @@ from burnin.criteria.logfile import (
     read_log_file,
     rotation_order,
 )
+from burnin.hostfiles import HostFile
 from burnin.probes.ssh import CommandResult
-from burnin.window import Window
+from burnin.schedule import Window
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 WINDOW = Window(NOW - timedelta(hours=6), NOW)  # 06:00 .. 12:00 UTC
@@ -225,8 +225,8 @@ def test_every_contract_line_is_one_entry_with_its_utc_time_and_level(records):
 # ---------------------------------------------------------------- files and commands
 
 
-def backup(path: str, hour: int) -> BackupFile:
-    return BackupFile(path, at(hour), 100)
+def backup(path: str, hour: int) -> HostFile:
+    return HostFile(path, at(hour), 100)
 
 
 def test_rotation_order_is_the_file_then_its_numbered_rotations():

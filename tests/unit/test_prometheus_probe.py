@@ -18,14 +18,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import burnin.probes.prometheus as prometheus_module
+from burnin.errors import SourceError
 from burnin.probes.prometheus import (
     AlertRule,
     FirstEvaluationWait,
     PrometheusProbe,
     await_first_evaluation,
 )
-from burnin.verdict import SourceError
-from burnin.window import Window
+from burnin.schedule import Window
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 DAY = Window(NOW - timedelta(hours=24), NOW)
@@ -418,8 +418,8 @@ def test_without_a_usable_date_header_the_skew_is_unknown_not_an_error(header):
 
 
 def test_raw_points_are_kept_compact_and_read_like_a_list_of_pairs():
-    from burnin.probes.prometheus import Points, inside
-    from burnin.window import Window
+    from burnin.schedule import Window
+    from burnin.series import Points, inside
 
     points = Points.of([[1796000000, "1"], [1796000015.5, "0"], [1796000030, "NaN"]])
     assert len(points) == 3 and points[1] == (1796000015.5, 0.0)

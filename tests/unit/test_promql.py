@@ -14,6 +14,8 @@ from burnin.promql import (
     Metrics,
     escape_label_value,
     parse_selector,
+    scope_of,
+    selects,
 )
 
 
@@ -86,6 +88,56 @@ def test_parse_selector_round_trips_through_matcher_text():
 
 labels = st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,15}", fullmatch=True)
 operators = st.sampled_from(["=", "!=", "=~", "!~"])
+
+
+@pytest.mark.parametrize(
+    ("selector", "labels", "selected"),
+    [
+        ('env="prod"', {"env": "prod"}, True),
+        ('env="prod"', {"env": "production"}, False),
+        ('env!="staging"', {"env": "prod"}, True),
+        ('env!="staging"', {"env": "staging"}, False),
+        ('job=~"ro.*"', {"job": "rosey"}, True),
+        ('job=~"ro"', {"job": "rosey"}, False),  # anchored, as Prometheus anchors regexes
+        ('job!~"stag.*|dev"', {"job": "dev"}, False),
+        ('job!~"stag.*|dev"', {"job": "rosey"}, True),
+        # An absent label (or an empty one: Prometheus drops it) is the value "".
+        ('env="prod"', {}, False),
+        ('env="prod"', {"env": ""}, False),
+        ('env!="staging"', {}, True),
+        ('env=~".*"', {}, True),
+        ('env="prod", job=~"ro.*"', {"env": "prod", "job": "rosey"}, True),
+        ('env="prod", job=~"ro.*"', {"env": "prod", "job": "other"}, False),
+        ("", {"env": "anything"}, True),  # no matchers select every series
+        # A regex Python cannot read selects (as scope_of counts it): never hides a series.
+        ('env=~"(unclosed"', {"env": "prod"}, True),
+    ],
+)
+def test_selects_applies_every_matcher_to_the_series_labels(selector, labels, selected):
+    assert selects(parse_selector(selector), labels) is selected
+
+
+label_sets = st.dictionaries(
+    st.sampled_from(["env", "job", "instance"]), st.sampled_from(["", "prod", "rosey", "x"])
+)
+
+
+@given(
+    matchers=st.lists(
+        st.builds(
+            Matcher,
+            st.sampled_from(["env", "job", "instance"]),
+            operators,
+            st.sampled_from(["", "prod", "rosey", "x", "ro.*", "prod|x", ".*"]),
+        ),
+        max_size=4,
+    ),
+    series=label_sets,
+)
+def test_selects_is_scope_of_refusing_and_missing_nothing(matchers, series):
+    """One rule: a series the selector selects is one scope_of calls the target's own."""
+    scope = scope_of(tuple(matchers), series)
+    assert selects(tuple(matchers), series) is (not scope.refused and not scope.missing)
 
 
 @given(value=st.text())

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from burnin.config import ConfigError, load_target, load_thresholds
+from burnin.catalogue import CRITERIA
+from burnin.config import load_target, load_thresholds
+from burnin.errors import ConfigError
 from burnin.run import RunSettings
-from burnin.window import Window
+from burnin.schedule import Window
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-THRESHOLDS = load_thresholds(ROOT / "thresholds.toml")
+THRESHOLDS = load_thresholds(ROOT / "thresholds.toml", CRITERIA)
 
 TARGETS = """
 default = "lab"

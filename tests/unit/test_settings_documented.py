@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from burnin.config import SETTINGS, TARGET_TABLES, Setting
-from burnin.probes.access import ACCESS_KEYS, HTTP_SOURCES
+from burnin.config.access import ACCESS_KEYS, HTTP_SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
 # The access keys exist per HTTP source (prometheus_ca_file) and for every source (ca_file):

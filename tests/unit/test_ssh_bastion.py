@@ -11,6 +11,7 @@ import paramiko
 import pytest
 from fabric import Connection
 
+from burnin.errors import SourceError
 from burnin.probes.known_hosts import fingerprint
 from burnin.probes.ssh import (
     MAX_JUMPS,
@@ -21,7 +22,6 @@ from burnin.probes.ssh import (
     gateways,
     hop_name,
 )
-from burnin.verdict import SourceError
 
 SSH_CONFIG = """\
 Host prod

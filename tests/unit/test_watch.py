@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from burnin.config import Phase
 from burnin.history import RunRow, record, runs
+from burnin.schedule import Phase
 from burnin.watch import (
     CheckRun,
     Clock,

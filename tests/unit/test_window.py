@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from burnin.config import ConfigError, Phase, load_thresholds
-from burnin.window import EARLY_GRACE, Window, due_phase, phase_window
+from burnin.catalogue import CRITERIA
+from burnin.config import load_thresholds
+from burnin.errors import ConfigError
+from burnin.schedule import EARLY_GRACE, Phase, Window, due_phase, phase_window
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 SIX_HOURS = Phase("6h", timedelta(hours=6), "checkpoint_6h", ("uptime",))
@@ -129,7 +131,9 @@ def test_window_text_shows_both_ends_to_the_second():
 
 
 def test_due_phase_is_the_latest_checkpoint_due_or_smoke_before_the_first():
-    phases = load_thresholds(Path(__file__).resolve().parents[2] / "thresholds.toml").phases
+    phases = load_thresholds(
+        Path(__file__).resolve().parents[2] / "thresholds.toml", CRITERIA
+    ).phases
     deployed = NOW - timedelta(hours=30)
 
     def at(hours: float) -> str:

@@ -12,7 +12,7 @@ from burnin.report.wire import (
     result_from_wire,
     result_to_wire,
 )
-from fixtures.report import row_of_nodeid
+from fixtures.session import row_of_nodeid
 from tests.report.records import record
 
 

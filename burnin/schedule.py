@@ -1,4 +1,6 @@
-"""The stretch of time a phase judges."""
+"""The schedule of a burn-in: a phase (its length and marker), the window of time it judges,
+which checkpoint is due, and the times users write. A leaf: it imports nothing of burnin but
+its errors."""
 
 from __future__ import annotations
 
@@ -6,7 +8,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from burnin.config import ConfigError, Phase
+from burnin.errors import ConfigError, NotDue
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str  # "6h"
+    duration: timedelta
+    marker: str  # "checkpoint_6h"
+    criteria: tuple[str, ...]
+
 
 # A checkpoint run a little before its hour is still that checkpoint.
 EARLY_GRACE = timedelta(minutes=10)
@@ -48,7 +59,7 @@ def phase_window(
     start = deployed_at
     phase_end = start + phase.duration
     if phase_end > end + EARLY_GRACE:
-        raise ConfigError(
+        raise NotDue(
             f"phase {phase.name}: deployed at {start.isoformat()} so the {phase.name} checkpoint is "
             f"due at {phase_end.isoformat()}, after {end.isoformat()}; run it then or pass --at"
         )
@@ -67,3 +78,15 @@ def due_phase(
     if due and due[-1].name not in set(done):
         return due[-1]
     return ordered[0]
+
+
+def parse_time(text: str, where: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(
+            f"{where}: expected an ISO 8601 time such as 2026-11-28T09:00:00+00:00, got {text!r}"
+        ) from None
+    if moment.tzinfo is None:
+        raise ConfigError(f"{where}: {text!r} has no UTC offset; add one, e.g. {text}+00:00")
+    return moment
