@@ -78,7 +78,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    path = Path(args.db)
+    path = Path(args.db or _default_history(args.reports_dir))
     try:
         deployment = None
         if args.deployed_at:
@@ -160,8 +160,10 @@ def _watch(args: argparse.Namespace) -> int:
         return 130
 
 
-def _default_history() -> str:
-    reports = os.environ.get("BURNIN_REPORTS_DIR") or str(ROOT / "reports")
+def _default_history(reports_dir: str | None = None) -> str:
+    """The suite's own default (fixtures/history.py): BURNIN_HISTORY_DB, else history.sqlite in
+    the reports directory (--reports-dir > BURNIN_REPORTS_DIR > reports/)."""
+    reports = reports_dir or os.environ.get("BURNIN_REPORTS_DIR") or str(ROOT / "reports")
     return os.environ.get("BURNIN_HISTORY_DB") or str(Path(reports) / "history.sqlite")
 
 
@@ -190,8 +192,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     history.add_argument(
         "--db",
-        default=os.environ.get("BURNIN_HISTORY_DB", str(ROOT / "reports" / "history.sqlite")),
-        help="the history database (env BURNIN_HISTORY_DB; default reports/history.sqlite)",
+        default=None,
+        help="the history database (env BURNIN_HISTORY_DB; default history.sqlite in the "
+        "reports directory)",
+    )
+    history.add_argument(
+        "--reports-dir",
+        default=None,
+        help="the reports directory whose history.sqlite is read, as the suite's --reports-dir "
+        "(env BURNIN_REPORTS_DIR; default reports/)",
     )
     history.add_argument("--json", action="store_true", help="JSON for tools")
     watcher = sub.add_parser(

@@ -117,7 +117,7 @@ def _backup(s: Sources, run: RunSettings, _phase: str) -> backup.BackupMeasureme
     glob = run.target.settings.backup_glob
     if not glob.strip():  # skipped with its reason, even where SSH is not configured
         return backup.BackupMeasurement(glob, now(), None, None)
-    return backup.measure_backups(s.ssh, glob)
+    return backup.measure_backups(s.ssh, glob, run.at)  # --at: the backups of that moment
 
 
 def _periods(kind: str) -> Measure:

@@ -4,8 +4,11 @@ failure, never a pass".
 A sample holds its value until the next scrape. Between two samples no further apart than
 HOLE_FACTOR scrape intervals (one missed scrape is jitter, not a hole) the time counts as known;
 a longer stretch is a hole whose unknown part starts one interval after the sample before it.
-The window's edges are holes too when the first sample comes late or the last one early.
-The scrape interval is read from the samples themselves (the median spacing of each series).
+The window's edges are holes too when the first sample comes late or the last one early. At
+the window's end (usually now) the newest sample may lie a scrape timeout further back still:
+a scrape's sample is stamped when it starts and stored when it ends, seconds later on a loaded
+machine (end_tolerance_s). The scrape interval is read from the samples themselves (the median
+spacing of each series).
 """
 
 from __future__ import annotations
@@ -22,6 +25,22 @@ from burnin.schedule import Window
 HOLE_FACTOR = 2.0
 # Fewer samples than this cannot tell a scrape interval, let alone speak for a window.
 MIN_SAMPLES = 3
+# Prometheus's default scrape_timeout; it never lets a timeout exceed the scrape interval.
+DEFAULT_SCRAPE_TIMEOUT_S = 10.0
+
+
+def scrape_timeout_s(interval_s: float) -> float:
+    """How long a scrape may take before its sample is stored: Prometheus's default timeout,
+    never more than the interval."""
+    return min(DEFAULT_SCRAPE_TIMEOUT_S, interval_s)
+
+
+def end_tolerance_s(interval_s: float) -> float:
+    """How far before the window's end the newest sample may lie without a hole there: a missed
+    scrape (HOLE_FACTOR intervals, as anywhere) plus a scrape still in flight or late (its
+    timeout). A last scrape 1.5 intervals back is not monitoring lost; 3 intervals back is a
+    hole (with the default timeout and an interval of 10 s or more)."""
+    return HOLE_FACTOR * interval_s + scrape_timeout_s(interval_s)
 
 
 @dataclass(frozen=True)
@@ -154,7 +173,7 @@ def coverage_of(series: str, series_times: Iterable[Sequence[float]], window: Wi
     for before, after in zip(times, times[1:], strict=False):
         if after - before > tolerance:
             holes.append((before + interval, after))
-    if end - times[-1] > tolerance:
+    if end - times[-1] > end_tolerance_s(interval):
         holes.append((times[-1] + interval, end))
     return Coverage(series, window, len(times), interval, times[0], times[-1], tuple(holes))
 
@@ -174,10 +193,10 @@ class Stretch:
 
 def held(points: Sequence[tuple[float, float]], coverage: Coverage) -> list[Stretch]:
     """Each sample's value held over the known time it stands for: until the next sample (or
-    the window's end), or for one scrape interval before a hole; the first sample also stands
-    for a late start shorter than a hole. The stretches add up to `coverage.known_s`; touching
-    stretches of one value are one (a healthy day of 15-second samples is one stretch, not
-    5,760)."""
+    the window's end, within end_tolerance_s), or for one scrape interval before a hole; the
+    first sample also stands for a late start shorter than a hole. The stretches add up to
+    `coverage.known_s`; touching stretches of one value are one (a healthy day of 15-second
+    samples is one stretch, not 5,760)."""
     interval = coverage.interval_s
     window_start, window_end = coverage.window.start.timestamp(), coverage.window.end.timestamp()
     ordered = sorted((t, v) for t, v in points if window_start <= t <= window_end)
@@ -187,8 +206,10 @@ def held(points: Sequence[tuple[float, float]], coverage: Coverage) -> list[Stre
     stretches: list[Stretch] = []
     for i, (t, value) in enumerate(ordered):
         start = window_start if i == 0 and t - window_start <= tolerance else t
-        following = ordered[i + 1][0] if i + 1 < len(ordered) else window_end
-        end = min(following if following - t <= tolerance else t + interval, window_end)
+        last = i + 1 == len(ordered)
+        following = window_end if last else ordered[i + 1][0]
+        reach = end_tolerance_s(interval) if last else tolerance
+        end = min(following if following - t <= reach else t + interval, window_end)
         if end <= start:
             continue
         if stretches and stretches[-1].end == start and stretches[-1].value == value:

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, wait
+from dataclasses import dataclass
 from typing import Any
 
 from burnin.catalogue import CRITERIA, MEASUREMENTS
+from burnin.errors import SourceError
+from burnin.flight import MARGIN_S
+from burnin.probes.prometheus import FIRST_EVALUATION_MAX_WAIT_S
 from burnin.run import RunSettings
 from burnin.sources import Sources
 
@@ -23,74 +28,165 @@ from burnin.sources import Sources
 WORKERS = 8
 
 
+# The most source timeouts one measurement spends asking, its requests in turn (raw samples, a
+# few queries, the host's commands, each with its retry or reconnect), besides the wait for
+# Prometheus's first rule evaluation. One still running past that is stuck where none of its
+# own timeouts reaches: its test errors saying so instead of waiting on it.
+MEASURE_TIMEOUTS = 30
+
+
+def measurement_bound_s(timeout_s: float) -> float:
+    """How long a test waits for a measurement under way before giving up on it."""
+    return MEASURE_TIMEOUTS * timeout_s + FIRST_EVALUATION_MAX_WAIT_S + MARGIN_S
+
+
+@dataclass
+class _Job:
+    key: Hashable
+    answer: Future[Any]
+    measure: Callable[[], Any]
+    bound_s: float | None  # None: waited for as long as it takes
+    started: float | None = None  # monotonic, once a worker (or the test taking it) runs it
+    abandoned: bool = False
+
+
 class Gathering:
     """Measurements by (name, bot, phase): started ahead, taken by tests. The workers are daemon
-    threads: a run that ends (interrupted, timed out) never waits on a source still hanging."""
+    threads: a run that ends (interrupted, timed out) never waits on a source still hanging.
+    Every wait on a measurement is bounded by its `bound_s`: one running past it is given up
+    (SourceError in its test) and its worker replaced, so the queue behind it moves on."""
 
     def __init__(self, workers: int = WORKERS) -> None:
-        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = (
-            queue.SimpleQueue()
-        )
-        self._started: dict[Hashable, Future[Any]] = {}
-        self._timed: dict[Hashable, Callable[[], Any]] = {}  # deferred until the rest has ended
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._started: dict[Hashable, _Job] = {}
+        # deferred until the rest has ended: key -> (measure, bound_s)
+        self._timed: dict[Hashable, tuple[Callable[[], Any], float | None]] = {}
+        self._lock = threading.Lock()
         self._workers = workers
-        for number in range(workers):
-            threading.Thread(target=self._work, name=f"gather-{number}", daemon=True).start()
+        for _ in range(workers):
+            self._add_worker()
+
+    def _add_worker(self) -> None:
+        threading.Thread(target=self._work, name="gather", daemon=True).start()
 
     def _work(self) -> None:
         while (job := self._queue.get()) is not None:
-            future, measure = job
-            if future.set_running_or_notify_cancel():
-                _settle(future, measure)
+            if self._claim(job):
+                self._settle(job)
+                if job.abandoned:  # replaced while it hung: the replacement works on
+                    return
 
-    def start(self, key: Hashable, measure: Callable[[], Any]) -> None:
+    def _claim(self, job: _Job) -> bool:
+        """Mark the job running here, unless it runs elsewhere already or was cancelled."""
+        with self._lock:
+            if job.started is not None or job.answer.done():  # running, or cancelled
+                return False
+            if not job.answer.set_running_or_notify_cancel():
+                return False
+            job.started = time.monotonic()
+            return True
+
+    def _settle(self, job: _Job) -> None:
+        try:
+            answer = job.measure()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the test that takes it
+            with self._lock:
+                if not job.abandoned:
+                    job.answer.set_exception(exc)
+            return
+        with self._lock:
+            if not job.abandoned:
+                job.answer.set_result(answer)
+
+    def _abandon_overdue(self) -> None:
+        """Give up on every measurement running past its bound; a new worker for each."""
+        now = time.monotonic()
+        with self._lock:
+            overdue = [
+                (job, now - job.started, job.bound_s)
+                for job in self._started.values()
+                if job.started is not None
+                and job.bound_s is not None
+                and not job.answer.done()
+                and now - job.started > job.bound_s
+            ]
+            for job, running_s, bound_s in overdue:
+                job.abandoned = True
+                job.answer.set_exception(
+                    SourceError(
+                        "sources",
+                        f"measurement {job.key!r}",
+                        f"gave up waiting: still running after {running_s:.0f} s, past its "
+                        f"bound of {bound_s:g} s (a source stalled where none of its own "
+                        "timeouts reaches)",
+                    )
+                )
+        for _ in overdue:
+            self._add_worker()
+
+    def _await(self, job: _Job) -> None:
+        """Until the job has ended or been given up (checked every MARGIN_S at most)."""
+        while not job.answer.done():
+            self._abandon_overdue()
+            wait([job.answer], timeout=MARGIN_S)
+
+    def start(
+        self, key: Hashable, measure: Callable[[], Any], bound_s: float | None = None
+    ) -> None:
         """Queue the measurement (in the order started)."""
-        if key not in self._started:
-            self._started[key] = Future()
-            self._queue.put((self._started[key], measure))
+        with self._lock:
+            if key in self._started:
+                return
+            job = self._started[key] = _Job(key, Future(), measure, bound_s)
+        self._queue.put(job)
 
-    def defer(self, key: Hashable, measure: Callable[[], Any]) -> None:
+    def defer(
+        self, key: Hashable, measure: Callable[[], Any], bound_s: float | None = None
+    ) -> None:
         """Keep a timed measurement for when everything started has ended (take_timed)."""
         if key not in self._started:
-            self._timed.setdefault(key, measure)
+            self._timed.setdefault(key, (measure, bound_s))
 
     def quiet(self) -> None:
-        """Wait until every measurement started has ended."""
-        wait(list(self._started.values()))
+        """Wait until every measurement started has ended (or been given up)."""
+        with self._lock:
+            jobs = list(self._started.values())
+        for job in jobs:
+            self._await(job)
 
-    def take_timed(self, key: Hashable, measure: Callable[[], Any]) -> Any:
+    def take_timed(
+        self, key: Hashable, measure: Callable[[], Any], bound_s: float | None = None
+    ) -> Any:
         """A timed measurement: once every other measurement has ended, the deferred timed ones
         start together on the workers (a fleet's bots, each its own endpoint: `workers` at once,
         each bot's samples in turn), and this one is taken."""
         self.quiet()
-        for deferred, timed in self._timed.items():
-            self.start(deferred, timed)
+        for deferred, (timed, bound) in self._timed.items():
+            self.start(deferred, timed, bound)
         self._timed.clear()
-        return self.take(key, measure)
+        return self.take(key, measure, bound_s)
 
-    def take(self, key: Hashable, measure: Callable[[], Any]) -> Any:
-        """The measurement started ahead (waiting for it), else measured now and kept for the
-        next test that takes it (a fleet's bots sharing one health endpoint)."""
-        started = self._started.get(key)
-        if started is None:
-            started = self._started[key] = Future()
-            started.set_running_or_notify_cancel()
-            _settle(started, measure)
-        return started.result()
+    def take(self, key: Hashable, measure: Callable[[], Any], bound_s: float | None = None) -> Any:
+        """The measurement started ahead (waiting for it while it runs), else measured now and
+        kept for the next test that takes it (a fleet's bots sharing one health endpoint). One
+        queued but not yet running is measured now: no wait for a free worker."""
+        with self._lock:
+            job = self._started.get(key)
+            if job is None:
+                job = self._started[key] = _Job(key, Future(), measure, bound_s)
+        if self._claim(job):  # on a thread of its own: the wait on it stays bounded
+            threading.Thread(target=self._settle, args=(job,), name="take", daemon=True).start()
+        self._await(job)
+        return job.answer.result()
 
     def close(self) -> None:
         """Drop what has not started; what runs ends with its source's timeout, unwaited."""
-        for future in self._started.values():
-            future.cancel()
+        with self._lock:
+            for job in self._started.values():
+                if job.started is None:
+                    job.answer.cancel()
         for _ in range(self._workers):
             self._queue.put(None)
-
-
-def _settle(future: Future[Any], measure: Callable[[], Any]) -> None:
-    try:
-        future.set_result(measure())
-    except Exception as exc:  # noqa: BLE001 - raised again in the test that takes it
-        future.set_exception(exc)
 
 
 def gather_ahead(
@@ -101,21 +197,23 @@ def gather_ahead(
     rest has ended."""
     keys = list(dict.fromkeys((name, p) for c, p in selected for name in CRITERIA[c].needs))
     keys.sort(key=lambda key: not MEASUREMENTS[key[0]].first)
+    bound_s = measurement_bound_s(run.target.settings.timeout_s)
     for name, phase in keys:
         measure = _bound(name, sources, run, phase)
         if MEASUREMENTS[name].alone:
-            gathering.defer(_key(name, run, phase), measure)
+            gathering.defer(_key(name, run, phase), measure, bound_s)
         else:
-            gathering.start(_key(name, run, phase), measure)
+            gathering.start(_key(name, run, phase), measure, bound_s)
 
 
 def take(gathering: Gathering, sources: Sources, run: RunSettings, name: str, phase: str) -> Any:
     """A test's measurement: the one gathered ahead, else measured now; a timed one once
     nothing else is under way."""
     measure = _bound(name, sources, run, phase)
+    bound_s = measurement_bound_s(run.target.settings.timeout_s)
     if MEASUREMENTS[name].alone:
-        return gathering.take_timed(_key(name, run, phase), measure)
-    return gathering.take(_key(name, run, phase), measure)
+        return gathering.take_timed(_key(name, run, phase), measure, bound_s)
+    return gathering.take(_key(name, run, phase), measure, bound_s)
 
 
 def _key(name: str, run: RunSettings, phase: str) -> Hashable:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -135,6 +137,46 @@ def checkpoint_against_the_floor(info: sandbox.SandboxInfo) -> list[tuple[str, s
         ("checkpoint_24h peak RSS, one bot (goal at 100 bots <= 200 MB)", f"{rss_mb:.0f} MB"),
         ("checkpoint_24h / floor, whole run (goal <= 2)", f"{suite_s / floor_s:.1f}x"),
         ("checkpoint_24h / floor, in-process (goal <= 1.3)", f"{suite_in / floor_in:.1f}x"),
+    ]  # fmt: skip
+
+
+def stalled_prometheus() -> list[tuple[str, str]]:
+    """checkpoint_24h's Prometheus criteria against a Prometheus that takes every connection
+    and never answers, --source-timeout=2: what the dead source costs the whole run (the
+    tests count its connections; the time is measured here)."""
+    timeout_s = 2.0
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])  # kept open, never answered
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    bench = ROOT / "reports" / "bench-stalled"
+    suite = [
+        sys.executable, "-m", "pytest", "-m", "checkpoint_24h", "--target", "sandbox", "-q",
+        "-p", "no:cacheprovider", "-p", "no:hypothesispytest", f"--reports-dir={bench}",
+        f"--history-db={bench / 'history.sqlite'}", "-k", "not health and not service and "
+        "not logs and not backup and not channel and not restarts and not sign and not functional",
+        f"--prometheus-url=http://127.0.0.1:{listener.getsockname()[1]}",
+        f"--source-timeout={timeout_s:g}",
+    ]  # fmt: skip
+    quiet = {"cwd": ROOT, "capture_output": True, "check": False}
+    wall_s = timed(lambda: subprocess.run(suite, **quiet))  # type: ignore[call-overload]
+    collect_s = timed(lambda: subprocess.run([*suite, "--co"], **quiet))  # type: ignore[call-overload]
+    connections = len(held)
+    listener.close()
+    for connection in held:
+        connection.close()
+    return [
+        ("Prometheus stalled (never answers), --source-timeout=2: whole run; connections",
+         f"{wall_s:.2f} s; {connections}"),
+        ("  its cost beyond start-up + collection, in timeouts (goal <= 2: one try, one retry)",
+         f"{(wall_s - collect_s) / timeout_s:.1f}"),
     ]  # fmt: skip
 
 
@@ -291,6 +333,7 @@ def main() -> None:
     )
     smoke_rows = smoke_against_the_script(info)
     floor_rows = checkpoint_against_the_floor(info)
+    stalled_rows = stalled_prometheus()
     down_s = timed(sandbox.down)
     fleet_rows = fleet(args.fleet)
 
@@ -315,7 +358,7 @@ def main() -> None:
         ("ssh: in turn / at once", in_turn_s / at_once_s),
         ("suite run / start-up + collection", suite_s / collect_s),
     ]
-    rows += floor_rows + fleet_rows
+    rows += floor_rows + stalled_rows + fleet_rows
     width = max(len(name) for name, _ in rows + [(n, "") for n, _ in ratios])
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

@@ -6,9 +6,21 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["pytester"]
+
+# Hypothesis settings that do not depend on the machine's speed: no deadline per example, no
+# health check that times the data generation, a fixed number of examples (tests that need
+# more or fewer say so in their own @settings, which start from this profile).
+settings.register_profile(
+    "burnin",
+    deadline=None,
+    max_examples=100,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("burnin")
 
 
 @pytest.fixture

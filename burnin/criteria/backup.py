@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from burnin.bands import Band
+from burnin.clock import MAX_CLOCK_SKEW_S
 from burnin.hostfiles import HostFile, backup_command, parse_find_listing, split_glob
 from burnin.probes.ssh import CommandResult, SshProbe
 from burnin.verdict import Evidence, Verdict
@@ -29,6 +30,10 @@ class BackupMeasurement:
 
 
 def measure_backups(ssh: SshProbe, glob: str, now: datetime | None = None) -> BackupMeasurement:
+    """The backups matching `glob`, their ages told at `now` (the moment a run judges: --at),
+    default the moment of asking. At a moment given, a backup stamped after it (beyond the
+    host's clock skew tolerance) was not there yet and is left out: two runs judging one moment
+    judge the same backups at the same ages, whenever each of them runs."""
     checked_at = now or datetime.now(UTC)
     if not glob.strip():
         return BackupMeasurement(glob, checked_at, None, None)
@@ -41,9 +46,13 @@ def measure_backups(ssh: SshProbe, glob: str, now: datetime | None = None) -> Ba
         missing = result.exit_code == 1 and "No such file or directory" in result.stderr
         return BackupMeasurement(glob, checked_at, result, [] if missing else None, missing)
     try:
-        return BackupMeasurement(glob, checked_at, result, parse_find_listing(result.stdout))
+        files = parse_find_listing(result.stdout)
     except ValueError as exc:
         return BackupMeasurement(glob, checked_at, result, None, problem=str(exc))
+    if now is not None:
+        latest = now + timedelta(seconds=MAX_CLOCK_SKEW_S)
+        files = [f for f in files if f.modified <= latest]
+    return BackupMeasurement(glob, checked_at, result, files)
 
 
 def age_text(age: timedelta) -> str:

@@ -3,10 +3,12 @@ the dashboard all work ("All monitoring systems operational")."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from burnin.bands import Band
 from burnin.config.access import HttpAccess
+from burnin.coverage import end_tolerance_s
 from burnin.criteria.alerts import rule_problems
 from burnin.criteria.connection import SeriesSamples, measure_samples
 from burnin.probes.http import HttpAnswer, http_get, new_session
@@ -74,6 +76,20 @@ def _active_alertmanagers(answer: HttpAnswer) -> list[str]:
         return []
 
 
+def _lost_at_end_s(scrape_up: SeriesSamples) -> float | None:
+    """How long before the window's end the bot's scrape target was last known up, when that
+    is longer than a late scrape explains; None when it is scraped at the end. A late scrape is
+    one interval plus the scrape timeout (end_tolerance_s less the interval the newest sample
+    holds): a sample stored seconds late on a loaded machine, or one scrape that failed by its
+    timeout, is not monitoring lost; two intervals and more without `up` is."""
+    interval = scrape_up.coverage.interval_s
+    up_until = max((s.end for s in scrape_up.stretches() if s.value >= 1), default=None)
+    if interval is None or up_until is None:
+        return math.inf
+    lost_s = scrape_up.coverage.window.end.timestamp() - up_until
+    return lost_s if lost_s > end_tolerance_s(interval) - interval else None
+
+
 def judge_monitoring(m: MonitoringMeasurement, window: Window) -> Verdict:
     """Prometheus scraping the bot, an Alertmanager it knows, the named rules loaded and
     evaluating, and the dashboard. An optional source left unconfigured is "not checked" (said
@@ -87,15 +103,14 @@ def judge_monitoring(m: MonitoringMeasurement, window: Window) -> Verdict:
     # not scrape the bot, which is itself monitoring not working.
     up_s = sum(s.seconds * min(1.0, max(0.0, s.value)) for s in m.scrape_up.stretches())
     up_percent = 100.0 * up_s / m.scrape_up.coverage.window_s
-    stretches = m.scrape_up.stretches()
-    window_end = m.scrape_up.coverage.window.end.timestamp()
     if not m.scrape_up.series:
         critical.append(f"no `up` samples for the bot's scrape target ({m.scrape_up.selector})")
-    elif not stretches or stretches[-1].end < window_end or stretches[-1].value < 1:
+    elif (lost_s := _lost_at_end_s(m.scrape_up)) is not None:
         # Not scraping the bot (successfully) at the window's end: monitoring has lost it.
+        since = "" if lost_s == math.inf else f"; not up for the last {lost_s:.0f} s"
         critical.append(
             f"Prometheus is not scraping the bot at the window's end: up {up_percent:.3f} % of "
-            f"the window ({m.scrape_up.coverage.describe()})"
+            f"the window{since} ({m.scrape_up.coverage.describe()})"
         )
     elif up_percent < MIN_SCRAPE_UP_PERCENT:
         # Scraping again now, but it had a hole: a yellow flag on the monitoring.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from burnin.clock import skew, skew_cause
 from burnin.config.access import HttpAccess
 from burnin.coverage import scrape_interval
 from burnin.errors import SourceError
-from burnin.flight import Flights
+from burnin.flight import MARGIN_S, Flights, GaveUp, Slots
 from burnin.probes.failures import explain, explain_status
 from burnin.probes.http import new_session
 from burnin.promql import FleetMember
@@ -29,6 +28,9 @@ from burnin.series import Sample, Series, decode_matrix, inside
 
 T = TypeVar("T")
 RAW_AT_ONCE = 1
+# Tries of one request: the first and one quick retry (Retry(total=1) below), each bounded by
+# the timeout twice over (connecting, then each read of the answer).
+ATTEMPTS = 2
 # Prometheus' default rule evaluation interval, when no rule group says.
 DEFAULT_EVALUATION_S = 60.0
 # Rules awaiting their first evaluation (Prometheus just started): /api/v1/rules asked again
@@ -131,14 +133,26 @@ class PrometheusProbe:
         if session is None:  # never reading the environment while asking (burnin.probes.http)
             session = new_session(self.access, self.url)
         self._session = session
-        self._ranges: Flights[tuple[str, datetime, datetime, int], list[Series]] = Flights()
-        self._raw: Flights[tuple[str, Window], list[Series]] = Flights()
-        self._instants: Flights[tuple[str, datetime], list[Sample]] = Flights()
-        self._stack: Flights[str, Any] = Flights()
+        # A criterion waiting on the same question asked by another waits at most that
+        # request's bound, then errors saying it gave up (never waits on a stuck request).
+        bound_s, gave_up = self.bound_s, self._gave_up
+        self._ranges: Flights[tuple[str, datetime, datetime, int], list[Series]] = Flights(
+            bound_s=bound_s, gave_up=gave_up
+        )
+        self._raw: Flights[tuple[str, Window], list[Series]] = Flights(
+            bound_s=bound_s, gave_up=gave_up
+        )
+        self._instants: Flights[tuple[str, datetime], list[Sample]] = Flights(
+            bound_s=bound_s, gave_up=gave_up
+        )
+        self._stack: Flights[str, Any] = Flights(bound_s=bound_s, gave_up=gave_up)
         # Raw answers decoded at once: a fleet's day of samples is ~90 MB of JSON objects while
         # it is decoded (kept, it is 16 bytes a sample: Points).
-        self._raw_at_once = threading.BoundedSemaphore(RAW_AT_ONCE)
-        self._rules: Flights[str, list[AlertRule]] = Flights()
+        self._raw_at_once = Slots(RAW_AT_ONCE, bound_s, "a turn to fetch raw samples")
+        # The rules: a first answer, then asked again for up to one evaluation interval.
+        self._rules: Flights[str, list[AlertRule]] = Flights(
+            bound_s=2 * bound_s + FIRST_EVALUATION_MAX_WAIT_S, gave_up=gave_up
+        )
         # Set with the rules: the wait for rules not yet evaluated since Prometheus started.
         self.rules_wait: FirstEvaluationWait | None = None
         self.clock_skew_s: float | None = None  # Prometheus's clock minus ours, once ready
@@ -151,8 +165,21 @@ class PrometheusProbe:
             url=self.url, session=self._session, timeout=timeout_s, retry=retry
         )
 
+    @property
+    def bound_s(self) -> float:
+        """The longest one request may take: each try's connection and reads bounded by the
+        timeout, the retry's pause."""
+        return ATTEMPTS * 2 * self.timeout_s + MARGIN_S
+
     def _fail(self, cause: object) -> SourceError:
         return SourceError(self.source, self.where, str(cause).strip() or type(cause).__name__)
+
+    def _gave_up(self, key: object, waited_s: float) -> Any:
+        """A criterion waiting on another's request for the same answer, past its bound."""
+        raise self._fail(
+            f"gave up waiting {waited_s:.0f} s for an answer another criterion was asking for "
+            f"(past its bound of {self.bound_s:g} s)"
+        )
 
     def _unreachable(self, what: str, exc: requests.RequestException) -> SourceError:
         """A request that got no answer, in one line with its fix (never urllib3's text)."""
@@ -229,16 +256,16 @@ class PrometheusProbe:
         `keep`: the series wanted (a fleet's bot takes its own before any is sliced)."""
         fetch = self.span if self.span and _inside(window, self.span) else window
 
-        def fetch_raw() -> list[Series]:
-            with self._raw_at_once:
-                return fetch_now()
-
         def fetch_now() -> list[Series]:
             query = f"{selector}{fetch.promql_range()}"
             params = {"query": query, "time": fetch.end.timestamp()}
             return self._ask(lambda: self._matrix("query", params), query)
 
-        answer = [s for s in self._raw.get((selector, fetch), fetch_raw) if keep(s)]
+        try:
+            found = self._raw.get((selector, fetch), fetch_now, self._raw_at_once)
+        except GaveUp as exc:  # the one raw fetch at a time is stuck
+            raise self._fail(str(exc)) from None
+        answer = [s for s in found if keep(s)]
         if fetch == window:
             return answer
         return [Series(s.labels, inside(s.points, window)) for s in answer]

@@ -13,11 +13,12 @@ from pathlib import Path
 import paramiko
 from fabric import Config, Connection
 from fabric.connection import derive_shorthand
+from fabric.runners import Result
 from invoke.exceptions import CommandTimedOut
 
 from burnin.clock import skew, skew_cause
 from burnin.errors import SourceError
-from burnin.flight import Flights
+from burnin.flight import MARGIN_S, Flights, GaveUp, Slots, call_within
 from burnin.probes.known_hosts import (
     KnownHosts,
     describe_key,
@@ -29,6 +30,9 @@ LOG = logging.getLogger(__name__)
 
 # Channels opened at once on the one connection (sshd's MaxSessions defaults to 10).
 MAX_CHANNELS = 4
+# The waits of (re)opening one link of the chain, each bounded by the source timeout: TCP
+# connect, banner and key exchange (paramiko's start_client), authentication.
+OPEN_WAITS = 3
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,15 @@ class CommandResult:
         if self.stderr.strip():
             text += f"; stderr: {self.stderr.strip()[:300]}"
         return text
+
+
+def _gave_up_waiting(command: str, waited_s: float) -> CommandResult:
+    """A thread waiting on another's run of the same command, past that command's bound."""
+    return CommandResult(
+        command, None, "", "",
+        f"connection lost: gave up waiting {waited_s:.0f} s for the same command run by "
+        "another thread (past its bound)",
+    )  # fmt: skip
 
 
 CLOCK_COMMAND = ("date", "+%s")
@@ -81,6 +94,12 @@ class SshSettings:
         user = f"{self.user}@" if self.user else ""
         port = f":{self.port}" if self.port else ""
         return f"ssh://{user}{self.host}{port}"
+
+    def command_bound_s(self, links: int = 1) -> float:
+        """The longest one command may take, every wait of it bounded by the timeout: the
+        connection reopened when it was lost (OPEN_WAITS per link of the chain), the channel
+        opened, the command run."""
+        return self.timeout_s * (OPEN_WAITS * links + 2) + MARGIN_S
 
 
 MAX_JUMPS = 8  # hops in one chain: more is a loop (`Host *` with ProxyJump reaches the bastion)
@@ -199,10 +218,16 @@ class SshProbe:
         self._hops: list[Connection] = []  # the ProxyJump bastions, the first one first
         # Every command the suite runs only reads; within one run the same command (the
         # service state, the journal's retention for a window) is asked once.
-        # Lost connections and timeouts are not kept: the next ask tries again.
-        self._answers: Flights[str, CommandResult] = Flights(lambda r: r.exit_code is not None)
+        # Lost connections and timeouts are not kept: the next ask tries again. A waiter on
+        # another thread's command waits at most that command's bound.
+        self._answers: Flights[str, CommandResult] = Flights(
+            lambda r: r.exit_code is not None, settings.command_bound_s(), _gave_up_waiting
+        )
         # Channels open at once on the connection, whoever asks (sshd's MaxSessions is 10).
-        self._channels = threading.BoundedSemaphore(MAX_CHANNELS)
+        self._channels = Slots(MAX_CHANNELS, settings.command_bound_s(), "an SSH channel")
+        # One thread reopens a lost connection; the others wait for it (fabric would reopen
+        # it from every thread at once, on one client: transports overwriting each other).
+        self._reopening = threading.Lock()
         self.clock_skew_s: float | None = None  # the host's clock minus ours, once connected
 
     def _fail(self, cause: str) -> SourceError:
@@ -236,6 +261,8 @@ class SshProbe:
             raise
         self._connection = connection
         self._hops = hops
+        bound_s = s.command_bound_s(len(links))
+        self._answers.bound_s = self._channels.hold_s = bound_s
         # journalctl's --since/--until are placed by our clock, its lines stamped by the host's.
         sent = time.time()
         clock = self.run(CLOCK_COMMAND)
@@ -263,16 +290,21 @@ class SshProbe:
 
     def _connect_kwargs(self) -> dict[str, object]:
         s = self.settings
-        kwargs: dict[str, object] = {"banner_timeout": s.timeout_s, "auth_timeout": s.timeout_s}
+        # Every wait of paramiko's bounded by the source timeout: the banner, authentication,
+        # and a channel's opening (paramiko waits an hour by default).
+        kwargs: dict[str, object] = {
+            "banner_timeout": s.timeout_s,
+            "auth_timeout": s.timeout_s,
+            "channel_timeout": s.timeout_s,
+        }
         if s.key is not None:
             kwargs.update(key_filename=str(s.key), look_for_keys=False, allow_agent=False)
         return kwargs
 
     def _hop_kwargs(self, hop: Connection) -> dict[str, object]:
         kwargs = dict(hop.connect_kwargs)  # ssh_config's IdentityFile for this hop, if any
+        # Its timeouts, channel_timeout among them: the host's direct-tcpip channel through it.
         kwargs.update(self._connect_kwargs())
-        # The host's direct-tcpip channel through this hop: paramiko waits an hour by default.
-        kwargs["channel_timeout"] = self.settings.timeout_s
         if self.settings.key is not None:
             from_config = hop.connect_kwargs.get("key_filename") or []
             if isinstance(from_config, str):
@@ -348,22 +380,36 @@ class SshProbe:
     def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
         """Run argv (each word quoted). `privileged` adds `sudo -n` when the target needs it."""
         command = self._command(argv, privileged)
-        return self._answers.get(command, lambda: self._execute(command))
+        try:
+            # A channel first (bounded: never behind a stuck command); the command's own bound,
+            # which the askers of the same command wait through, counts from there.
+            return self._answers.get(command, lambda: self._execute(command), self._channels)
+        except GaveUp as exc:  # every channel held by a command stuck past its bound
+            return CommandResult(command, None, "", "", f"connection lost: {exc}")
 
     def _execute(self, command: str) -> CommandResult:
-        if self._connection is None:
+        connection = self._connection
+        if connection is None:
             return CommandResult(command, None, "", "", "not connected")
+        bound_s = self._answers.bound_s or self.settings.command_bound_s()
         try:
-            with self._channels:
-                result = self._connection.run(
-                    command, hide=True, warn=True, timeout=self.settings.timeout_s, in_stream=False
-                )
+            finished, result = call_within(bound_s, lambda: self._on_channel(connection, command))
         except CommandTimedOut:
             return CommandResult(
                 command, None, "", "", f"timed out after {self.settings.timeout_s:g} s"
             )
         except (paramiko.SSHException, OSError, EOFError) as exc:
             return CommandResult(command, None, "", "", f"connection lost: {exc}")
+        if not finished or result is None:
+            # Stuck somewhere no timeout of paramiko's reaches (a channel request never
+            # answered): the connection is not to be trusted again. Closed on the side, so
+            # that nothing here waits on it; the next ask opens a new one.
+            threading.Thread(target=connection.close, name="ssh-close", daemon=True).start()
+            return CommandResult(
+                command, None, "", "",
+                f"connection lost: no answer within {bound_s:g} s (gave up waiting; "
+                "the connection is closed)",
+            )  # fmt: skip
         if result.exited == -1:  # paramiko: the channel closed without an exit status
             return CommandResult(
                 command,
@@ -373,6 +419,17 @@ class SshProbe:
                 "connection lost before the command finished (no exit status)",
             )
         return CommandResult(command, result.exited, result.stdout, result.stderr)
+
+    def _on_channel(self, connection: Connection, command: str) -> Result:
+        """The command on its own channel, the connection reopened first if it was lost (by
+        one thread: the others wait for it), every wait bounded by the timeout."""
+        if not connection.is_connected:
+            with self._reopening:
+                if not connection.is_connected:
+                    connection.open()
+        return connection.run(
+            command, hide=True, warn=True, timeout=self.settings.timeout_s, in_stream=False
+        )
 
     def run_all(
         self, commands: Sequence[Sequence[str]], privileged: bool = False
@@ -393,10 +450,22 @@ class SshProbe:
         ]
         for thread in threads:
             thread.start()
+        # Each command ends within its bound once it has a channel: these take turns on
+        # MAX_CHANNELS of them, and one more turn for the channels others hold.
+        bound_s = self._answers.bound_s or self.settings.command_bound_s()
+        turns = -(-len(commands) // MAX_CHANNELS) + 1
+        deadline = time.monotonic() + turns * bound_s
         for thread in threads:
-            thread.join()
+            thread.join(max(0.0, deadline - time.monotonic()))
         return [
-            answer or CommandResult(shlex.join(argv), None, "", "", "not answered")
+            answer
+            or CommandResult(
+                self._command(argv, privileged),
+                None,
+                "",
+                "",
+                f"connection lost: not answered within {turns * bound_s:g} s (gave up waiting)",
+            )  # fmt: skip
             for answer, argv in zip(answers, commands, strict=True)
         ]
 

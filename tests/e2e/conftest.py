@@ -39,7 +39,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def sandbox_up() -> Iterator[Callable[[str], sandbox.SandboxInfo]]:
+    """`sandbox_up(scenario)`: the sandbox with that scenario (one already up with it is
+    reused), taken down at the session's end unless BURNIN_KEEP_SANDBOX is set (as ci/demo:
+    runs of one test in a row share one sandbox)."""
     if os.geteuid() != 0:
         pytest.skip("the sandbox host needs root (namespaces, mounts)")
     yield sandbox.up
-    sandbox.down()
+    if not os.environ.get("BURNIN_KEEP_SANDBOX"):
+        sandbox.down()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,9 @@ from burnin.sandbox.scenario import (
     resolve,
 )
 
-END = history.history_end(time.time())
+# A fixed moment (a Sunday noon, UTC): what the history holds never depends on when the
+# tests run.
+END = history.history_end(datetime(2026, 11, 29, 12, 0, tzinfo=UTC).timestamp())
 
 
 @pytest.fixture(scope="module", params=sorted(SCENARIOS))
@@ -48,7 +50,7 @@ def test_openmetrics_format(hist: history.History) -> None:
             continue
         ts = int(line.rsplit(" ", 1)[1])
         # Seconds, not milliseconds (milliseconds would land in the year 58000).
-        assert hist.start <= ts <= hist.end <= time.time()
+        assert hist.start <= ts <= hist.end <= END
 
 
 def test_series_sorted_and_on_grid(hist: history.History) -> None:
@@ -144,8 +146,6 @@ def test_flapping_logs_reconnects_and_error_burst() -> None:
 
 
 def test_users_follow_the_day(hist: history.History) -> None:
-    from datetime import UTC, datetime
-
     if SCENARIOS[hist.scenario].history_hours < 24:
         pytest.skip("a history shorter than a day holds no whole day to compare")
 

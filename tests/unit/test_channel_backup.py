@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -311,7 +310,9 @@ def test_thresholds_toml_runs_channel_events_at_12h_and_24h_and_backup_at_24h():
 
 # ---------------------------------------------------------------- the sandbox's history
 
-END = history.history_end(time.time())
+# A fixed moment (a Sunday noon, UTC): what the history holds never depends on when the
+# tests run.
+END = history.history_end(datetime(2026, 11, 29, 12, 0, tzinfo=UTC).timestamp())
 
 
 def _export_as_json(hist: history.History, since: float) -> str:
@@ -496,6 +497,17 @@ def test_backup_newest_older_than_24h_is_critical_with_its_age():
     assert verdict.band is Band.CRITICAL
     assert verdict.observed == 72.0
     assert "newest backup /backups/rosey-20261128.db is 3.0 d old" in verdict.cause
+
+
+def test_backups_judged_at_a_past_moment_are_those_of_that_moment_at_their_ages_then():
+    """--at: two runs judging one moment judge the same backups at the same ages, whenever
+    each runs; a backup stamped after the moment (beyond the clock skew tolerance) was not
+    there yet."""
+    written_since = ("/backups/rosey-20261129.db", -2, 25000)  # two hours after NOW
+    verdict, _ = backups(0, listing(written_since, *DAILY))
+    assert verdict.observed == 3.0
+    assert verdict.evidence[0].values["newest"] == DAILY[0][0]
+    assert verdict.evidence[0].values["checked_at"] == NOW.isoformat(timespec="seconds")
 
 
 def test_backup_newest_empty_is_critical():

@@ -4,6 +4,7 @@ mistake is one ConfigError naming the file, the key and what was expected."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import textwrap
 from pathlib import Path
@@ -12,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from burnin.__main__ import add_target_options, target_options
 from burnin.config import (
     HEALTH_FIELDS,
     METRIC_NAME,
     OPTIONAL_HEALTH_FIELDS,
-    SETTINGS_BY_KEY,
     ExpectedAlert,
     Target,
     load_target,
@@ -86,9 +87,11 @@ def test_status_words_from_cli_or_env_are_comma_separated(tmp_path, kwargs, word
     assert target["healthy_status"] == words
 
 
-def test_status_word_env_var_is_derived_from_its_option():
-    assert SETTINGS_BY_KEY["healthy_status"].env == "BURNIN_HEALTHY_STATUS"
-    assert SETTINGS_BY_KEY["degraded_status"].env == "BURNIN_DEGRADED_STATUS"
+def test_status_words_are_read_from_env_vars_named_after_their_options(tmp_path):
+    env = {"BURNIN_HEALTHY_STATUS": "running", "BURNIN_DEGRADED_STATUS": "starting,warming"}
+    target = loaded(tmp_path, LAB, env=env)
+    assert target["healthy_status"] == ("running",)
+    assert target["degraded_status"] == ("starting", "warming")
 
 
 @pytest.mark.parametrize("empty", ["healthy_status = []", 'healthy_status = ["", " "]'])
@@ -130,9 +133,12 @@ def test_log_file_and_timezone_come_from_the_file(tmp_path):
     assert target["log_timezone"] == "Europe/Berlin"
 
 
-def test_log_settings_have_their_own_option_and_env_names():
-    assert SETTINGS_BY_KEY["log_file"].option == "--bot-log-file"
-    assert SETTINGS_BY_KEY["log_timezone"].env == "BURNIN_BOT_LOG_TIMEZONE"
+def test_log_settings_are_read_from_their_own_option_and_env_var(tmp_path):
+    parser = argparse.ArgumentParser()
+    add_target_options(parser)
+    cli = target_options(parser.parse_args(["--bot-log-file", "/var/log/bot.log"]))
+    target = loaded(tmp_path, LAB, cli=cli, env={"BURNIN_BOT_LOG_TIMEZONE": "Europe/Berlin"})
+    assert (target["log_file"], target["log_timezone"]) == ("/var/log/bot.log", "Europe/Berlin")
 
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "Europe", "utc", "", "/etc/localtime"])
@@ -498,7 +504,10 @@ def sub_tables(draw: st.DrawFn) -> tuple[str, dict[str, object]]:
     return table, draw(entries_of(table))
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(sub_tables())
 def test_any_sub_table_is_accepted_or_refused_naming_file_and_key(tmp_path, drawn):
     table, entries = drawn

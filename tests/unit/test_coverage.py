@@ -14,6 +14,7 @@ from burnin.coverage import (
     MIN_SAMPLES,
     Stretch,
     coverage_of,
+    end_tolerance_s,
     held,
     lowest_of,
     scrape_interval,
@@ -103,6 +104,62 @@ def test_an_early_last_sample_makes_the_window_end_a_hole():
 
 def test_a_last_sample_within_two_intervals_of_the_end_leaves_no_hole():
     assert coverage(HOUR, grid(START_S, END_S - 30)).holes == ()
+
+
+# The window's end is usually now: the newest scrape may still be in flight, or late.
+
+
+def scrapes_until(window: Window, last_s: float, step_s: float = STEP_S) -> list[float]:
+    """Scrapes every `step_s` from the window's start, the newest at `last_s`."""
+    count = int((last_s - window.start.timestamp()) // step_s)
+    return [last_s - k * step_s for k in range(count, -1, -1)]
+
+
+def last_scrape_before_the_end(intervals: float) -> list[float]:
+    """Scrapes of the hour whose newest lies `intervals` scrape intervals before its end."""
+    return scrapes_until(HOUR, END_S - intervals * STEP_S)
+
+
+def test_a_last_scrape_one_and_a_half_intervals_before_the_end_leaves_no_hole():
+    times = last_scrape_before_the_end(1.5)
+    assert coverage(HOUR, times).holes == ()
+    assert held([(t, 1.0) for t in times], coverage(HOUR, times))[-1].end == END_S
+
+
+def test_a_last_scrape_late_by_its_timeout_on_top_of_a_missed_one_leaves_no_hole():
+    """Two intervals and a scrape timeout (10 s, Prometheus's default) back: a sample stored
+    late on a loaded machine, after one missed scrape."""
+    times = scrapes_until(HOUR, END_S - 2 * STEP_S - 10)
+    assert coverage(HOUR, times).holes == ()
+
+
+def test_a_last_scrape_three_intervals_before_the_end_is_a_hole():
+    times = last_scrape_before_the_end(3)
+    covered = coverage(HOUR, times)
+    assert covered.holes == ((END_S - 2 * STEP_S, END_S),)
+    assert held([(t, 1.0) for t in times], covered)[-1].end == END_S - 2 * STEP_S
+
+
+@pytest.mark.parametrize(
+    ("interval_s", "tolerance_s"),
+    [(15.0, 40.0), (10.0, 30.0), (60.0, 130.0), (5.0, 15.0), (1.0, 3.0)],
+)
+def test_the_end_tolerance_is_two_intervals_and_the_scrape_timeout(interval_s, tolerance_s):
+    """Prometheus's default timeout (10 s), never longer than the interval."""
+    assert end_tolerance_s(interval_s) == tolerance_s
+
+
+@given(st.sampled_from([5.0, 10.0, 15.0, 30.0, 60.0]), st.floats(0.0, 1.0))
+def test_the_end_tolerance_scales_with_the_scrape_interval(interval_s, fraction):
+    """Within the tolerance no hole at the end, past it a hole, whatever the interval."""
+    window = Window(NOW - timedelta(seconds=400 * interval_s), NOW)
+    end_s = window.end.timestamp()
+    for lag_s, hole in (
+        (fraction * end_tolerance_s(interval_s), False),
+        (end_tolerance_s(interval_s) + 1 + fraction * interval_s, True),
+    ):
+        times = scrapes_until(window, end_s - lag_s, interval_s)
+        assert bool(coverage_of("s", [times], window).holes) is hole, (interval_s, lag_s)
 
 
 def test_samples_only_outside_the_window_cover_nothing():

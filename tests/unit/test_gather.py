@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 
 import pytest
@@ -36,9 +37,15 @@ class Bot:
     def target(self) -> Bot:
         return self
 
+    @property
+    def settings(self) -> Bot:
+        return self
+
+    timeout_s = 5.0
+
     def __getitem__(self, key: str) -> object:
         host = self.endpoint or self.label
-        return {"health_url": f"http://{host}/api/health", "timeout_s": 5.0}[key]
+        return {"health_url": f"http://{host}/api/health", "timeout_s": self.timeout_s}[key]
 
 
 class Recorder(Gathering):
@@ -46,7 +53,7 @@ class Recorder(Gathering):
         super().__init__(workers=1)
         self.order: list[object] = []
 
-    def start(self, key, measure):  # type: ignore[no-untyped-def]
+    def start(self, key, measure, bound_s=None):  # type: ignore[no-untyped-def]
         self.order.append(key)
 
 
@@ -95,9 +102,23 @@ def test_a_source_error_raised_ahead_is_raised_in_the_test_that_takes_it():
 def test_quiet_waits_for_everything_started():
     gathering = Gathering(workers=2)
     done = []
-    gathering.start("slow", lambda: time.sleep(0.2) or done.append("slow"))
-    gathering.quiet()
-    assert done == ["slow"]
+    running = threading.Event()
+    release = threading.Event()
+
+    def slow() -> None:
+        running.set()
+        release.wait(30)
+        done.append("slow")
+
+    gathering.start("slow", slow)
+    running.wait(30)
+    quiet = threading.Thread(target=gathering.quiet)
+    quiet.start()
+    quiet.join(0.05)
+    assert quiet.is_alive() and done == []  # still waiting: the measurement runs
+    release.set()
+    quiet.join(30)
+    assert not quiet.is_alive() and done == ["slow"]
     gathering.close()
 
 
@@ -107,7 +128,7 @@ def test_a_timed_measurement_is_taken_alone_after_the_rest():
     gathering.start(
         ("connection", "production", "24h"), lambda: (busy.set(), time.sleep(0.2), busy.clear())
     )
-    busy.wait(1)
+    busy.wait(30)
 
     class Health:
         timeout_s = 5.0
@@ -131,14 +152,21 @@ def test_a_timed_measurement_is_taken_alone_after_the_rest():
 
 
 def test_closing_never_waits_for_a_measurement_stuck_on_a_source():
+    """The measurement waits on an event nobody sets before close() returns: had close() waited
+    for it, the test would hang (pytest-timeout)."""
     gathering = Gathering(workers=1)
     stuck = threading.Event()
-    gathering.start("hangs", lambda: stuck.wait(30))
-    gathering.start("queued", lambda: "never")
-    started = time.monotonic()
+    running = threading.Event()
+    ran: list[str] = []
+    gathering.start("hangs", lambda: (running.set(), stuck.wait()))
+    gathering.start("queued", lambda: ran.append("queued"))
+    running.wait(30)
     gathering.close()
-    assert time.monotonic() - started < 1
+    assert not stuck.is_set()
     stuck.set()
+    with pytest.raises(CancelledError):
+        gathering.take("queued", lambda: "now")
+    assert ran == []  # dropped, never run
 
 
 # ------------------------------------------------------------------ one answer per question
@@ -151,7 +179,7 @@ def test_a_question_asked_twice_at_once_is_asked_once():
 
     def fetch() -> int:
         calls.append(1)
-        release.wait(2)
+        release.wait(30)
         return 7
 
     answers: list[int] = []
@@ -160,10 +188,11 @@ def test_a_question_asked_twice_at_once_is_asked_once():
     ]
     for thread in threads:
         thread.start()
-    time.sleep(0.1)
+    while not calls:  # one of them is fetching; the others wait on it or find it kept
+        time.sleep(0.01)
     release.set()
     for thread in threads:
-        thread.join(2)
+        thread.join(30)
     assert answers == [7, 7, 7] and calls == [1]
     assert flights.get("q", lambda: 8) == 7  # kept
 
@@ -219,7 +248,7 @@ def test_the_host_s_channels_stay_bounded_and_a_shared_command_runs_once():
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(5)
+        thread.join(30)
     assert connection.most <= MAX_CHANNELS
     assert sorted(connection.asked) == sorted(" ".join(c) for c in commands)
 
@@ -255,23 +284,17 @@ def test_a_fleet_s_timed_measurements_start_together_once_the_rest_has_ended():
     gathering = Gathering(workers=4)
     rest = threading.Event()
     gathering.start("connection", lambda: (time.sleep(0.1), rest.set()))
-    running: list[str] = []
-    overlap: list[int] = []
-    lock = threading.Lock()
+    # Each bot's sampling waits until all three are sampling: they end only if sampled at once
+    # (one after the other, the barrier breaks and the sampling raises).
+    together = threading.Barrier(3, timeout=30)
 
     def sample(bot: str) -> str:
         assert rest.is_set()  # nothing else of the run's is under way
-        with lock:
-            running.append(bot)
-            overlap.append(len(running))
-        time.sleep(0.05)
-        with lock:
-            running.remove(bot)
+        together.wait()
         return bot
 
     for bot in ("bot-1", "bot-2", "bot-3"):
         gathering.defer(("health-latency", bot), lambda b=bot: sample(b))
     assert gathering.take_timed(("health-latency", "bot-2"), lambda: "now") == "bot-2"
     assert gathering.take_timed(("health-latency", "bot-3"), lambda: "now") == "bot-3"
-    assert max(overlap) > 1  # the bots were sampled at once, not one after the other
     gathering.close()

@@ -3,6 +3,7 @@ schema version checked, and parallel writers losing nothing."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
 from dataclasses import replace
@@ -145,3 +146,34 @@ def test_parallel_writers_keep_every_row(tmp_path):
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+# ---------------------------------------------------------------- python -m burnin history
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--reports-dir={reports}"], {}),
+        ([], {"BURNIN_REPORTS_DIR": "{reports}"}),
+        (["--reports-dir=elsewhere"], {"BURNIN_HISTORY_DB": "{reports}/history.sqlite"}),
+        (["--db={reports}/history.sqlite"], {"BURNIN_REPORTS_DIR": "elsewhere"}),
+    ],
+)
+def test_the_history_command_reads_the_database_the_suite_writes(
+    tmp_path, monkeypatch, capsys, args, env
+):
+    """As the suite: --db > BURNIN_HISTORY_DB > history.sqlite in the reports directory
+    (--reports-dir > BURNIN_REPORTS_DIR > reports/)."""
+    from burnin.__main__ import main
+
+    reports = tmp_path / "reports"
+    record(reports / "history.sqlite", run_row())
+    monkeypatch.delenv("BURNIN_HISTORY_DB", raising=False)
+    monkeypatch.delenv("BURNIN_REPORTS_DIR", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value.format(reports=reports))
+    monkeypatch.chdir(tmp_path)
+    assert main(["history", "--json", *(a.format(reports=reports) for a in args)]) == 0
+    [shown] = json.loads(capsys.readouterr().out)
+    assert shown["target"] == "prod" and shown["deployment"] == DEPLOYED

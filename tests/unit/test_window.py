@@ -80,10 +80,6 @@ def test_checkpoint_eleven_minutes_early_is_refused():
         phase_window(SIX_HOURS, deployed, None, now=NOW)
 
 
-def test_early_grace_is_ten_minutes():
-    assert EARLY_GRACE == timedelta(minutes=10)
-
-
 def test_deployment_in_the_future_is_refused():
     with pytest.raises(ConfigError):
         phase_window(SIX_HOURS, NOW + timedelta(hours=1), None, now=NOW)
