@@ -100,6 +100,9 @@ class Criterion:
     # around the bot (no backup made, monitoring down or blind, the alert path) that a rollback
     # would not mend: it recommends fixing that thing, never a rollback.
     rollback: bool = True
+    # A person answers it (the team's sign-off), not a probe: while it is PENDING and everything
+    # else passed, the run is healthy so far and waits for it (burnin.decision).
+    manual: bool = False
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -440,7 +443,7 @@ CRITERIA: dict[str, Criterion] = {
         Criterion(
             "sign-off", "Team confident / user feedback positive (manual)", "file",
             lambda j: signoff.judge_signoff(*j.measured("sign-off")),
-            needs=("sign-off",), fleet_wide=True,
+            needs=("sign-off",), fleet_wide=True, manual=True,
         ),
         Criterion(
             "logs-clean", "Logs clean (no error-priority journal lines)", "ssh",

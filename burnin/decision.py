@@ -7,6 +7,10 @@
   thing (PARTIAL). Sources the observer could not ask are named beside it.
 - An observer failure is never a verdict on the bot: with a SOURCE_ERROR row and no failure
   proven, the state is UNKNOWN and the decision CANNOT DECIDE, naming the sources to fix.
+- Everything judged passed and only manual items open (the team's sign-off not recorded yet:
+  catalogue `manual`) is HEALTHY / AWAITING SIGN-OFF: healthy so far, the checkpoint stays open
+  until the team signs off (the history does not count it done; `watch` and `--phase auto` run it
+  again). Nothing is wrong, so nothing says "address issues".
 - Anything else short of a pass (degraded, no data, pending) is ISSUES / PARTIAL.
 """
 
@@ -33,6 +37,8 @@ class Decision(enum.Enum):
     """The spec's checkpoint decision (PASS / PARTIAL / FAIL), and the one it cannot make."""
 
     PASS = "PASS"
+    # Everything judged passed; only manual items (the team's sign-off) are not recorded yet.
+    AWAITING_SIGNOFF = "AWAITING SIGN-OFF"
     PARTIAL = "PARTIAL"
     FAIL = "FAIL"
     CANNOT_DECIDE = "CANNOT DECIDE"
@@ -65,6 +71,12 @@ def source_of(row: Row) -> str:
     return known.source if known else row.criterion
 
 
+def is_manual(criterion: str) -> bool:
+    """Whether a person answers `criterion` (the team's sign-off), not a probe."""
+    known = CRITERIA.get(criterion)
+    return known.manual if known else False
+
+
 def can_roll_back(criterion: str) -> bool:
     """Whether a failure of `criterion` is the deployment's (a rollback may cure it)."""
     known = CRITERIA.get(criterion)
@@ -78,6 +90,7 @@ class Outcome:
     rollback: tuple[str, ...]  # critical rows that call for a rollback
     fix: tuple[str, ...]  # critical rows a rollback would not cure
     unreachable: tuple[str, ...]  # sources the observer could not ask
+    awaited: tuple[str, ...] = ()  # manual items not recorded yet (the team's sign-off)
 
     @property
     def recommendation(self) -> str:
@@ -85,6 +98,11 @@ class Outcome:
         beside = f" (also could not ask: {', '.join(self.unreachable)})" if self.unreachable else ""
         if self.decision is Decision.PASS:
             return "Continue monitoring (PASS at the final checkpoint: declare success)"
+        if self.decision is Decision.AWAITING_SIGNOFF:
+            return (
+                f"Healthy so far; waiting for the team's sign-off ({', '.join(self.awaited)}): "
+                "record it, then rerun this checkpoint"
+            )
         if self.decision is Decision.FAIL:
             return f"Roll back and investigate: {'; '.join(self.rollback)}{beside}"
         if self.decision is Decision.CANNOT_DECIDE:
@@ -99,7 +117,7 @@ class Outcome:
                 f"Fix what failed around the bot (a rollback would not cure it): "
                 f"{'; '.join(self.fix)}; then rerun{beside}"
             )
-        return f"Address issues before proceeding; extend monitoring{beside}"
+        return f"Address the issues listed and keep monitoring{beside}"
 
 
 def decide(rows: Iterable[Row]) -> Outcome:
@@ -111,10 +129,19 @@ def decide(rows: Iterable[Row]) -> Outcome:
     proven = [r for r in listed if r.band in (Band.CRITICAL, Band.DEGRADED)]
     passed = [r for r in listed if r.band.passes]
     short = [r for r in listed if not r.band.passes and r.band is not Band.SKIPPED]
+    awaited = tuple(
+        dict.fromkeys(
+            f"{r.criterion} {r.place}"
+            for r in short
+            if r.band is Band.PENDING and is_manual(r.criterion)
+        )
+    )
     if rollback:
         decision = Decision.FAIL
     elif (unreachable and not proven) or not (passed or short):
         decision = Decision.CANNOT_DECIDE
+    elif passed and short and all(r.band is Band.PENDING and is_manual(r.criterion) for r in short):
+        decision = Decision.AWAITING_SIGNOFF
     elif short or not passed:
         decision = Decision.PARTIAL
     else:
@@ -125,9 +152,10 @@ def decide(rows: Iterable[Row]) -> Outcome:
         overall = {
             Decision.CANNOT_DECIDE: Overall.UNKNOWN,
             Decision.PARTIAL: Overall.ISSUES,
+            Decision.AWAITING_SIGNOFF: Overall.HEALTHY,
             Decision.PASS: Overall.HEALTHY,
         }[decision]
-    return Outcome(overall, decision, rollback, fix, unreachable)
+    return Outcome(overall, decision, rollback, fix, unreachable, awaited)
 
 
 def _named(row: Row) -> str:

@@ -19,6 +19,7 @@ from burnin.report.trend import checkpoint_trend, markdown_table
 
 DECISION_MARK = {
     Decision.PASS: "✅",
+    Decision.AWAITING_SIGNOFF: "⏳",
     Decision.PARTIAL: "⚠️",
     Decision.FAIL: "❌",
     Decision.CANNOT_DECIDE: "❓",

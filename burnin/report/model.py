@@ -26,18 +26,21 @@ from burnin.verdict import Verdict
 PHASE_DECISION = {
     "6h": {
         Decision.PASS: "Continue monitoring",
+        Decision.AWAITING_SIGNOFF: "Continue monitoring; the team's sign-off is still open",
         Decision.PARTIAL: "Investigate issues",
         Decision.FAIL: "Investigate issues",
         Decision.CANNOT_DECIDE: "Cannot decide: fix the observer's access and rerun",
     },
     "12h": {
         Decision.PASS: "Continue to 24 hours",
+        Decision.AWAITING_SIGNOFF: "Continue to 24 hours; the team's sign-off is still open",
         Decision.PARTIAL: "Continue to 24 hours, watching the issues",
         Decision.FAIL: "Rollback",
         Decision.CANNOT_DECIDE: "Cannot decide: fix the observer's access and rerun",
     },
     "24h": {
         Decision.PASS: "Declare Sprint 6 success, move to Sortie 11",
+        Decision.AWAITING_SIGNOFF: "Healthy so far: declare success once the team signs off",
         Decision.PARTIAL: "Fix issues, extend monitoring",
         Decision.FAIL: "Rollback, investigate, retry",
         Decision.CANNOT_DECIDE: "Cannot decide: fix the observer's access and rerun",
