@@ -125,6 +125,9 @@ def _backup(s: Sources, run: RunSettings, _phase: str) -> backup.BackupMeasureme
 
 def _periods(kind: str) -> Measure:
     def measure(s: Sources, run: RunSettings, phase: str) -> Any:
+        # The users over the window as well (one raw query over the run's span, shared by both
+        # kinds and every phase): the periods read them per period, the report draws them.
+        s.prometheus.samples(run.metrics.series("bot_users"), run.window(phase))
         hours = run.thresholds.traffic.peak if kind == "peak" else run.thresholds.traffic.off_peak
         spans = traffic.periods(hours, run.thresholds.traffic.timezone, run.window(phase))
         return traffic.measure_periods(
