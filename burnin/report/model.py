@@ -18,6 +18,7 @@ from burnin.config import Thresholds
 from burnin.decision import Decision, Outcome, Overall, decide
 from burnin.history import RunRow
 from burnin.redact import redact_url
+from burnin.report.links import Consoles
 from burnin.schedule import Window
 from burnin.series import Series
 from burnin.verdict import Verdict
@@ -131,10 +132,16 @@ class RunRecord:
     interrupted: bool = False
     version: str = ""  # burnin's
     earlier: tuple[RunRow, ...] = ()  # this deployment's recorded runs (the run history)
+    # Where a reader asks each bot's sources again ("": the target's one bot, and fleet-wide rows).
+    consoles: Mapping[str, Consoles] = field(default_factory=dict)
 
     @property
     def phases(self) -> list[str]:
         return list(self.windows)
+
+    def consoles_of(self, row: CriterionResult) -> Consoles:
+        """The Prometheus and dashboard a row's numbers can be asked of again."""
+        return self.consoles.get(row.bot) or self.consoles.get("") or Consoles()
 
     @property
     def timezone(self) -> ZoneInfo:
