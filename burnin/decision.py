@@ -55,6 +55,10 @@ class Row(Protocol):
     def place(self) -> str: ...
     @property
     def cause(self) -> str: ...
+    @property
+    def phase(self) -> str: ...
+    @property
+    def bot(self) -> str: ...
 
 
 # "prometheus at https://...: certificate not trusted ..." (SourceError's own wording), as a
@@ -123,8 +127,8 @@ class Outcome:
 def decide(rows: Iterable[Row]) -> Outcome:
     listed: Sequence[Row] = list(rows)
     critical = [r for r in listed if r.band is Band.CRITICAL]
-    rollback = tuple(_named(r) for r in critical if can_roll_back(r.criterion))
-    fix = tuple(_named(r) for r in critical if not can_roll_back(r.criterion))
+    rollback = _named([r for r in critical if can_roll_back(r.criterion)])
+    fix = _named([r for r in critical if not can_roll_back(r.criterion)])
     unreachable = tuple(dict.fromkeys(source_of(r) for r in listed if r.band is Band.SOURCE_ERROR))
     proven = [r for r in listed if r.band in (Band.CRITICAL, Band.DEGRADED)]
     passed = [r for r in listed if r.band.passes]
@@ -158,6 +162,26 @@ def decide(rows: Iterable[Row]) -> Outcome:
     return Outcome(overall, decision, rollback, fix, unreachable, awaited)
 
 
-def _named(row: Row) -> str:
-    cause = row.cause.splitlines()[0] if row.cause else ""
-    return f"{row.criterion} {row.place}" + (f" ({cause})" if cause else "")
+# Criteria named in a recommendation before "and N more" (a fleet's rows failing alike are one).
+NAMED = 8
+
+
+def _named(rows: Sequence[Row]) -> tuple[str, ...]:
+    """Each failing criterion once with its first cause: `uptime [24h] (uptime 97 %)`, or for a
+    fleet's bots failing it alike `uptime [24h] on 3 bots (bot-1: uptime 97 %)`; past NAMED,
+    how many more."""
+    groups: dict[tuple[str, str], list[Row]] = {}
+    for row in rows:
+        groups.setdefault((row.criterion, row.phase), []).append(row)
+    names = []
+    for (criterion, phase), group in groups.items():
+        first = group[0]
+        cause = first.cause.splitlines()[0] if first.cause else ""
+        if len(group) == 1:
+            names.append(f"{criterion} {first.place}" + (f" ({cause})" if cause else ""))
+            continue
+        said = f"{first.bot}: {cause}" if first.bot and cause else cause
+        names.append(f"{criterion} [{phase}] on {len(group)} bots" + (f" ({said})" if said else ""))
+    if len(names) > NAMED:
+        return (*names[:NAMED], f"and {len(names) - NAMED} more")
+    return tuple(names)

@@ -17,6 +17,8 @@ class Row:
     band: Band
     cause: str = ""
     place: str = "[24h]"
+    phase: str = "24h"
+    bot: str = ""
 
 
 OK = Row("uptime", Band.TARGET)
@@ -116,6 +118,18 @@ def test_the_history_counts_the_awaiting_decision_as_open():
     from burnin import history
 
     assert history.AWAITING_SIGNOFF == Decision.AWAITING_SIGNOFF.value
+
+
+def test_a_fleet_failing_alike_is_named_once_per_criterion_and_the_list_stays_short():
+    rows = [
+        Row("uptime", Band.CRITICAL, f"uptime 9{n} %", f"[bot-{n} 24h]", "24h", f"bot-{n}")
+        for n in range(1, 101)
+    ]
+    rows += [Row(f"c{n}", Band.CRITICAL, "down", "[24h]") for n in range(12)]
+    outcome = decide(rows)
+    assert outcome.rollback[0] == "uptime [24h] on 100 bots (bot-1: uptime 91 %)"
+    assert len(outcome.rollback) == 9 and outcome.rollback[-1] == "and 5 more"
+    assert len(outcome.recommendation) < 400
 
 
 def test_source_of_a_row_names_the_source_and_where():
