@@ -46,8 +46,8 @@ span.passed, .passed .col-result { color: #0b6b1f; }
 .filters button, .collapse button { color: #0b4f9c; }
 .logwrapper .log { box-sizing: border-box; }
 .logwrapper .logexpander { margin-left: calc(100% - 120px); }
-/* The environment is shown folded in the summary, after the answer. */
-#environment-header, #environment { display: none; }
+/* The environment is shown folded in the summary, after the answer; the answer is the summary. */
+#environment-header, #environment, .summary__data > h2 { display: none; }
 .burnin-summary { font-size: 14px; line-height: 1.45; color: #1b1b1b; max-width: 1360px; }
 .burnin-summary h3 { font-size: 16px; margin: 18px 0 6px; color: #1b1b1b; }
 .burnin-summary p, .burnin-summary li { color: #1b1b1b; }
@@ -153,29 +153,24 @@ def _source_html(record: RunRecord, row: CriterionResult, with_links: bool = Tru
 
 def _answer(record: RunRecord, nagios_line: str) -> str:
     state, decision = record.overall, record.decision
-    phases = ", ".join(record.phases) or "no phase"
     windows = "; ".join(
         f"{phase} window {record.local(w.start):%Y-%m-%d %H:%M} to "
         f"{record.local(w.end):%Y-%m-%d %H:%M} ({record.timezone.key})"
         for phase, w in record.windows.items()
     )
+    phase_decisions = " ".join(
+        f"{phase} checkpoint: {record.phase_decision(phase)}." for phase in record.phases
+    )
     parts = [
         f'<section class="answer s-{STATE_CLASS[state]}" id="burnin-answer">',
         f"<p>State {badge(state.name, STATE_CLASS[state], 'burnin-overall')} "
         f"Checkpoint decision {badge(decision.value, DECISION_CLASS[decision], 'burnin-decision')}"
-        f' <span class="note">{escape(record.target)}, {escape(phases)}</span></p>',
+        f' <span class="note">{escape(record.target)}: {escape(windows or "no window")}</span></p>',
         f'<p class="headline" id="burnin-headline">{escape(headline(record))}</p>',
         f'<p id="burnin-recommendation">Recommendation: {escape(record.recommendation)}</p>',
+        f'<p class="note">{escape(phase_decisions)} Validator {escape(record.validator)}. '
+        f"<code>{escape(nagios_line)}</code></p>",
     ]
-    for phase in record.phases:
-        parts.append(
-            f'<p class="phase-decision">{escape(phase)} checkpoint: '
-            f"{escape(record.phase_decision(phase))}</p>"
-        )
-    parts.append(
-        f'<p class="note">{escape(windows)}. Validator {escape(record.validator)}. '
-        f"<code>{escape(nagios_line)}</code></p>"
-    )
     if record.interrupted:
         parts.append("<p><strong>The run was interrupted: this record is partial.</strong></p>")
     parts.append("</section>")

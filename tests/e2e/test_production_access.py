@@ -85,7 +85,7 @@ def assert_cannot_decide(run: SuiteRun, tmp_path: Path) -> dict[str, Any]:
     assert "roll back" not in summary["recommendation"].lower().replace("a rollback", "")
     assert "### Overall Status: ❓ UNKNOWN" in found["md"]
     assert "Cannot decide: the observer could not ask" in found["md"]
-    assert "<strong>CANNOT DECIDE</strong>" in found["html"]
+    assert 'id="burnin-decision">CANNOT DECIDE<' in found["html"]
     suite = {
         p.get("name"): p.get("value")
         for p in ET.parse(tmp_path / "junit.xml").getroot().iter("property")
