@@ -35,7 +35,7 @@ DECISION_MARK = {
 # link. The report stays under LIMIT: past it, its lists are shortened (CAPS, then smaller).
 LIMIT = 60_000
 CAPS = (40, 20, 10, 5, 2)  # lines of each long list (issues, action items, events, bots)
-FLEET_OPEN = 10  # a fleet's bots listed open; more are folded in <details>
+FLEET_OPEN = 10  # a fleet's bots, or events, listed open; more are folded in <details>
 
 
 def recommendation_line(record: RunRecord, next_day: int) -> str:
@@ -153,11 +153,19 @@ def _report(record: RunRecord, cap: int) -> str:
     multi_day = spans_days(record.windows, record.timezone)
     events = notable_events(record)
     lines += ["### Notable Events", ""]
-    lines += [
+    listed = [
         f"- **{when(e, record.timezone, multi_day)}** - {_cell(e.text)}" for e in events[:cap]
     ] or ["- None in the evidence"]
     if len(events) > cap:
-        lines.append(f"- {len(events) - cap} more: see the HTML report")
+        listed.append(f"- {len(events) - cap} more: see the HTML report")
+    if len(events) > FLEET_OPEN:  # many: folded, the count first
+        kinds: dict[str, int] = {}
+        for event in events:
+            kinds[event.kind] = kinds.get(event.kind, 0) + 1
+        counted = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+        listed = [f"<details><summary>{len(events)} events ({counted})</summary>", "", *listed]
+        listed += ["", "</details>"]
+    lines += listed
     lines += ["", "### Issues Encountered", "", *_numbered(issues(record, cap), "None")]
     lines += ["", "### Action Items", "", *_numbered(action_items(record, cap), "None")]
     lines += ["", "### Observations", "", *[f"- {_cell(o)}" for o in observations(record)]]

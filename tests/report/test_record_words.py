@@ -326,3 +326,15 @@ def test_the_summary_is_self_contained():
     """It loads nothing from elsewhere (images are data: URIs); links only point at sources."""
     html = summary_html(record(healthy=False), draw_all(record(healthy=False)), "BURNIN")
     assert not re.search(r'src="(?!data:)|<link |@import|url\(', html)
+
+
+def test_many_notable_events_are_folded_behind_their_count_in_the_markdown():
+    from burnin.report.model import RangeAnswer
+    from burnin.series import Series
+
+    start = WINDOW.start.timestamp()
+    points = [(start + 60.0 * i, 0.0 if i % 100 == 50 else 1.0) for i in range(24 * 60)]
+    answer = RangeAnswer("bot_connected", WINDOW.start, WINDOW.end, 60, (Series({}, points),))
+    text = daily_report(replace(record(healthy=True), ranges={"bot_connected": answer}))
+    assert "<details><summary>15 events (14 disconnect, 1 peak)</summary>" in text
+    assert text.count("<details>") == text.count("</details>")
