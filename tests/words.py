@@ -23,7 +23,7 @@ REPRS = re.compile(
 )
 # Emoji and pictographs: the HTML's visible text must not depend on a font having them.
 EMOJI = re.compile("[\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff]")
-TWICE = re.compile(r"\b([A-Za-z]{2,})\s+\1\b", re.IGNORECASE)
+TWICE = re.compile(r"\b([A-Za-z]{2,})[ \t]+\1\b", re.IGNORECASE)  # within one line
 # Both said of one run: "continue" and "address issues before proceeding".
 CONTRADICTIONS = (("Continue to", "before proceeding"), ("Declare", "before proceeding"))
 ITEM_TAGS = {"td", "th", "li", "p", "summary", "figcaption", "h1", "h2", "h3", "h4", "pre"}
@@ -72,7 +72,9 @@ def html_items(text: str) -> list[str]:
                 for cell in entry.get("resultsTableRow", []):
                     items += html_items(cell)
                 items += [unescape(entry.get("log", ""))]
-    return [" ".join(i.split()) for i in items if i.strip()]
+    return [
+        "\n".join(" ".join(line.split()) for line in i.splitlines()) for i in items if i.strip()
+    ]
 
 
 def markdown_items(text: str) -> list[str]:
@@ -106,9 +108,16 @@ def json_items(value: Any) -> Iterator[str]:
 
 
 def junit_items(path: Path) -> list[str]:
+    """Property values, messages and texts. A message pytest's junitxml shortened to its budget
+    ("... [+6 more lines; full report in element text]") is left out: the whole text is the
+    element's own, read as well."""
     items = []
     for element in ET.parse(path).getroot().iter():
-        items += [v for k, v in element.attrib.items() if k in ("value", "message")]
+        items += [
+            v
+            for k, v in element.attrib.items()
+            if k == "value" or (k == "message" and not v.endswith("full report in element text]"))
+        ]
         if element.text and element.text.strip():
             items.append(element.text)
     return items
