@@ -117,7 +117,8 @@ def test_healthy_production_behind_tls_auth_and_a_bastion_passes_its_24h_checkpo
     assert run.bands["service-active[24h]"] == "target"  # over SSH, through the bastion
     assert run.bands["monitoring-operational[24h]"] == "target"
     summary = artefacts(run)["json"]
-    assert summary["decision"] == "PARTIAL"  # the sign-off alone
+    assert summary["decision"] == "AWAITING SIGN-OFF"  # the sign-off alone
+    assert summary["overall"] == "HEALTHY"
     assert_no_secret_anywhere(run, tmp_path, front)
 
 
