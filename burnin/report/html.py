@@ -15,7 +15,7 @@ from html import escape
 from burnin.bands import Band
 from burnin.decision import Decision, Overall
 from burnin.report.evidence import code_html, links_html, main_question
-from burnin.report.model import CriterionResult, RunRecord
+from burnin.report.model import WORST_FIRST, CriterionResult, RunRecord
 from burnin.report.plots import Plot
 from burnin.report.summary import (
     STATUS,
@@ -179,7 +179,7 @@ def _answer(record: RunRecord, nagios_line: str) -> str:
 
 def _not_passed(record: RunRecord) -> str:
     """What did not pass, worst first, each with its cause, what to do and its source."""
-    rows = sorted(record.failed, key=_rank)
+    rows = sorted(record.failed, key=lambda r: WORST_FIRST.index(r.band))  # worst first
     if not rows:
         return ""
     groups = grouped(rows)
@@ -214,19 +214,6 @@ def _not_passed(record: RunRecord) -> str:
             "table of every check below.</p>"
         )
     return "".join(parts)
-
-
-WORST = (
-    Band.CRITICAL,
-    Band.SOURCE_ERROR,
-    Band.NO_DATA,
-    Band.DEGRADED,
-    Band.PENDING,
-)
-
-
-def _rank(row: CriterionResult) -> int:
-    return WORST.index(row.band) if row.band in WORST else len(WORST)
 
 
 def _fleet(record: RunRecord) -> str:
