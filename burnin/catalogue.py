@@ -100,6 +100,9 @@ class Criterion:
     # around the bot (no backup made, monitoring down or blind, the alert path) that a rollback
     # would not mend: it recommends fixing that thing, never a rollback.
     rollback: bool = True
+    # A person answers it (the team's sign-off), not a probe: while it is PENDING and everything
+    # else passed, the run is healthy so far and waits for it (burnin.decision).
+    manual: bool = False
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -122,6 +125,9 @@ def _backup(s: Sources, run: RunSettings, _phase: str) -> backup.BackupMeasureme
 
 def _periods(kind: str) -> Measure:
     def measure(s: Sources, run: RunSettings, phase: str) -> Any:
+        # The users over the window as well (one raw query over the run's span, shared by both
+        # kinds and every phase): the periods read them per period, the report draws them.
+        s.prometheus.samples(run.metrics.series("bot_users"), run.window(phase))
         hours = run.thresholds.traffic.peak if kind == "peak" else run.thresholds.traffic.off_peak
         spans = traffic.periods(hours, run.thresholds.traffic.timezone, run.window(phase))
         return traffic.measure_periods(
@@ -453,7 +459,7 @@ CRITERIA: dict[str, Criterion] = {
         Criterion(
             "sign-off", "Team confident / user feedback positive (manual)", "file",
             lambda j: signoff.judge_signoff(*j.measured("sign-off")),
-            needs=("sign-off",), fleet_wide=True,
+            needs=("sign-off",), fleet_wide=True, manual=True,
         ),
         Criterion(
             "logs-clean", "Logs clean (no error-priority journal lines)", "ssh",

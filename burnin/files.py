@@ -43,13 +43,15 @@ def clear_planted_link(path: Path) -> None:
 def reserve_stem(directory: Path, stem: str, suffix: str = ".html") -> str:
     """`stem`, or `stem-2`, `stem-3`, ...: the first whose file does not exist yet, taken by
     creating it exclusively, so two runs started in the same second (overlapping cron jobs)
-    never write over each other's record. The file is left empty for its writer."""
+    never write over each other's record. The file is left empty for its writer, made as every
+    artefact is (0666 under the umask): pytest-html writes into it and keeps its mode, so the
+    default 0777 of os.open would leave the HTML report executable."""
     directory.mkdir(parents=True, exist_ok=True)
     for n in range(1, 1000):
         candidate = stem if n == 1 else f"{stem}-{n}"
         try:
             handle = os.open(
-                directory / f"{candidate}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                directory / f"{candidate}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666
             )
         except FileExistsError:  # also a planted symlink: never followed
             continue

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-# 2: results.bot (a fleet's bot); 3: runs.decision (PASS / PARTIAL / FAIL / CANNOT DECIDE).
+# 2: results.bot (a fleet's bot); 3: runs.decision (PASS / AWAITING SIGN-OFF / PARTIAL / FAIL /
+# CANNOT DECIDE).
 # An older file gains the columns when opened, its rows kept.
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
@@ -74,7 +75,8 @@ class RunRow:
     reports: dict[str, str]
     results: tuple[ResultRow, ...] = ()
     id: int | None = None
-    decision: str = ""  # PASS / PARTIAL / FAIL / CANNOT DECIDE ("": recorded before schema 3)
+    # PASS / AWAITING SIGN-OFF / PARTIAL / FAIL / CANNOT DECIDE ("": recorded before schema 3)
+    decision: str = ""
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -197,13 +199,19 @@ def runs(path: Path, target: str | None = None, deployment: str | None = None) -
         connection.close()
 
 
+# The decision of a run that found nothing wrong and waits for the team's sign-off
+# (burnin.decision.Decision.AWAITING_SIGNOFF): its checkpoint stays open for the sign-off.
+AWAITING_SIGNOFF = "AWAITING SIGN-OFF"
+
+
 def done_checkpoints(found: Iterable[RunRow]) -> set[str]:
-    """Phases a run has judged for this deployment: finished, and not UNKNOWN (a run whose
-    sources failed has judged nothing, and is run again)."""
+    """Phases a run has judged for this deployment: finished, not UNKNOWN (a run whose sources
+    failed has judged nothing, and is run again) and not awaiting the team's sign-off (the
+    checkpoint stays open until a run sees it recorded)."""
     return {
         phase
         for run in found
-        if not run.interrupted and run.state != "UNKNOWN"
+        if not run.interrupted and run.state != "UNKNOWN" and run.decision != AWAITING_SIGNOFF
         for phase in run.phases
     }
 

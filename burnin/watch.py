@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from burnin.history import RunRow, done_checkpoints, runs
+from burnin.history import AWAITING_SIGNOFF, RunRow, done_checkpoints, runs
 from burnin.schedule import Phase
 from burnin.verdict import Nagios
 
@@ -117,7 +117,8 @@ def plan(
     attempted: Iterable[Slot] = (),
 ) -> Plan:
     """What to run at `now`: every checkpoint due and not done (a missed checkpoint is never
-    skipped; one whose run judged nothing, UNKNOWN, is tried again at each later slot), and the
+    skipped; one whose run judged nothing, UNKNOWN, or that waits for the team's sign-off is
+    tried again at each later slot), and the
     current smoke slot if it is not done. Earlier smoke slots not done are missed: that moment
     cannot be observed any more. Nothing runs twice for the same slot."""
     tried = set(attempted)
@@ -284,6 +285,11 @@ def final_outcome(slots: Sequence[Slot], found: Sequence[RunRow]) -> Outcome:
         decision += f", decision {data['decision']}"
     except (OSError, ValueError, KeyError, TypeError):
         decision += f" (its JSON report {path} is not readable)"
+    if run.decision == AWAITING_SIGNOFF:
+        decision += (
+            f": healthy so far; the {last} checkpoint stays open until the team records its "
+            f"sign-off, then run it again (--phase {last}, or --phase auto)"
+        )
     return Outcome(state, decision, run.reports.get("html", ""))
 
 

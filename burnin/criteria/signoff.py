@@ -15,7 +15,8 @@ ITEMS = {
     "team-confident": "Team confident in stability",
     "user-feedback": "User feedback positive (if applicable)",
 }
-EXAMPLE = '[team-confident]\nwho = "Ana"\nwhen = 2026-11-29T09:00:00+00:00\nanswer = "yes"'
+# One item of the record as valid TOML on one line (a cause is one line: no newline, no repr).
+EXAMPLE = 'team-confident = { who = "Ana", when = 2026-11-29T09:00:00+00:00, answer = "yes" }'
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def judge_signoff(records: dict[str, SignOff], problem: str, path: Path | None) 
             None,
             "",
             threshold,
-            f"pending: {', '.join(pending)} (record it in {path}, e.g. {EXAMPLE!r})",
+            f"pending: {', '.join(pending)} (record it in {path}, e.g. {EXAMPLE})",
             None,
             evidence,
         )

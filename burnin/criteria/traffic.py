@@ -132,13 +132,13 @@ def _evidence(readings: list[PeriodReadings]) -> tuple[Evidence, ...]:
         if first
         else ""
     )
-    return (
-        Evidence(
-            "prometheus",
-            f"per period, evaluated at each period's end: {queries}",
-            {"periods": rows},
-        ),
+    # Without a period there was nothing to ask: say so, not a sentence cut after its colon.
+    asked = (
+        f"per period, evaluated at each period's end: {queries}"
+        if queries
+        else "no period of these hours in the window: nothing asked"
     )
+    return (Evidence("prometheus", asked, {"periods": rows}),)
 
 
 def _intersect(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float] | None:

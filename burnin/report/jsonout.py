@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from burnin.report.model import RunRecord
-from burnin.report.summary import checklist, metric_rows
+from burnin.report.summary import checklist, headline, metric_rows
 
 
 def summary(record: RunRecord) -> dict[str, Any]:
@@ -26,6 +26,7 @@ def summary(record: RunRecord) -> dict[str, Any]:
         "overall": record.overall.name,
         "decision": record.decision.value,
         "recommendation": record.recommendation,
+        "answer": headline(record),  # the answer in one line, as the reports lead with it
         "counts": {
             band.value: n for band, n in sorted(record.counts.items(), key=lambda x: x[0].value)
         },

@@ -18,6 +18,7 @@ from burnin.config import Thresholds
 from burnin.decision import Decision, Outcome, Overall, decide
 from burnin.history import RunRow
 from burnin.redact import redact_url
+from burnin.report.links import Consoles
 from burnin.schedule import Window
 from burnin.series import Series
 from burnin.verdict import Verdict
@@ -26,18 +27,21 @@ from burnin.verdict import Verdict
 PHASE_DECISION = {
     "6h": {
         Decision.PASS: "Continue monitoring",
+        Decision.AWAITING_SIGNOFF: "Continue monitoring; the team's sign-off is still open",
         Decision.PARTIAL: "Investigate issues",
         Decision.FAIL: "Investigate issues",
         Decision.CANNOT_DECIDE: "Cannot decide: fix the observer's access and rerun",
     },
     "12h": {
         Decision.PASS: "Continue to 24 hours",
+        Decision.AWAITING_SIGNOFF: "Continue to 24 hours; the team's sign-off is still open",
         Decision.PARTIAL: "Continue to 24 hours, watching the issues",
         Decision.FAIL: "Rollback",
         Decision.CANNOT_DECIDE: "Cannot decide: fix the observer's access and rerun",
     },
     "24h": {
         Decision.PASS: "Declare Sprint 6 success, move to Sortie 11",
+        Decision.AWAITING_SIGNOFF: "Healthy so far: declare success once the team signs off",
         Decision.PARTIAL: "Fix issues, extend monitoring",
         Decision.FAIL: "Rollback, investigate, retry",
         Decision.CANNOT_DECIDE: "Cannot decide: fix the observer's access and rerun",
@@ -128,10 +132,16 @@ class RunRecord:
     interrupted: bool = False
     version: str = ""  # burnin's
     earlier: tuple[RunRow, ...] = ()  # this deployment's recorded runs (the run history)
+    # Where a reader asks each bot's sources again ("": the target's one bot, and fleet-wide rows).
+    consoles: Mapping[str, Consoles] = field(default_factory=dict)
 
     @property
     def phases(self) -> list[str]:
         return list(self.windows)
+
+    def consoles_of(self, row: CriterionResult) -> Consoles:
+        """The Prometheus and dashboard a row's numbers can be asked of again."""
+        return self.consoles.get(row.bot) or self.consoles.get("") or Consoles()
 
     @property
     def timezone(self) -> ZoneInfo:

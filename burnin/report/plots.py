@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from burnin.report import svg
-from burnin.report.model import RunRecord
-from burnin.report.timeline import disconnections, parse_period, traffic_periods
+from burnin.report.model import RangeAnswer, RunRecord
+from burnin.report.timeline import disconnections, notable_events, parse_period, traffic_periods
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,28 @@ def _time_chart(record: RunRecord, title: str, y_label: str, **parts: Any) -> by
     )
 
 
+def series_note(answer: RangeAnswer, what: str = "") -> str:
+    """Which series a plot draws and at which step, and how it is drawn when dense."""
+    points = max((len(s.points) for s in answer.series), default=0)
+    span_s = (answer.end - answer.start).total_seconds()
+    columns = svg.WIDTH - svg.LEFT - svg.RIGHT
+    drawn = (
+        f"; drawn per pixel column (about {span_s / columns:.0f} s): min-max band and median"
+        if points > columns
+        else ""
+    )
+    return f"{what or answer.query}, a sample every {answer.step_s} s{drawn}"
+
+
+def restart_marks(record: RunRecord) -> list[svg.Mark]:
+    """The restarts the evidence dates, marked across a time plot."""
+    return [
+        svg.Mark(event.at.timestamp(), "restart", "red")
+        for event in notable_events(record)
+        if event.kind == "restart" and event.at is not None
+    ]
+
+
 def connection_plot(record: RunRecord) -> tuple[bytes, str]:
     answer = record.ranges.get("bot_connected")
     if answer is None or not any(s.points for s in answer.series):
@@ -59,10 +81,11 @@ def connection_plot(record: RunRecord) -> tuple[bytes, str]:
             for s in answer.series
         ],
         spans=[svg.Span(start, start + seconds, "red", 0.3) for start, seconds in disconnections(answer)],
+        marks=restart_marks(record),
         y_range=(-0.1, 1.2),
         y_ticks=[(0.0, "down"), (1.0, "up")],
     )  # fmt: skip
-    return image, f"{answer.query}, step {answer.step_s}s"
+    return image, series_note(answer) + "; disconnections shaded red, restarts marked"
 
 
 def error_rate_plot(record: RunRecord) -> tuple[bytes, str]:
@@ -92,7 +115,9 @@ def error_rate_plot(record: RunRecord) -> tuple[bytes, str]:
                 for (t1, v1), (t2, v2) in zip(points, points[1:], strict=False)
             ]
             lines.append(svg.Line([t for t, _ in points[1:]], rates, "red", markers=False))
-        note = f"from {answer.query}"
+        note = series_note(
+            answer, f"errors per minute between consecutive samples of {answer.query}"
+        )
     else:
         note = "average errors/min per peak (orange) and off-peak (blue) period, from the traffic criteria"
     levels: list[tuple[float, str, str]] = []
@@ -103,9 +128,10 @@ def error_rate_plot(record: RunRecord) -> tuple[bytes, str]:
         levels = [(tiers.acceptable, "acceptable", "orange"), (tiers.critical, "critical", "red")]
     legend = [("peak", "orange"), ("off-peak", "blue")] if bars else []
     image = _time_chart(
-        record, "Error rate", "errors/min", lines=lines, bars=bars, levels=levels, legend=legend
-    )
-    return image, note
+        record, "Error rate", "errors/min", lines=lines, bars=bars, levels=levels, legend=legend,
+        marks=restart_marks(record),
+    )  # fmt: skip
+    return image, note + "; the error-rate lines dashed"
 
 
 def memory_plot(record: RunRecord) -> tuple[bytes, str]:
@@ -136,13 +162,25 @@ def memory_plot(record: RunRecord) -> tuple[bytes, str]:
         fitted = [per_s * t + intercept for t in ends]
         lines.append(svg.Line(ends, fitted, "black", markers=False, dashed=True))
         legend.append((f"fit {per_s * 3600:.3g} MB/hr", "black"))
-    # Around the data, not from zero: growth of a few MB must show.
+    # Around the data, not from zero: growth of a few MB must show. memory-peak's line is drawn
+    # when it is near the data, else named in the note.
+    levels: list[tuple[float, str, str]] = []
+    note = series_note(answer)
+    if "memory_peak" in record.thresholds.metrics:
+        peak = record.result("memory-peak")
+        tiers = record.thresholds.tiers("memory_peak", peak.phase if peak else record.phases[0])
+        if tiers.acceptable <= high + 2 * max(high - low, 1.0):
+            levels.append((tiers.acceptable, "memory-peak acceptable", "orange"))
+            high = max(high, tiers.acceptable)
+        else:
+            note += f"; memory-peak's acceptable line ({tiers.acceptable:g} MB) is far above"
     pad = max(high - low, 1.0) * 0.15
     y_range = (max(0.0, low - pad), high + pad)
     image = _time_chart(
-        record, "Resident memory", "MB", lines=lines, legend=legend, y_range=y_range
-    )
-    return image, f"from {answer.query}"
+        record, "Resident memory", "MB", lines=lines, legend=legend, y_range=y_range,
+        levels=levels, marks=restart_marks(record),
+    )  # fmt: skip
+    return image, note + "; the least-squares fit dashed"
 
 
 def latency_plot(record: RunRecord) -> tuple[bytes, str]:
@@ -164,7 +202,8 @@ def latency_plot(record: RunRecord) -> tuple[bytes, str]:
         levels,
         [(i, f"request {i}" if i == 1 else str(i)) for i in sorted({1, (n + 1) // 2, n})],
     )
-    return svg.render(chart), row.queries[0] if row and row.queries else ""
+    asked = row.queries[0] if row and row.queries else "the health endpoint"
+    return svg.render(chart), f"{asked}: each request's total time, in order; the lines dashed"
 
 
 def users_plot(record: RunRecord) -> tuple[bytes, str]:
@@ -193,9 +232,12 @@ def users_plot(record: RunRecord) -> tuple[bytes, str]:
             svg.Line([t for t, _ in s.points], [v for _, v in s.points], "green", markers=False)
             for s in answer.series
         ]
-        note = f"from {answer.query}"
+        note = series_note(answer) + "; peak hours shaded orange, off-peak blue"
     else:
-        note = "most users in each period (bars), from the traffic criteria; no user series was fetched"
+        note = (
+            "most users in each period (bars), from the traffic criteria: the users series "
+            "was not fetched (no peak or off-peak criterion ran)"
+        )
     window = record.main_window
     x_range = (window.start.timestamp(), window.end.timestamp()) if window is not None else None
     image = _time_chart(

@@ -51,6 +51,15 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A moment marked across the plot (a restart): a vertical line and its label."""
+
+    x: float
+    label: str
+    colour: str = "black"
+
+
+@dataclass(frozen=True)
 class Bar:
     """A horizontal segment: one value held over a stretch (a period's average)."""
 
@@ -70,6 +79,7 @@ class Chart:
     legend: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, colour)
     spans: Sequence[Span] = ()
     bars: Sequence[Bar] = ()
+    marks: Sequence[Mark] = ()
     y_ticks: Sequence[tuple[float, str]] = ()  # fixed gridlines and labels; else round steps
     y_range: tuple[float, float] | None = None  # else 0 to a round top above the data
     x_range: tuple[float, float] | None = None  # else the data's
@@ -127,25 +137,46 @@ def _step_points(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float],
     return step_xs, step_ys
 
 
-def _thin(points: list[tuple[float, float]], columns: int) -> list[tuple[float, float]]:
-    """At most four points per pixel column (first, lowest, highest, last, in order): the
-    picture is the same, the file a fraction of a day of 15-second samples."""
-    if len(points) <= 4 * columns:
-        return points
-    kept: list[tuple[float, float]] = []
-    column: list[tuple[float, float]] = []
-    current = None
-    for point in [*points, (math.inf, 0.0)]:
-        index = int(point[0]) if point[0] != math.inf else None
-        if column and index != current:
-            chosen = {0, len(column) - 1}
-            chosen.add(min(range(len(column)), key=lambda i: column[i][1]))
-            chosen.add(max(range(len(column)), key=lambda i: column[i][1]))
-            kept += [column[i] for i in sorted(chosen)]
-            column = []
-        current = index
-        column.append(point)
-    return kept
+def _columns(
+    points: list[tuple[float, float]], gap: float = 2.0
+) -> list[list[tuple[float, float, float, float]]]:
+    """A dense line summarised per pixel column: (x, lowest, median, highest) of the points in
+    each column, in stretches broken where more than `gap` columns hold no point (a hole in the
+    data is not drawn over)."""
+    by_column: dict[int, list[float]] = {}
+    for x, y in points:
+        by_column.setdefault(int(x), []).append(y)
+    stretches: list[list[tuple[float, float, float, float]]] = []
+    previous: int | None = None
+    for column in sorted(by_column):
+        ys = sorted(by_column[column])
+        middle = len(ys) // 2
+        median = ys[middle] if len(ys) % 2 else (ys[middle - 1] + ys[middle]) / 2
+        if previous is None or column - previous > gap:
+            stretches.append([])
+        stretches[-1].append((column + 0.5, ys[0], median, ys[-1]))
+        previous = column
+    return stretches
+
+
+def _dense(points: list[tuple[float, float]], colour: str, dashed: bool) -> list[str]:
+    """The min-max band and the median line of each stretch of pixel columns."""
+    out = []
+    for stretch in _columns(points):
+        # SVG y grows downwards: the highest value is the smallest y.
+        upper = [f"{x:.1f},{low:.1f}" for x, low, _, _ in stretch]
+        lower = [f"{x:.1f},{high:.1f}" for x, _, _, high in reversed(stretch)]
+        out.append(
+            f'<polygon points="{" ".join(upper + lower)}" fill="{COLOURS[colour]}" '
+            'fill-opacity="0.3" stroke="none"/>'
+        )
+        dash = ' stroke-dasharray="6 4"' if dashed else ""
+        median = " ".join(f"{x:.1f},{mid:.1f}" for x, _, mid, _ in stretch)
+        out.append(
+            f'<polyline points="{median}" fill="none" stroke="{COLOURS[colour]}" '
+            f'stroke-width="1.5"{dash}/>'
+        )
+    return out
 
 
 def render(chart: Chart) -> bytes:
@@ -215,19 +246,34 @@ def render(chart: Chart) -> bytes:
             f'<line x1="{px(bar.x0):.1f}" x2="{px(bar.x1):.1f}" y1="{py(bar.y):.1f}" '
             f'y2="{py(bar.y):.1f}" stroke="{COLOURS[bar.colour]}" stroke-width="4"/>'
         )
+    for mark in chart.marks:
+        x = px(mark.x)
+        out.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + plot_h}" '
+            f'stroke="{COLOURS[mark.colour]}" stroke-dasharray="2 2"/>'
+            f'<text x="{x + 3:.1f}" y="{TOP + 10}" fill="{COLOURS[mark.colour]}">'
+            f"{escape(mark.label)}</text>"
+        )
     for line in chart.lines:
+        # More points than pixel columns: each column's min-max band and median, not every
+        # sample (a day of 15 s samples drawn one by one is a solid block).
+        dense = line.joined and len(line.xs) > plot_w
         line_xs, line_ys = (
-            _step_points(line.xs, line.ys) if line.step else (list(line.xs), list(line.ys))
+            _step_points(line.xs, line.ys)
+            if line.step and not dense
+            else (list(line.xs), list(line.ys))
         )
         points = [(px(x), py(y)) for x, y in zip(line_xs, line_ys, strict=True)]
-        if line.joined and len(points) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in _thin(points, plot_w))
+        if dense:
+            out += _dense(points, line.colour, line.dashed)
+        elif line.joined and len(points) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
             dash = ' stroke-dasharray="6 4"' if line.dashed else ""
             out.append(
                 f'<polyline points="{path}" fill="none" stroke="{COLOURS[line.colour]}" '
                 f'stroke-width="1.5"{dash}/>'
             )
-        if line.markers:
+        if line.markers and not dense:
             colours = line.point_colours or [line.colour] * len(points)
             out += [
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{COLOURS[c]}"/>'

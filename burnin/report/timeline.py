@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from burnin.report.links import period_span
 from burnin.report.model import RangeAnswer, RunRecord
 
 # Error lines closer together than this belong to one burst.
 BURST_GAP = timedelta(minutes=5)
 JOURNAL_LINE = re.compile(r"^(\S+T\S+) p(\d) (.*)$")
-PERIOD = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})-(\d{2}:\d{2})")
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,13 @@ def _restart_events(record: RunRecord) -> list[Event]:
     return events
 
 
+def shortened(text: str, most: int = 240) -> str:
+    """A quoted line as it is, or cut at a word and said to be cut (never mid-word)."""
+    if len(text) <= most:
+        return text
+    return text[:most].rsplit(" ", 1)[0] + " (cut)"
+
+
 def error_bursts(lines: Iterable[str], zone: ZoneInfo) -> list[Event]:
     """Journal excerpt lines ('<iso> p3 message') grouped into bursts."""
     entries = []
@@ -113,7 +120,7 @@ def error_bursts(lines: Iterable[str], zone: ZoneInfo) -> list[Event]:
             bursts.append([entry])
     events = []
     for burst in bursts:
-        first = burst[0][1][:120]
+        first = shortened(burst[0][1])
         if len(burst) == 1:
             events.append(Event(burst[0][0], "errors", f"Error logged: {first}"))
             continue
@@ -173,15 +180,7 @@ def _alert_events(record: RunRecord) -> list[Event]:
 
 def parse_period(text: str, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
     """'2026-11-28 18:00-23:00 UTC' (as the traffic criteria write it) -> local start, end."""
-    found = PERIOD.match(text)
-    if not found:
-        return None
-    day, start_text, end_text = found.groups()
-    start = datetime.fromisoformat(f"{day}T{start_text}").replace(tzinfo=zone)
-    end = datetime.fromisoformat(f"{day}T{end_text}").replace(tzinfo=zone)
-    if end <= start:
-        end += timedelta(days=1)
-    return start, end
+    return period_span(text, zone)
 
 
 def traffic_periods(record: RunRecord) -> dict[str, list[dict[str, Any]]]:

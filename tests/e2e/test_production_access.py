@@ -85,7 +85,7 @@ def assert_cannot_decide(run: SuiteRun, tmp_path: Path) -> dict[str, Any]:
     assert "roll back" not in summary["recommendation"].lower().replace("a rollback", "")
     assert "### Overall Status: ❓ UNKNOWN" in found["md"]
     assert "Cannot decide: the observer could not ask" in found["md"]
-    assert "<strong>CANNOT DECIDE</strong>" in found["html"]
+    assert 'id="burnin-decision">CANNOT DECIDE<' in found["html"]
     suite = {
         p.get("name"): p.get("value")
         for p in ET.parse(tmp_path / "junit.xml").getroot().iter("property")
@@ -117,7 +117,8 @@ def test_healthy_production_behind_tls_auth_and_a_bastion_passes_its_24h_checkpo
     assert run.bands["service-active[24h]"] == "target"  # over SSH, through the bastion
     assert run.bands["monitoring-operational[24h]"] == "target"
     summary = artefacts(run)["json"]
-    assert summary["decision"] == "PARTIAL"  # the sign-off alone
+    assert summary["decision"] == "AWAITING SIGN-OFF"  # the sign-off alone
+    assert summary["overall"] == "HEALTHY"
     assert_no_secret_anywhere(run, tmp_path, front)
 
 

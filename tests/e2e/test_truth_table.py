@@ -2,7 +2,8 @@
 each case (a scenario, and how the suite is pointed at it), and every test's band must be the
 one this table expects.
 
-A case lists only what does not pass; everything else must pass. A value is either a band for
+A case lists only what does not pass; everything else must pass. Every case's artefacts (HTML,
+Markdown, JSON, JUnit) are read for their words too (tests/words.py). A value is either a band for
 every phase that runs the criterion, or {phase: band} (unlisted phases pass). "target" or
 "acceptable" pins which pass. Holes in the data
 (scrape gaps) and the time of day are worked out below, independently of the suite's own code.
@@ -20,6 +21,7 @@ import pytest
 from burnin.sandbox import SCENARIOS
 from burnin.sandbox.scenario import Scenario, resolve
 from tests.e2e.suite_run import run_suite
+from tests.words import artefact_problems
 
 pytestmark = pytest.mark.sandbox
 
@@ -449,6 +451,15 @@ def test_truth_table(name, sandbox_up, tmp_path):
     assert not wrong, "\n".join(f"{k}: {v}" for k, v in sorted(wrong.items()))
     passed = ("target", "acceptable", "skipped", "pending")
     assert (run.returncode == 0) == all(v in passed for v in actual.values())
+    # The words of every artefact: no repr, escaped newline, cut sentence or word said twice.
+    reports = run.reports_dir
+    found = artefact_problems(
+        reports / "report.html",
+        reports / "report.md",
+        reports / "report.json",
+        tmp_path / "junit.xml",
+    )
+    assert found == [], "\n".join(found[:20])
     if case.causes:
         record = json.loads(next(run.reports_dir.glob("*.json")).read_text())
         causes = {(r["criterion"], r["phase"]): r["cause"] for r in record["criteria"]}

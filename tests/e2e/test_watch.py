@@ -75,7 +75,13 @@ def test_a_replayed_day_runs_the_schedule_once_through_a_restart(sandbox_up, tmp
     lines = resumed.strip().splitlines()
     assert lines[-2].startswith("burnin watch: the day is over: 24h checkpoint "), resumed
     decision = json.loads(Path(finished[-1].reports["json"]).read_text())["decision"]
-    assert lines[-2].endswith(f"decision {decision}")
-    # Healthy but the team's sign-off is a manual item still open: WARNING (1), never OK unseen.
+    assert f"decision {decision}" in lines[-2]
+    # Healthy but the team's sign-off is a manual item still open: WARNING (1), never OK unseen;
+    # the 24 h checkpoint waits for it, open.
     assert (second.returncode, finished[-1].state) == (1, "WARNING"), resumed
+    assert (decision, finished[-1].decision) == ("AWAITING SIGN-OFF", "AWAITING SIGN-OFF")
+    assert lines[-2].endswith(
+        "stays open until the team records its sign-off, then run it again "
+        "(--phase 24h, or --phase auto)"
+    )
     assert lines[-1].startswith("burnin watch: report ") and lines[-1].endswith(".html")

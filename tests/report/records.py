@@ -108,3 +108,61 @@ def record(healthy: bool) -> RunRecord:
         ranges={"bot_connected": connection(None if healthy else 3 * 3600)},
         version="0.1.0",
     )
+
+
+SIGNOFF_CAUSE = (
+    "pending: Team confident in stability, User feedback positive (if applicable) (record it in "
+    '/srv/burnin/signoff.toml, e.g. team-confident = { who = "Ana", '
+    'when = 2026-11-29T09:00:00+00:00, answer = "yes" })'
+)
+
+
+def awaiting_signoff() -> RunRecord:
+    """A healthy 24 h run whose only open item is the team's sign-off."""
+    healthy = record(healthy=True)
+    signoff = Verdict(
+        "sign-off", Band.PENDING, None, "", "recorded yes", SIGNOFF_CAUSE, None,
+        (Evidence("file", "/srv/burnin/signoff.toml", {}),),
+    )  # fmt: skip
+    row = CriterionResult("t::sign-off[24h]", "sign-off", "24h", Band.PENDING, signoff)
+    return RunRecord(**{**healthy.__dict__, "results": (*healthy.results, row)})
+
+
+# What a fleet's bot is judged on, as the criteria write it: (criterion, metric, healthy value,
+# failing value, the query behind it).
+FLEET_ROWS = (
+    ("uptime", "uptime", 100.0, 97.5, 'bot_connected{{env="production", instance="{bot}"}}[86400s] (raw samples)'),
+    ("longest-disconnect", "longest_disconnect", 0.0, 900.0, 'bot_connected{{env="production", instance="{bot}"}}[86400s] (raw samples)'),
+    ("error-rate", "error_rate", 0.0, 2.5, 'sum(increase(bot_errors_total{{env="production", instance="{bot}"}}[86400s])) / 1440'),
+    ("restarts", "unplanned_restarts", 0.0, 3.0, 'sum(resets(bot_uptime_seconds{{env="production", instance="{bot}"}}[86400s]))'),
+    ("alerts", "alert_count", 0.0, 4.0, 'ALERTS{{alertstate="firing"}}[86400s] (raw samples)'),
+    ("memory-growth", "memory_growth", 0.2, 60.0, 'max(deriv(process_resident_memory_bytes{{env="production", instance="{bot}"}}[86400s])) * 3600 / 1000000'),
+    ("memory-peak", "memory_peak", 100.0, 900.0, 'max(max_over_time(process_resident_memory_bytes{{env="production", instance="{bot}"}}[86400s])) / 1000000'),
+    ("cpu", "cpu", 2.0, 80.0, 'max(rate(process_cpu_seconds_total{{env="production", instance="{bot}"}}[86400s])) * 100'),
+    ("health-latency", "health_latency", 6.0, 900.0, "GET http://{bot}.bots.internal:8000/api/health x10, a fresh connection each"),
+)  # fmt: skip
+
+
+def fleet(bots: int, failing: int) -> RunRecord:
+    """A 24 h run of a fleet of `bots`, the first `failing` of them failing every criterion,
+    each row with a cause and evidence as long as the criteria write them."""
+    results = []
+    for n in range(1, bots + 1):
+        bot = f"bot-{n}"
+        for criterion, metric, good, bad, query in FLEET_ROWS:
+            value = bad if n <= failing else good
+            tiers = THRESHOLDS.tiers(metric, "24h")
+            evidence = Evidence(
+                "health" if query.startswith("GET") else "prometheus",
+                query.format(bot=bot),
+                {"at": END.isoformat(), "value": value, "coverage": {"covered_percent": 100.0}},
+            )
+            cause = f"{criterion} of {bot}: the worst five minutes were {value:g}" * (n <= failing)
+            verdict = Verdict.from_tiers(criterion, value, tiers, WINDOW, (evidence,), cause)
+            results.append(
+                CriterionResult(
+                    f"t::{criterion}[{bot}-24h]", criterion, "24h", verdict.band, verdict, "", bot
+                )
+            )
+    results.append(CriterionResult("t::sign-off[sandbox-24h]", "sign-off", "24h", Band.PENDING))
+    return RunRecord(**{**record(healthy=True).__dict__, "results": tuple(results)})

@@ -57,12 +57,31 @@ def test_time_ticks_fall_on_round_local_times():
     assert berlin[0][1] == "11-30 02:00" and all(x % 600 == 0 for x, _ in berlin)
 
 
-def test_a_long_series_is_thinned_to_a_few_points_per_pixel_keeping_its_extremes():
+def test_a_dense_series_is_a_min_max_band_and_a_median_per_pixel_column_keeping_its_extremes():
     xs = [float(i) for i in range(5760)]  # a day of 15-second samples
-    ys = [100.0 if i == 3000 else 1.0 for i in range(5760)]
+    ys = [100.0 if i == 3000 else 1.0 + (i % 7) for i in range(5760)]  # noise and one spike
     root = ET.fromstring(svg.render(svg.Chart("day", "MB", [svg.Line(xs, ys, markers=False)])))
-    (line,) = root.iter(f"{NS}polyline")
-    points = line.get("points", "").split()
-    assert len(points) <= 4 * (svg.WIDTH - svg.LEFT - svg.RIGHT)
-    # the spike is kept: 100 of an axis to 150 is a third of the plot below its top
-    assert min(float(p.split(",")[1]) for p in points) < 100
+    (band,) = root.iter(f"{NS}polygon")
+    (median,) = root.iter(f"{NS}polyline")
+    columns = svg.WIDTH - svg.LEFT - svg.RIGHT
+    edge = band.get("points", "").split()
+    assert len(edge) <= 2 * (columns + 1)  # each column's highest, then its lowest
+    # the spike is in the band (100 of an axis to 150 is a third of the plot below its top),
+    # the median of its column is not: the noise is a band, not a solid block of lines
+    assert min(float(p.split(",")[1]) for p in edge) < 100
+    assert min(float(p.split(",")[1]) for p in median.get("points", "").split()) > 180
+
+
+def test_a_hole_in_a_dense_series_is_not_drawn_over():
+    xs = [float(i) for i in range(5760) if not 2000 <= i < 3000]
+    chart = svg.Chart("day", "", [svg.Line(xs, [1.0] * len(xs), markers=False)])
+    root = ET.fromstring(svg.render(chart))
+    assert len(list(root.iter(f"{NS}polygon"))) == 2 and len(list(root.iter(f"{NS}polyline"))) == 2
+
+
+def test_a_mark_is_a_labelled_vertical_line():
+    chart = svg.Chart(
+        "c", "", [svg.Line([0.0, 10.0], [1.0, 1.0])], marks=[svg.Mark(5.0, "restart")]
+    )
+    root = ET.fromstring(svg.render(chart))
+    assert "restart" in [t.text for t in root.iter(f"{NS}text")]

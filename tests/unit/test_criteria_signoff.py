@@ -151,7 +151,9 @@ def test_one_item_missing_is_pending_with_how_to_record_it(tmp_path):
     assert not verdict.band.passes
     assert verdict.cause.startswith("pending: User feedback positive (if applicable)")
     assert f"record it in {path}" in verdict.cause
-    assert "[team-confident]" in verdict.cause
+    assert 'team-confident = { who = "Ana"' in verdict.cause
+    # One readable line: no escaped newline, no Python repr of the example.
+    assert "\\n" not in verdict.cause and "\n" not in verdict.cause and "'[" not in verdict.cause
 
 
 def test_no_record_at_all_is_pending_for_both(tmp_path):

@@ -362,7 +362,8 @@ def test_a_window_without_peak_hours_is_pending():
     window = Window(utc(29, 0), utc(29, 6))
     verdict = judge_peak_observed([], all_connected(window), PEAK, window)
     assert verdict.band is Band.PENDING
-    assert verdict.evidence[0].query == "per period, evaluated at each period's end: "
+    # Nothing was asked, and the evidence says so (never a sentence cut after its colon).
+    assert verdict.evidence[0].query == "no period of these hours in the window: nothing asked"
 
 
 def test_peak_hours_without_samples_are_no_data():

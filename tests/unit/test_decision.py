@@ -17,6 +17,8 @@ class Row:
     band: Band
     cause: str = ""
     place: str = "[24h]"
+    phase: str = "24h"
+    bot: str = ""
 
 
 OK = Row("uptime", Band.TARGET)
@@ -37,7 +39,21 @@ HEALTH_TRUST = Row(
         ([OK, Row("cpu", Band.SKIPPED)], Overall.HEALTHY, Decision.PASS),
         ([OK, Row("cpu", Band.DEGRADED)], Overall.ISSUES, Decision.PARTIAL),
         ([OK, Row("cpu", Band.NO_DATA)], Overall.ISSUES, Decision.PARTIAL),
-        ([OK, Row("sign-off", Band.PENDING)], Overall.ISSUES, Decision.PARTIAL),
+        # Nothing wrong, only the team's sign-off open: healthy so far, waiting for it.
+        ([OK, Row("sign-off", Band.PENDING)], Overall.HEALTHY, Decision.AWAITING_SIGNOFF),
+        (
+            [OK, Row("cpu", Band.SKIPPED), Row("sign-off", Band.PENDING)],
+            Overall.HEALTHY,
+            Decision.AWAITING_SIGNOFF,
+        ),
+        # A pending item no person answers (the peak not observed yet) is no sign-off.
+        ([OK, Row("peak-observed", Band.PENDING)], Overall.ISSUES, Decision.PARTIAL),
+        (
+            [OK, Row("cpu", Band.DEGRADED), Row("sign-off", Band.PENDING)],
+            Overall.ISSUES,
+            Decision.PARTIAL,
+        ),
+        ([Row("sign-off", Band.PENDING)], Overall.ISSUES, Decision.PARTIAL),
         ([OK, PROM_DOWN], Overall.UNKNOWN, Decision.CANNOT_DECIDE),
         ([PROM_DOWN, HEALTH_TRUST], Overall.UNKNOWN, Decision.CANNOT_DECIDE),
         ([OK, PROM_DOWN, Row("sign-off", Band.PENDING)], Overall.UNKNOWN, Decision.CANNOT_DECIDE),
@@ -86,6 +102,34 @@ def test_a_failure_around_the_bot_recommends_fixing_it_not_a_rollback(criterion)
     assert "rollback would not cure it" in outcome.recommendation
     assert "Roll back" not in outcome.recommendation
     assert not can_roll_back(criterion)
+
+
+def test_a_run_waiting_only_for_the_sign_off_says_so_and_recommends_nothing_to_fix():
+    outcome = decide([OK, Row("sign-off", Band.PENDING, "pending: Team confident in stability")])
+    assert outcome.awaited == ("sign-off [24h]",)
+    assert outcome.recommendation == (
+        "Healthy so far; waiting for the team's sign-off (sign-off [24h]): record it, then rerun "
+        "this checkpoint"
+    )
+    assert "issue" not in outcome.recommendation.lower()
+
+
+def test_the_history_counts_the_awaiting_decision_as_open():
+    from burnin import history
+
+    assert history.AWAITING_SIGNOFF == Decision.AWAITING_SIGNOFF.value
+
+
+def test_a_fleet_failing_alike_is_named_once_per_criterion_and_the_list_stays_short():
+    rows = [
+        Row("uptime", Band.CRITICAL, f"uptime 9{n} %", f"[bot-{n} 24h]", "24h", f"bot-{n}")
+        for n in range(1, 101)
+    ]
+    rows += [Row(f"c{n}", Band.CRITICAL, "down", "[24h]") for n in range(12)]
+    outcome = decide(rows)
+    assert outcome.rollback[0] == "uptime [24h] on 100 bots (bot-1: uptime 91 %)"
+    assert len(outcome.rollback) == 9 and outcome.rollback[-1] == "and 5 more"
+    assert len(outcome.recommendation) < 400
 
 
 def test_source_of_a_row_names_the_source_and_where():

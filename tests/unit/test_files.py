@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
-from burnin.files import reserve_stem
+from burnin.files import copy_atomic, reserve_stem, write_atomic
 
 
 def test_the_same_second_twice_gets_two_names(tmp_path: Path):
@@ -34,3 +35,17 @@ def test_a_planted_link_is_never_followed(tmp_path: Path):
     (tmp_path / "reports" / "stem.html").symlink_to(target)
     assert reserve_stem(tmp_path / "reports", "stem") == "stem-2"
     assert not target.exists()
+
+
+def test_every_file_of_the_record_is_0666_under_the_umask(tmp_path: Path):
+    """The reserved name (pytest-html writes the HTML into it, keeping its mode) and every file
+    written or copied: read-write as the umask allows, never executable."""
+    previous = os.umask(0o022)
+    try:
+        stem = reserve_stem(tmp_path, "stem")
+        write_atomic(tmp_path / "stem.md", b"x")
+        copy_atomic(tmp_path / "stem.md", tmp_path / "latest.md")
+    finally:
+        os.umask(previous)
+    for name in (f"{stem}.html", "stem.md", "latest.md"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o644, name

@@ -65,6 +65,15 @@ def test_done_checkpoints_leave_out_interrupted_and_unknown_runs():
     assert done_checkpoints(found) == {"6h"}
 
 
+def test_a_checkpoint_waiting_for_the_sign_off_stays_open_until_a_run_sees_it_recorded():
+    waiting = replace(run_row("24h", "WARNING"), decision="AWAITING SIGN-OFF")
+    assert done_checkpoints([waiting]) == set()
+    signed = replace(run_row("24h", "OK", n=1), decision="PASS")
+    assert done_checkpoints([waiting, signed]) == {"24h"}
+    partial = replace(run_row("24h", "WARNING"), decision="PARTIAL")  # decided: something is wrong
+    assert done_checkpoints([partial]) == {"24h"}
+
+
 def test_another_schema_version_is_refused_with_the_fix(tmp_path):
     path = tmp_path / "history.sqlite"
     record(path, run_row())

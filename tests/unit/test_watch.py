@@ -100,6 +100,7 @@ class Recorder:
 
     def __init__(self, db: Path, states: dict[str, str] | None = None, stop_after: int = 0):
         self.db, self.states, self.stop_after, self.calls = db, states or {}, stop_after, []
+        self.decisions: dict[str, str] = {}  # slot label -> decision, else by the state
 
     def __call__(self, slot: Slot, at: datetime | None) -> CheckRun:
         assert at is not None
@@ -108,9 +109,13 @@ class Recorder:
         self.calls.append((slot.label(), slot.phase, at))
         state = self.states.pop(slot.label(), "OK")  # a retry succeeds
         report = self.db.parent / f"{len(self.calls)}.json"
-        report.write_text(json.dumps({"decision": "PASS" if state == "OK" else "FAIL"}))
+        decision = self.decisions.pop(slot.label(), "PASS" if state == "OK" else "FAIL")
+        report.write_text(json.dumps({"decision": decision}))
         row = _row(slot, at, state)
-        record(self.db, RunRow(**{**row.__dict__, "reports": {"json": str(report)}}))
+        record(
+            self.db,
+            RunRow(**{**row.__dict__, "reports": {"json": str(report)}, "decision": decision}),
+        )
         return CheckRun(slot, 0, f"BURNIN {state} - 4 ok", 0.1, "")
 
 
@@ -154,6 +159,21 @@ def test_the_days_state_is_the_last_checkpoints_and_an_unjudged_checkpoint_is_re
     labels = [label for label, _, _ in runner.calls]
     assert labels.count("+12:00") == 2 and labels[labels.index("+16:00") - 1] == "+12:00"
     assert lines[-1].endswith("24h checkpoint CRITICAL, decision FAIL")
+
+
+def test_a_checkpoint_waiting_for_the_sign_off_is_run_again_and_the_day_ends_saying_so(tmp_path):
+    db = tmp_path / "h.sqlite"
+    runner = Recorder(db, states={"+6:00": "WARNING", "+24:00": "WARNING"})
+    runner.decisions = {"+6:00": "AWAITING SIGN-OFF", "+24:00": "AWAITING SIGN-OFF"}
+    lines: list[str] = []
+    assert _watch(db, runner, lines) == 1
+    labels = [label for label, _, _ in runner.calls]
+    assert labels.count("+6:00") == 2  # open for the sign-off: run again at the next slot
+    assert lines[-1] == (
+        "burnin watch: the day is over: 24h checkpoint WARNING, decision AWAITING SIGN-OFF: "
+        "healthy so far; the 24h checkpoint stays open until the team records its sign-off, "
+        "then run it again (--phase 24h, or --phase auto)"
+    )
 
 
 def test_without_a_run_of_the_last_checkpoint_the_day_is_unknown():
