@@ -474,9 +474,9 @@ def _interval_rows(
 def _count_rows(before: Side, now: Side, rules: Comparison) -> list[Row]:
     rows = []
     counts = (
-        ("disconnections", "/day", lambda s: len(disconnections(s.connected.stretches())),
+        ("disconnections", "per day", lambda s: len(disconnections(s.connected.stretches())),
          lambda s: s.connected),
-        ("restarts", "/day", lambda s: len(s.restarts()), lambda s: s.uptime),
+        ("restarts", "per day", lambda s: len(s.restarts()), lambda s: s.uptime),
     )  # fmt: skip
     for name, unit, count, samples in counts:
         shown = tuple(

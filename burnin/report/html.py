@@ -7,6 +7,7 @@ from html import escape
 
 from burnin.report.model import RunRecord
 from burnin.report.plots import Plot
+from burnin.report.releases import releases_html
 from burnin.report.summary import (
     action_items,
     checklist,
@@ -97,6 +98,7 @@ def summary_html(record: RunRecord, plots: list[Plot], nagios_line: str) -> str:
     parts.append("</table>")
     if not trend:
         parts.append("<p>No checkpoint of this deployment recorded yet.</p>")
+    parts.append(releases_html(record))
     multi_day = spans_days(record.windows, record.timezone)
     events = notable_events(record)
     parts.append(f"<h3>Notable Events ({escape(record.timezone.key)})</h3>")
