@@ -714,7 +714,7 @@ def _notes(before: Side, now: Side, measured: ComparisonMeasurement) -> str:
     if restarts:
         shown = ", ".join(_stamp(t) for t in restarts[:3])
         notes.append(
-            f"the previous release restarted in the baseline ({shown}): shown, each lifetime's "
+            f"the baseline holds {len(restarts)} restart(s) ({shown}): shown, each lifetime's "
             "memory fitted on its own, the rest judged as measured"
         )
     traffic = _traffic(before), _traffic(now)

@@ -195,7 +195,7 @@ def test_a_restart_of_the_previous_release_in_the_baseline_is_shown_and_judged_o
     before = side(BEFORE, memory_mb_per_hr=0.5, restarts_at=(2 * 3600.0,))
     verdict = judged(before, side(NOW, memory_mb_per_hr=0.5, seed=4))
     assert verdict.band is Band.TARGET, verdict.message()
-    assert "the previous release restarted in the baseline (2026-11-28T05:00:00Z)" in verdict.cause
+    assert "the baseline holds 1 restart(s) (2026-11-28T05:00:00Z)" in verdict.cause
     rows = rows_of(verdict)
     # Its memory slope is each lifetime's, not the drop at the restart.
     assert rows["memory slope"]["before"] == pytest.approx(0.5, abs=0.3)
