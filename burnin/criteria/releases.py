@@ -9,15 +9,15 @@ regression:
 - CPU per request: CPU milliseconds per request, tested the same way;
 - disconnections and restarts: events per hour the window was watched (an exact test of two
   rates);
-- memory slope: the least-squares growth within each process lifetime (a restart's drop is not
-  a slope), the two slopes' difference over its standard error;
+- memory slope: the least-squares growth of its 5-minute means within each process lifetime
+  (a restart's drop is not a slope), the two slopes' difference over its standard error;
 - health latency: the smoke runs the history holds of both deployments (Mann-Whitney U), when
   there are some.
 
 A metric is worse only when the change is both significant (p under thresholds.toml
 [comparison] p_value) and past the margin (worse_ratio times the previous release's; the memory
-slope must also grow by more than the stable line, memory_growth's stable_within): a noisy flat
-metric never flags. Better is the same rule the other way round; a change past the margin that
+slope must also be past the stable line, memory_growth's stable_within, and rise by more than
+it): a noisy flat metric never flags. Better is the same rule the other way round; a change past the margin that
 is not significant is inconclusive, as is a metric with too few values to test.
 
 The band: DEGRADED when a metric is worse (a yellow flag: the team decides, never a rollback on
@@ -183,7 +183,8 @@ def measure_comparison(
     range query per metric over both spans together (two when that is too many points)."""
     if baseline.kind == "none":
         return ComparisonMeasurement(baseline, None, None)
-    found = _history(history, target)
+    # The history is read only when it can name a deployment: the one before this one.
+    found = _history(history, target) if deployed_at is not None else []
     previous = None
     if deployed_at is not None:
         previous = previous_deployment(found, deployed_at)
@@ -415,12 +416,13 @@ def compare_rates(
 def compare_slopes(
     before: tuple[float, float], now: tuple[float, float], line: float, rules: Comparison
 ) -> tuple[str, float]:
-    """Two fitted slopes (slope, standard error), higher is worse: worse when the growth rises
-    by more than the line and by more than the margin of the baseline's: (verdict, p-value)."""
+    """Two fitted slopes (slope, standard error), higher is worse: worse when the new growth is
+    past the line (growth under it is no growth: memory-growth's stable line) and rises by more
+    than the line and by more than the margin of the baseline's: (verdict, p-value)."""
     p = slope_test(before[0], before[1], now[0], now[1])
     past = rules.worse_ratio - 1
-    worse_past = now[0] - before[0] > max(line, past * abs(before[0]))
-    better_past = before[0] - now[0] > max(line, past * abs(now[0]))
+    worse_past = now[0] > line and now[0] - before[0] > max(line, past * abs(before[0]))
+    better_past = before[0] > line and before[0] - now[0] > max(line, past * abs(now[0]))
     return change_verdict(p, worse_past, better_past, True, rules), p
 
 
@@ -507,30 +509,50 @@ def _count_rows(before: Side, now: Side, rules: Comparison) -> list[Row]:
     return rows
 
 
-def memory_fit(side: Side) -> tuple[float, float, int, int] | None:
-    """(slope MB/hr, its standard error, samples, lifetimes) within each process lifetime."""
+@dataclass(frozen=True)
+class MemoryFit:
+    slope: float  # MB/hr
+    stderr: float
+    values: int  # 5-minute means fitted
+    lifetimes: int
+    hours: float  # the time the lifetimes' samples span, together
+
+
+def memory_fit(side: Side) -> MemoryFit | None:
+    """The least-squares slope of resident memory within each process lifetime, fitted to its
+    5-minute means: a memory sampled every 15 s wanders for minutes at a time, and samples that
+    close together are not independent (the raw samples' standard error would be a fraction of
+    the slope's true uncertainty; the means' is nearer it). None without 3 means to fit."""
     if side.memory is None:
         return None
     starts = side.restarts()
-    segments: list[list[tuple[float, float]]] = []
-    for series in side.memory.series:
-        lifetimes: list[list[tuple[float, float]]] = [[] for _ in range(len(starts) + 1)]
+    buckets: dict[tuple[int, int, int], list[tuple[float, float]]] = {}
+    spans: dict[tuple[int, int], list[float]] = {}
+    for n, series in enumerate(side.memory.series):
         for t, value in series.points:
             lifetime = sum(1 for start in starts if start <= t)
-            lifetimes[lifetime].append((t / HOUR, value / MB))
-        segments.extend(lifetimes)
-    fit = pooled_slope(segments)
-    return None if fit is None else (fit.slope, fit.stderr, fit.points, fit.segments)
+            buckets.setdefault((n, lifetime, int(t // INTERVAL_S)), []).append((t, value))
+            spans.setdefault((n, lifetime), []).append(t)
+    segments: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for (n, lifetime, _), points in sorted(buckets.items()):
+        mean_t = math.fsum(t for t, _ in points) / len(points)
+        mean_v = math.fsum(v for _, v in points) / len(points)
+        segments.setdefault((n, lifetime), []).append((mean_t / HOUR, mean_v / MB))
+    fit = pooled_slope(list(segments.values()))
+    if fit is None:
+        return None
+    hours = math.fsum(max(ts) - min(ts) for ts in spans.values()) / HOUR
+    return MemoryFit(fit.slope, fit.stderr, fit.points, fit.segments, hours)
 
 
 def _memory_row(before: Side, now: Side, line: float, rules: Comparison) -> list[Row]:
     if before.memory is None or now.memory is None:
         return []
     shown = (
-        f"{before.memory.selector}[{before.window.seconds}s] (raw samples, least squares "
-        "within each process lifetime)",
-        f"{now.memory.selector}[{now.window.seconds}s] (raw samples, least squares within each "
-        "process lifetime)",
+        f"{before.memory.selector}[{before.window.seconds}s] (raw samples: least squares of "
+        "their 5-minute means within each process lifetime)",
+        f"{now.memory.selector}[{now.window.seconds}s] (raw samples: least squares of their "
+        "5-minute means within each process lifetime)",
     )
     fits = memory_fit(before), memory_fit(now)
     fit_before, fit_now = fits
@@ -539,17 +561,24 @@ def _memory_row(before: Side, now: Side, line: float, rules: Comparison) -> list
             w for f, w in zip(fits, ("the baseline", "this window"), strict=True) if f is None
         )
         return [
-            Row("memory slope", "MB/hr", fits[0][0] if fits[0] else None,
-                fits[1][0] if fits[1] else None, "-", None, "", INCONCLUSIVE,
-                f"under 3 samples to fit in {missing}", shown, missing)
+            Row("memory slope", "MB/hr", fit_before.slope if fit_before else None,
+                fit_now.slope if fit_now else None, "-", None, "", INCONCLUSIVE,
+                f"too few samples to fit in {missing}", shown, missing)
         ]  # fmt: skip
-    (slope_b, se_b, n_b, g_b), (slope_n, se_n, n_n, g_n) = fit_before, fit_now
-    verdict, p = compare_slopes((slope_b, se_b), (slope_n, se_n), line, rules)
+    verdict, p = compare_slopes(
+        (fit_before.slope, fit_before.stderr), (fit_now.slope, fit_now.stderr), line, rules
+    )
+    why = (
+        f"difference of two least-squares slopes over its standard error ({fit_before.values} "
+        f"5-minute means in {fit_before.lifetimes} lifetime(s) vs {fit_now.values} in "
+        f"{fit_now.lifetimes}; +-{fit_before.stderr:.2g} and +-{fit_now.stderr:.2g} MB/hr)"
+    )
+    if min(fit_before.hours, fit_now.hours) < MIN_INTERVALS * INTERVAL_S / HOUR:
+        verdict = INCONCLUSIVE
+        why += f"; under {MIN_INTERVALS * INTERVAL_S / HOUR:g} h of samples to fit"
     return [
-        Row("memory slope", "MB/hr", slope_b, slope_n, f"{slope_n - slope_b:+.3g} MB/hr", p,
-            f"difference of two least-squares slopes over its standard error ({n_b} samples in "
-            f"{g_b} lifetime(s) vs {n_n} in {g_n}; +-{se_b:.2g} and +-{se_n:.2g} MB/hr)",
-            verdict, queries=shown)
+        Row("memory slope", "MB/hr", fit_before.slope, fit_now.slope,
+            f"{fit_now.slope - fit_before.slope:+.3g} MB/hr", p, why, verdict, queries=shown)
     ]  # fmt: skip
 
 
@@ -642,7 +671,7 @@ def judge_comparison(
     "no regression", SKIPPED when declared, else TARGET."""
     threshold = (
         f"worse = significant (p < {rules.p_value:g}) and at least {rules.worse_ratio:g}x the "
-        f"previous release's (memory slope: and more than +{stable_within:g} MB/hr)"
+        f"previous release's (memory slope: past +{stable_within:g} MB/hr and rising by more)"
     )
     if measured.baseline.kind == "none":
         return Verdict(CRITERION, Band.SKIPPED, None, "", threshold, DECLARED_NONE, window)

@@ -154,3 +154,17 @@ def test_an_improved_release_at_every_clock_time(sandbox_up, tmp_path, hours_aft
     assert run.bands == {"vs-previous-release[6h]": band}, run.output[-3000:]
     if band == "target":
         assert verdicts(comparison(run, "6h"))["memory slope"] == "better"
+
+
+@pytest.mark.scenario("healthy")
+def test_the_healthy_sandbox_is_the_same_as_the_day_before(sandbox_up, tmp_path):
+    """What `ci/demo` shows: the 24 h checkpoint against the same hours a day earlier (the
+    healthy sandbox keeps 48 h), every metric "same"."""
+    sandbox_up("healthy")
+    run = run_suite(tmp_path, "-k", "vs_previous_release", marker="checkpoint_24h")
+    assert run.bands == {"vs-previous-release[24h]": "target"}, run.output[-3000:]
+    found = comparison(run, "24h")
+    assert set(verdicts(found).values()) == {"same"}, found
+    assert found["before"]["covered_hours"] == found["before"]["hours"] == 24.0
+    markdown = next(run.reports_dir.glob("*.md")).read_text()
+    assert markdown.count("➖ same |") == len(found["rows"]) >= 5

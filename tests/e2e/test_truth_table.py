@@ -171,6 +171,7 @@ CASES: dict[str, Case] = {
             "peak-observed": "no_data",
             "peak-handled": "no_data",
             "offpeak-handled": "no_data",
+            "vs-previous-release": "no_data",
         },
         args=('--selector=env="prodution"',),
     ),

@@ -508,3 +508,28 @@ def test_a_shift_past_the_margin_always_flags_with_enough_samples(before, extra)
     verdict, p, _ = compare_distributions(before, now, mean(before), mean(now), RULES)
     assert verdict == WORSE and p < RULES.p_value
     assert compare_distributions(now, before, mean(now), mean(before), RULES)[0] == BETTER
+
+
+def test_ten_minutes_of_a_baseline_prove_nothing_about_memory():
+    """A history that starts 10 minutes before the baseline ends (24 h kept, a 24 h window):
+    its slope is noise, never a regression seen on partial data."""
+    short = Window(BEFORE.end - timedelta(minutes=10), BEFORE.end)
+    tail = side(short, memory_mb_per_hr=-30.0)
+    before = replace(
+        tail,
+        window=BEFORE,
+        connected=raw("bot_connected", list(tail.connected.series[0].points), BEFORE),
+        uptime=raw("bot_uptime_seconds", list(tail.uptime.series[0].points), BEFORE),
+        memory=raw("process_resident_memory_bytes", list(tail.memory.series[0].points), BEFORE),
+    )
+    verdict = judged(before, side(NOW, seed=2))
+    assert verdict.band is Band.NO_DATA, verdict.message()
+    row = rows_of(verdict)["memory slope"]
+    assert row["verdict"] == INCONCLUSIVE and "under 1 h of samples to fit" in row["test"]
+
+
+def test_flat_memory_after_falling_memory_is_no_regression():
+    """Growth under the stable line is no growth: +0.6 after -0.5 MB/hr is not worse."""
+    verdict = judged(side(BEFORE, memory_mb_per_hr=-0.5), side(NOW, memory_mb_per_hr=0.6, seed=1))
+    assert rows_of(verdict)["memory slope"]["verdict"] == SAME, verdict.message()
+    assert verdict.band is Band.TARGET
