@@ -7,8 +7,8 @@ regression:
 
 - error ratio: errors per request, tested on the 5-minute intervals' ratios (Mann-Whitney U);
 - CPU per request: CPU milliseconds per request, tested the same way;
-- disconnections and restarts: events per hour the window was watched (an exact test of two
-  rates);
+- disconnections and restarts: events per day of the time the window was watched (an exact
+  test of two rates);
 - memory slope: the least-squares growth of its 5-minute means within each process lifetime
   (a restart's drop is not a slope), the two slopes' difference over its standard error;
 - health latency: the smoke runs the history holds of both deployments (Mann-Whitney U), when
@@ -17,8 +17,9 @@ regression:
 A metric is worse only when the change is both significant (p under thresholds.toml
 [comparison] p_value) and past the margin (worse_ratio times the previous release's; the memory
 slope must also be past the stable line, memory_growth's stable_within, and rise by more than
-it): a noisy flat metric never flags. Better is the same rule the other way round; a change past the margin that
-is not significant is inconclusive, as is a metric with too few values to test.
+it): a noisy flat metric never flags. Better is the same rule the other way round; a change
+past the margin that is not significant is inconclusive, as is a metric with too few values to
+test.
 
 The band: DEGRADED when a metric is worse (a yellow flag: the team decides, never a rollback on
 its own); NO_DATA when either window is covered by less than the coverage line or a metric has
