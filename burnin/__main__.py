@@ -87,6 +87,17 @@ def _history(args: argparse.Namespace) -> int:
     except (ConfigError, HistoryError) as exc:
         print(f"burnin history: {exc}", file=sys.stderr)
         return 4
+    if args.releases:
+        from burnin.report.releases import release_rows, releases_table
+
+        releases = release_rows(found)
+        if args.json:
+            print(json.dumps([dataclasses.asdict(row) for row in releases], indent=2))
+        elif not releases:
+            print(f"burnin history: no checkpoint recorded in {path}")
+        else:
+            print(releases_table(releases))
+        return 0
     if args.json:
         print(json.dumps([dataclasses.asdict(run) for run in found], indent=2))
     elif not found:
@@ -203,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         "(env BURNIN_REPORTS_DIR; default reports/)",
     )
     history.add_argument("--json", action="store_true", help="JSON for tools")
+    history.add_argument(
+        "--releases",
+        action="store_true",
+        help="the trend across releases: each deployment's latest checkpoint, its values and how "
+        "it compared with the previous release",
+    )
     watcher = sub.add_parser(
         "watch",
         help="run the burn-in day: smoke checks on the spec's schedule, each checkpoint when due",

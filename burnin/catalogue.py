@@ -29,6 +29,7 @@ from burnin.criteria import (
     host,
     logfile,
     monitoring,
+    releases,
     resources,
     restarts,
     signoff,
@@ -36,7 +37,7 @@ from burnin.criteria import (
     uptime,
 )
 from burnin.run import RunSettings, now
-from burnin.schedule import Window
+from burnin.schedule import Window, parse_baseline
 from burnin.sources import Sources
 from burnin.verdict import Verdict, no_data
 
@@ -269,6 +270,19 @@ MEASUREMENTS: dict[str, Measurement] = {
                 run.target.access("dashboard"),
             ),
         ),  # fmt: skip
+        Measurement(
+            "vs-previous-release",
+            lambda s, run, p: releases.measure_comparison(
+                s.prometheus,
+                run.metrics,
+                run.window(p),
+                parse_baseline(run.target["baseline"], "baseline"),
+                run.target["process_metrics"],
+                run.history_db,
+                run.target.name,
+                run.target.deployed_at,
+            ),
+        ),
         Measurement("peak-periods", _periods("peak")),
         Measurement("offpeak-periods", _periods("off-peak")),
         Measurement("alert-path", _alert_path),
@@ -325,6 +339,18 @@ def _pair(measured: tuple[Any, Any]) -> tuple[Any, Any]:
 
 def _triple(measured: tuple[Any, Any, Any]) -> tuple[Any, Any, Any]:
     return measured
+
+
+def _vs_previous_release(j: Judging) -> Verdict:
+    """The comparison, with memory-growth's stable line as the least memory slope rise that
+    counts (growth the samples cannot tell from none is no worse)."""
+    stable = 1.0
+    if "memory_growth" in j.run.thresholds.metrics:
+        line = j.run.thresholds.tiers("memory_growth", j.phase).stable_within
+        stable = stable if line is None else line
+    return releases.judge_comparison(
+        j.measured("vs-previous-release"), j.run.thresholds.comparison, stable, j.window, j.line
+    )
 
 
 def _health_up(j: Judging) -> Verdict:
@@ -460,6 +486,10 @@ CRITERIA: dict[str, Criterion] = {
             "sign-off", "Team confident / user feedback positive (manual)", "file",
             lambda j: signoff.judge_signoff(*j.measured("sign-off")),
             needs=("sign-off",), fleet_wide=True, manual=True,
+        ),
+        Criterion(
+            "vs-previous-release", "Not worse than the previous release (like for like)",
+            "prometheus", _vs_previous_release, needs=("vs-previous-release",), rollback=False,
         ),
         Criterion(
             "logs-clean", "Logs clean (no error-priority journal lines)", "ssh",

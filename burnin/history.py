@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from burnin.bands import Band
+
 # 2: results.bot (a fleet's bot); 3: runs.decision (PASS / AWAITING SIGN-OFF / PARTIAL / FAIL /
 # CANNOT DECIDE).
 # An older file gains the columns when opened, its rows kept.
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
+# What a criterion's row can say; other rows are information beside them (peak users, each
+# metric compared with the previous release: better / same / worse / inconclusive).
+BANDS = {band.value for band in Band}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema (version INTEGER NOT NULL);
@@ -222,7 +227,11 @@ def table(found: Sequence[RunRow]) -> str:
     lines = [header]
     for run in found:
         failed = sorted(
-            {r.criterion for r in run.results if r.band not in ("target", "acceptable", "skipped")}
+            {
+                r.criterion
+                for r in run.results
+                if r.band in BANDS and r.band not in ("target", "acceptable", "skipped")
+            }
         )
         lines.append(
             (

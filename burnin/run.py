@@ -21,6 +21,9 @@ class RunSettings:
     target: Target
     at: datetime | None  # --at: judge this past moment instead of now
     started: datetime
+    # The run history (reports/history.sqlite): vs-previous-release reads the smoke runs of this
+    # deployment and the one before it. None: not read.
+    history_db: Path | None = None
 
     @cached_property
     def bots(self) -> tuple[RunSettings, ...]:

@@ -90,3 +90,39 @@ def parse_time(text: str, where: str) -> datetime:
     if moment.tzinfo is None:
         raise ConfigError(f"{where}: {text!r} has no UTC offset; add one, e.g. {text}+00:00")
     return moment
+
+
+DAY = timedelta(hours=24)
+BASELINE_KINDS = ("previous-day", "previous-deployment", "none")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What vs-previous-release compares a checkpoint's window with (the `baseline` setting):
+    the same hours of the day before (`previous-day`), the same checkpoint of the deployment
+    recorded before this one (`previous-deployment`), a named window (`interval`), or nothing
+    (`none`: a first deployment)."""
+
+    kind: str
+    interval: Window | None = None
+
+    def describe(self) -> str:
+        return str(self.interval) if self.interval is not None else self.kind
+
+
+def parse_baseline(text: str, where: str) -> Baseline:
+    """`previous-day`, `previous-deployment`, `none`, or an ISO 8601 interval `START/END` (both
+    with a UTC offset, START before END)."""
+    text = text.strip()
+    if text in BASELINE_KINDS:
+        return Baseline(text)
+    start_text, slash, end_text = text.partition("/")
+    if not slash:
+        raise ConfigError(
+            f"{where}: expected previous-day, previous-deployment, none or an ISO 8601 interval "
+            f"START/END such as 2026-11-27T09:00:00+00:00/2026-11-28T09:00:00+00:00, got {text!r}"
+        )
+    start, end = parse_time(start_text, where), parse_time(end_text, where)
+    if end <= start:
+        raise ConfigError(f"{where}: the interval {text!r} ends before it starts")
+    return Baseline("interval", Window(start, end))

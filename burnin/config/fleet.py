@@ -13,7 +13,7 @@ from burnin.errors import ConfigError
 INSTANCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]*")
 INSTANCE_FIELD = "{instance}"
 # Settings that hold for a whole fleet: one deployment, one clock of planned restarts.
-FLEET_WIDE = ("instances", "deployed_at", "planned_restarts", "signoff_file")
+FLEET_WIDE = ("instances", "deployed_at", "planned_restarts", "signoff_file", "baseline")
 
 
 def with_instance(values: Mapping[str, Any], instance: str) -> dict[str, Any]:

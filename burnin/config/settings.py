@@ -103,6 +103,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("version", "--expected-version", str, "", "version that must be deployed"),
     Setting("deployed_at", "--deployed-at", str, "", "deployment start, ISO 8601 with offset"),
     Setting(
+        "baseline",
+        "--baseline",
+        str,
+        "previous-day",
+        "vs-previous-release compares each window with: previous-day (the same hours a day "
+        "earlier), previous-deployment (the same checkpoint of the deployment recorded before "
+        "this one), an ISO 8601 interval START/END, or none (a first deployment: skipped)",
+    ),
+    Setting(
         "planned_restarts",
         "--planned-restarts",
         str,

@@ -28,7 +28,7 @@ from burnin.config.settings import (
 from burnin.errors import ConfigError
 from burnin.hostfiles import split_glob
 from burnin.promql import CONTRACT_METRICS, parse_selector
-from burnin.schedule import parse_time
+from burnin.schedule import parse_baseline, parse_time
 
 PLACEHOLDER = "PROD_IP"
 
@@ -175,6 +175,7 @@ def load_target(
         except ConfigError as exc:
             raise ConfigError(f"{exc} (for instance {instance})" if instance else exc) from None
 
+    parse_baseline(values["baseline"], toml.setting_where(path, key, "baseline", sources))
     deployed_at = None
     if values["deployed_at"]:
         deployed_at = parse_time(

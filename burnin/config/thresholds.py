@@ -85,6 +85,16 @@ DEFAULT_COVERAGE_PERCENT = 99.0
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """vs-previous-release: a metric is worse than the previous release's only when the change
+    is both significant (p under `p_value`) and at least `worse_ratio` times the baseline, so
+    noise never flags (thresholds.toml [comparison])."""
+
+    worse_ratio: float = 1.5
+    p_value: float = 0.01
+
+
+@dataclass(frozen=True)
 class Thresholds:
     path: Path
     metrics: Mapping[str, MetricSpec]
@@ -95,6 +105,7 @@ class Thresholds:
         default_factory=lambda: ChannelEvents(DEFAULT_CHANNEL_EVENTS)
     )
     coverage_min_percent: float = DEFAULT_COVERAGE_PERCENT
+    comparison: Comparison = field(default_factory=Comparison)
 
     def tiers(self, metric: str, phase: str) -> Tiers:
         return self.metrics[metric].tiers(phase)
@@ -246,7 +257,7 @@ def load_thresholds(path: Path, criteria: Collection[str]) -> Thresholds:
         path,
         "",
         document,
-        {"metrics", "phases", "traffic", "sampling", "channel_events", "coverage"},
+        {"metrics", "phases", "traffic", "sampling", "channel_events", "coverage", "comparison"},
     )
     raw_phases = toml.table(path, "phases", document.get("phases", {}))
     if not raw_phases:
@@ -264,7 +275,29 @@ def load_thresholds(path: Path, criteria: Collection[str]) -> Thresholds:
         _sampling(path, document.get("sampling", {})),
         _channel_events(path, document.get("channel_events", {})),
         _coverage(path, document.get("coverage", {})),
+        _comparison(path, document.get("comparison", {})),
     )
+
+
+def _comparison(path: Path, raw: Any) -> Comparison:
+    table = toml.table(path, "comparison", raw)
+    toml.check_keys(path, "comparison", table, {"worse_ratio", "p_value"})
+    default = Comparison()
+    ratio = toml.number(
+        path, "comparison.worse_ratio", table.get("worse_ratio", default.worse_ratio)
+    )
+    if not ratio > 1:
+        raise ConfigError(
+            f"{toml.where(path, 'comparison.worse_ratio')}: expected a number above 1 (1.5: worse "
+            f"when 1.5 times the previous release's), got {ratio:g}"
+        )
+    p_value = toml.number(path, "comparison.p_value", table.get("p_value", default.p_value))
+    if not 0 < p_value < 1:
+        raise ConfigError(
+            f"{toml.where(path, 'comparison.p_value')}: expected a probability above 0 and below "
+            f"1 (0.01: significant at 1 %), got {p_value:g}"
+        )
+    return Comparison(ratio, p_value)
 
 
 def _coverage(path: Path, raw: Any) -> float:

@@ -17,6 +17,7 @@ from burnin.decision import Decision, Overall
 from burnin.report.evidence import code_html, links_html, main_question
 from burnin.report.model import WORST_FIRST, CriterionResult, RunRecord
 from burnin.report.plots import Plot
+from burnin.report.releases import releases_html
 from burnin.report.summary import (
     STATUS,
     action_for,
@@ -366,6 +367,7 @@ def summary_html(record: RunRecord, plots: list[Plot], nagios_line: str) -> str:
         parts.append(_metrics(record, phase))
         parts.append(_checklist(record, phase))
     parts.append(_trend(record))
+    parts.append(releases_html(record))
     parts.append(_events(record))
     parts.append("<h3>Observations</h3>" + _list(observations(record), "", ordered=False))
     parts.append(_plots(plots))

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from burnin.report.model import RunRecord
+from burnin.report.releases import releases_json
 from burnin.report.summary import checklist, headline, metric_rows
 
 
@@ -70,6 +71,7 @@ def summary(record: RunRecord) -> dict[str, Any]:
         "checklist": {
             phase: [item.__dict__ for item in checklist(record, phase)] for phase in record.phases
         },
+        "comparison": releases_json(record),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from burnin.report.model import Decision, RunRecord
+from burnin.report.releases import releases_markdown
 from burnin.report.summary import (
     action_items,
     checklist,
@@ -150,6 +151,7 @@ def _report(record: RunRecord, cap: int) -> str:
         lines.append("")
     trend = checkpoint_trend(record.earlier, record, peak_users(record))
     lines += ["### Trend Across Checkpoints", "", *markdown_table(trend), ""]
+    lines += releases_markdown(record)
     multi_day = spans_days(record.windows, record.timezone)
     events = notable_events(record)
     lines += ["### Notable Events", ""]

@@ -18,6 +18,7 @@ from burnin.sandbox.scenario import (
     DAY,
     HOUR,
     Scenario,
+    Users,
     load_factor,
     noise,
     resolve,
@@ -29,6 +30,7 @@ STEP = 15  # seconds, the live scrape interval
 EVALUATION_S = 5  # Prometheus' rule evaluation interval: ALERTS samples come this far apart
 MARGIN_S = 600  # beyond the scenario's history hours, so a window of exactly that length is full
 RESTART_SEC = 10  # systemd RestartSec of rosey-bot.service
+DEPLOY_STOP_S = 12  # a deployment stops the old process this long before the new one starts
 STARTUP_S = 2  # from process start to connected
 SERVER_URL = "wss://chat.rosey.example/socket.io"
 CHANNEL = "#production-channel"
@@ -53,12 +55,42 @@ Labels = tuple[tuple[str, str], ...]
 
 @dataclass
 class Segment:
-    """One process lifetime: started at `start`, connected from `alive`, crashed at `end`."""
+    """One process lifetime: started at `start`, connected from `alive`, crashed (or stopped
+    by a deployment) at `end`, running one release."""
 
     start: float
     alive: float
     end: float
     pid: int
+    version: str = "v1.0.0"
+    deployed: bool = False  # started by a deployment (systemd stop and start), not a crash
+    growth_mb_per_hr: float = 0.2
+
+
+@dataclass(frozen=True)
+class Releases:
+    """Which release runs when: the previous one until the deployment, then the scenario's."""
+
+    scenario: Scenario
+    deployed: float | None  # epoch seconds; None: one release all along
+
+    @classmethod
+    def of(cls, scenario: Scenario, end: float) -> Releases:
+        previous = scenario.previous
+        return cls(scenario, None if previous is None else end - previous.replaced)
+
+    def _before(self, t: float) -> bool:
+        return self.deployed is not None and t < self.deployed
+
+    def users(self, t: float) -> Users:
+        previous = self.scenario.previous
+        return previous.users if previous is not None and self._before(t) else self.scenario.users
+
+    def error_ratio(self, t: float) -> float:
+        previous = self.scenario.previous
+        if previous is not None and self._before(t):
+            return previous.error_ratio
+        return self.scenario.error_ratio
 
 
 @dataclass
@@ -109,12 +141,67 @@ def _in(t: float, windows: list[tuple[float, float]]) -> bool:
 
 
 def _segments(scenario: Scenario, start: float, end: float) -> list[Segment]:
-    crashes = sorted(resolve(r, end) for r in scenario.restarts)
-    segs = [Segment(start - scenario.process_age_s, start - scenario.process_age_s, end, 4242)]
-    for k, r in enumerate(crashes, 1):
-        segs[-1].end = r
-        segs.append(Segment(r + RESTART_SEC, r + RESTART_SEC + STARTUP_S, end, 4242 + 137 * k))
+    """The process lifetimes: a crash restarts the same release RESTART_SEC later; the
+    deployment stops the previous release and starts the scenario's own DEPLOY_STOP_S later."""
+    previous = scenario.previous
+    deployed = Releases.of(scenario, end).deployed
+    events = sorted(
+        [(resolve(r, end), False) for r in scenario.restarts]
+        + ([(deployed, True)] if deployed is not None else [])
+    )
+    born = start - scenario.process_age_s
+    version = previous.version if previous else scenario.version
+    growth = previous.memory_growth_mb_per_hr if previous else scenario.memory_growth_mb_per_hr
+    segs = [Segment(born, born, end, 4242, version, False, growth)]
+    for k, (moment, deployment) in enumerate(events, 1):
+        pid = 4242 + 137 * k
+        if deployment:
+            segs[-1].end = moment - DEPLOY_STOP_S
+            segs.append(
+                Segment(
+                    moment, moment + STARTUP_S, end, pid, scenario.version, True,
+                    scenario.memory_growth_mb_per_hr,
+                )
+            )  # fmt: skip
+            continue
+        last = segs[-1]
+        last.end = moment
+        restart = moment + RESTART_SEC
+        segs.append(
+            Segment(
+                restart, restart + STARTUP_S, end, pid, last.version, False, last.growth_mb_per_hr
+            )
+        )
     return segs
+
+
+def _ratio_errors(
+    scenario: Scenario,
+    releases: Releases,
+    start: int,
+    end: int,
+    step: int,
+    off: list[tuple[float, float]],
+) -> list[float]:
+    """Errors as a share of the requests (each release's error_ratio): each step's requests
+    add to a debt, and every whole error in it is logged just before that step's scrape. The
+    same grid and request arithmetic as _samples, so the counters agree."""
+    if scenario.error_ratio == 0 and (
+        scenario.previous is None or scenario.previous.error_ratio == 0
+    ):
+        return []
+    debt, found = 0.0, []
+    for t in range(end - (end - start) // step * step, end + 1, step):
+        if _in(t, off):
+            continue
+        users = users_at(releases.users(t), t, scenario.seed)
+        debt += releases.error_ratio(t) * users * scenario.requests_per_user_per_min / 60 * step
+        whole = 0
+        while debt >= 1:
+            debt -= 1
+            found.append(t - 1 - 0.25 * whole)
+            whole += 1
+    return found
 
 
 def _spread(start: float, duration: float, count: int, seed: int) -> list[float]:
@@ -191,6 +278,7 @@ def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> Hist
     )
     seed = scenario.seed
     segs = _segments(scenario, start, end)
+    releases = Releases.of(scenario, end)
     log = _Journal(hist, segs[0].start - 60, f"{scenario.name}-{seed}")
 
     disconnects = sorted(
@@ -199,7 +287,7 @@ def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> Hist
     gaps = [
         (resolve(g.start, end), resolve(g.start, end) + g.duration_s) for g in scenario.scrape_gaps
     ]
-    down = [(s.end, s.end + RESTART_SEC + STARTUP_S) for s in segs[:-1]]
+    down = [(s.end, after.alive) for s, after in zip(segs, segs[1:], strict=False)]
 
     # Error events: one per disconnect and the bursts' rate; none while the process is down.
     errors: list[tuple[float, str, str]] = []
@@ -230,6 +318,14 @@ def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> Hist
                     "Command !np failed: TimeoutError: media API did not answer within 5 s",
                 )
             )
+    for moment in _ratio_errors(scenario, releases, start, end, stack.scrape_s, down + disconnects):
+        errors.append(
+            (
+                moment,
+                "lib.commands",
+                "Command !weather failed: KeyError: 'forecast' (the weather API's answer has none)",
+            )
+        )
     for ev in scenario.event_errors:
         errors.append(
             (
@@ -251,6 +347,9 @@ def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> Hist
 
     for k, seg in enumerate(segs[1:], 1):
         r = segs[k - 1].end
+        if seg.deployed:
+            _deployment_lines(log, stack.unit_file, segs[k - 1], seg)
+            continue
         log.bot(
             r,
             segs[k - 1].pid,
@@ -264,7 +363,7 @@ def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> Hist
         log.systemd(seg.start, 6, f"{unit}: Scheduled restart job, restart counter is at {k}.")
         log.systemd(seg.start, 6, f"Stopped {unit} - Rosey chat bot.")
         log.systemd(seg.start, 6, f"Started {unit} - Rosey chat bot.")
-        log.bot(seg.start + 0.5, seg.pid, "lib.bot", "INFO", "Starting rosey-bot v1.0.0")
+        log.bot(seg.start + 0.5, seg.pid, "lib.bot", "INFO", f"Starting rosey-bot {seg.version}")
         log.bot(
             seg.alive,
             seg.pid,
@@ -273,8 +372,8 @@ def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> Hist
             f"Connected to {SERVER_URL}, joined {CHANNEL}",
         )
 
-    _channel_events(scenario, hist, segs, disconnects, down, log)
-    _samples(scenario, hist, segs, disconnects, gaps, down, log)
+    _channel_events(scenario, hist, segs, disconnects, down, log, releases)
+    _samples(scenario, hist, segs, disconnects, gaps, down, log, releases)
     _alerts(scenario, hist, gaps)
     if scenario.neighbour is not None:  # its series only: its journal is on another host
         other = generate(scenario.neighbour.day, end, scenario.neighbour.labels)
@@ -285,6 +384,20 @@ def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> Hist
         first_us = (end - scenario.journal_hours * HOUR) * 1_000_000
         hist.journal = [e for e in hist.journal if int(e["__REALTIME_TIMESTAMP"]) >= first_us]
     return hist
+
+
+def _deployment_lines(log: _Journal, unit: str, old: Segment, new: Segment) -> None:
+    """A deployment as systemd and the bot log it: a clean stop, then a start of the new
+    release (not a crash, not one of systemd's restarts)."""
+    log.bot(old.end, old.pid, "lib.bot", "INFO", "Received SIGTERM: leaving the channel")
+    log.systemd(old.end, 6, f"Stopping {unit} - Rosey chat bot...")
+    log.systemd(old.end + 0.5, 6, f"{unit}: Deactivated successfully.")
+    log.systemd(old.end + 0.5, 6, f"Stopped {unit} - Rosey chat bot.")
+    log.systemd(new.start, 6, f"Started {unit} - Rosey chat bot.")
+    log.bot(new.start + 0.5, new.pid, "lib.bot", "INFO", f"Starting rosey-bot {new.version}")
+    log.bot(
+        new.alive, new.pid, "lib.connection", "INFO", f"Connected to {SERVER_URL}, joined {CHANNEL}"
+    )
 
 
 def _seg_at(segs: list[Segment], t: float) -> Segment:
@@ -335,6 +448,7 @@ def _channel_events(
     disconnects: list[tuple[float, float]],
     down: list[tuple[float, float]],
     log: _Journal,
+    releases: Releases,
 ) -> None:
     """Several events an hour while connected (more at the evening peak), kept clear of the
     errors; then the scenario's mishandled events, each followed by its error line."""
@@ -345,7 +459,7 @@ def _channel_events(
     last = int(hist.end) - 2 * EVENT_SLOT_S  # the live bot's own errors follow the history
     for slot in range(first, last, EVENT_SLOT_S):
         k = slot // EVENT_SLOT_S
-        likelihood = 0.15 + users_at(scenario.users, slot, seed) / 150
+        likelihood = 0.15 + users_at(releases.users(slot), slot, seed) / 150
         if (noise(k, seed + 17) + 1) / 2 >= likelihood:
             continue
         t = slot + 30 + 120 * (noise(k, seed + 19) + 1)  # 30-270 s into the slot
@@ -386,6 +500,7 @@ def _samples(
     gaps: list[tuple[float, float]],
     down: list[tuple[float, float]],
     log: _Journal,
+    releases: Releases,
 ) -> None:
     s, seed = scenario, scenario.seed
     seg = segs[0]
@@ -404,11 +519,11 @@ def _samples(
             seg, requests, cpu, errors = current, 0.0, 0.0, 0
         alive = not _in(t, down)
         connected = alive and not _in(t, disconnects)
-        users = users_at(s.users, t, seed) if connected else 0
+        users = users_at(releases.users(t), t, seed) if connected else 0
         if alive:
             if connected:
                 requests += users * s.requests_per_user_per_min / 60 * step
-            cpu += s.cpu_fraction * load_factor(s.users, t, seed) * step
+            cpu += s.cpu_fraction * load_factor(releases.users(t), t, seed) * step
         while err_i < len(hist.error_times) and hist.error_times[err_i] <= t:
             err_i += 1
             errors += 1
@@ -435,7 +550,7 @@ def _samples(
         since = t - max(seg.start, hist.start)
         memory = (
             s.memory_baseline_mb
-            + s.memory_growth_mb_per_hr * since / HOUR
+            + seg.growth_mb_per_hr * since / HOUR
             + s.memory_noise_mb * _noise_at(t, seed)
         ) * MB
         hist.add("bot_connected", t, 1 if connected else 0)

@@ -312,7 +312,7 @@ def _write_bot_config(scenario: Scenario, hist: history.History, layout: Layout)
         "dashboard_port": DASHBOARD_PORT,
         "channel": history.CHANNEL,
         "server": history.SERVER_URL,
-        "version": "v1.0.0",
+        "version": scenario.version,
         "status": scenario.live_status,
         "connected": scenario.live_connected,
         "errors_per_min": scenario.live_errors_per_min,

@@ -79,6 +79,20 @@ class Users:
 
 
 @dataclass(frozen=True)
+class PreviousRelease:
+    """The release a scenario's deployment replaced. It ran until `replaced` seconds before the
+    end of history; then its process stopped (a deployment: systemd's stop and start, not a
+    crash) and the scenario's own release started, with its own version and behaviour. These
+    fields are the previous release's behaviour; the rest of the scenario holds for both."""
+
+    replaced: float
+    version: str = "v1.0.0"
+    error_ratio: float = 0.0
+    memory_growth_mb_per_hr: float = 0.2
+    users: Users = field(default_factory=Users)
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     description: str
@@ -115,6 +129,10 @@ class Scenario:
     live_health_overrides: tuple[tuple[str, object], ...] = ()
     seed: int = 10
     neighbour: Neighbour | None = None  # another system on the same Prometheus
+    version: str = "v1.0.0"  # the release the bot runs (health JSON, journal)
+    # Errors per request, spread evenly over the requests (a bug a share of them hits).
+    error_ratio: float = 0.0
+    previous: PreviousRelease | None = None  # a deployment inside the history
 
     @property
     def monitoring(self) -> Stack:
@@ -396,6 +414,46 @@ SHARED_PROMETHEUS = _DAY.variant(
     neighbour=Neighbour(STAGING_BAD_DAY),
 )
 
+# Release against release: a deployment 24 h (and a minute) before the end of history, so a
+# 24 h window ending now judges the new release alone and the same hours a day earlier the
+# previous one (48 h of history: both days). Errors are a share of the requests, and the night
+# is busier than the other scenarios' (12 users) so that every off-peak period holds some.
+RELEASE_AT = DAY + 60.0
+_RELEASE_USERS = Users(night_low=12)
+RELEASE_REGRESSED = _DAY.variant(
+    "release-regressed",
+    "v1.1.0 deployed 24 h ago replaced v1.0.0 and regressed within the spec's lines: errors "
+    "0.4 % -> 1.6 % of requests (x4, under 0.1/min), memory growth 0.5 -> 8 MB/hr (under 10); "
+    "traffic the same; 48 h of history.",
+    history_hours=48.0,
+    version="v1.1.0",
+    error_ratio=0.016,
+    memory_growth_mb_per_hr=8.0,
+    users=_RELEASE_USERS,
+    previous=PreviousRelease(
+        RELEASE_AT, error_ratio=0.004, memory_growth_mb_per_hr=0.5, users=_RELEASE_USERS
+    ),
+    seed=13,
+)
+RELEASE_IMPROVED = _DAY.variant(
+    "release-improved",
+    "v1.1.0 deployed 24 h ago replaced v1.0.0 and improved: memory growth 8 -> 0.5 MB/hr; twice "
+    "the users at the same error ratio (0.8 % of requests: twice the errors a minute); v1.0.0 "
+    "crashed once 22 h before the deployment, and Prometheus scraped nothing for 30 minutes "
+    "3 h before it; 48 h of history.",
+    history_hours=48.0,
+    version="v1.1.0",
+    error_ratio=0.008,
+    memory_growth_mb_per_hr=0.5,
+    users=Users(baseline=80, evening_peak=170, night_low=24, jitter=3),
+    previous=PreviousRelease(
+        RELEASE_AT, error_ratio=0.008, memory_growth_mb_per_hr=8.0, users=_RELEASE_USERS
+    ),
+    restarts=(RELEASE_AT + 22 * HOUR,),
+    scrape_gaps=(ScrapeGap(start=RELEASE_AT + 3 * HOUR, duration_s=1800),),
+    seed=14,
+)
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -426,5 +484,7 @@ SCENARIOS: dict[str, Scenario] = {
         EXPORTER_ERROR_BURST,
         EXPORTER_RESTART,
         SHARED_PROMETHEUS,
+        RELEASE_REGRESSED,
+        RELEASE_IMPROVED,
     )
 }

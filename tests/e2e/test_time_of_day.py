@@ -2,8 +2,11 @@
 judged with --at at clock times spread over the day, the evening peak included.
 
 The only rows that may not pass: sign-off (pending: nobody recorded it), alerts-functional
-(skipped: not opted in) and, at 12 h, peak-observed while the window does not yet hold every
-peak hour (pending: neither a pass nor a flag on the service).
+(skipped: not opted in), at 12 h, peak-observed while the window does not yet hold every
+peak hour (pending: neither a pass nor a flag on the service), and vs-previous-release where its
+baseline, the same hours a day earlier, starts before the history does (no data: 48 h of history
+hold a 12 h window's day before only in the last 12 hours). Where the baseline is there, the
+same bot on the day before is no worse: TARGET.
 """
 
 from __future__ import annotations
@@ -41,6 +44,13 @@ def test_healthy_passes_at_every_hour(clock, sandbox_up, tmp_path):
     allowed = {"sign-off": {"pending"}, "alerts-functional": {"skipped"}}
     if not holds_full_peak(at.timestamp(), 12, EDGE_S):
         allowed["peak-observed[12h]"] = {"pending"}
+    compared: dict[str, float] = {}
+    for phase, hours in (("12h", 12), ("24h", 24)):
+        baseline_start = at.timestamp() - (hours + 24) * 3600
+        if baseline_start < info.history_start + EDGE_S:
+            allowed[f"vs-previous-release[{phase}]"] = {"no_data"}
+        else:
+            compared[f"vs-previous-release[{phase}]"] = baseline_start
     not_passed = {
         key: f"{band}: {run.messages.get(key, '')[:300]}"
         for key, band in run.bands.items()
@@ -52,4 +62,10 @@ def test_healthy_passes_at_every_hour(clock, sandbox_up, tmp_path):
     )
     if not holds_full_peak(at.timestamp(), 12, -EDGE_S):
         assert run.bands["peak-observed[12h]"] == "pending", run.messages.get("peak-observed[12h]")
-    assert run.returncode == 0, run.output[-2000:]
+    for key in compared:
+        assert run.bands[key] == "target", run.messages.get(key)
+    short = [k for k in run.bands if k.startswith("vs-previous") and run.bands[k] == "no_data"]
+    for key in short:
+        assert "cannot prove no regression: the baseline" in run.messages[key], key
+    # No data is not a pass: the run says so (its history, not the bot, is short).
+    assert (run.returncode == 0) == (not short), run.output[-2000:]

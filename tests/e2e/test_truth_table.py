@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from burnin.sandbox import SCENARIOS
+from burnin.sandbox import SCENARIOS, history
 from burnin.sandbox.scenario import Scenario, resolve
 from tests.e2e.suite_run import run_suite
 from tests.words import artefact_problems
@@ -67,9 +67,20 @@ EXPORTER_NOT_HERE: Rows = {
     "health-version": "skipped",
 }
 
+# A release that regressed within the spec's lines (release-regressed) and one that improved
+# (release-improved): errors are a share of the requests, so every checkpoint counts some
+# (errors-total over 6 h's zero and 12 h's ten, logs-clean) and so does every off-peak period.
+RELEASE_ERRORS: Rows = {
+    "errors-total": {"6h": "degraded", "12h": "degraded"},
+    "logs-clean": {"6h": "critical", "12h": "critical", "24h": "critical"},
+    "offpeak-handled": FAIL,
+}
+RELEASE_ARGS = ("--expected-version=v1.1.0",)
+
 CASES: dict[str, Case] = {
     # Memory flat but noisy (0.2 MB/hr, a few MB of noise): stable, not merely acceptable.
-    "healthy": Case("healthy", {"memory-growth": "target"}),
+    # 48 h of history: each window against the same hours a day earlier, nothing worse.
+    "healthy": Case("healthy", {"memory-growth": "target", "vs-previous-release": "target"}),
     "flapping": Case(
         "flapping",
         {
@@ -162,6 +173,7 @@ CASES: dict[str, Case] = {
             "peak-observed": "no_data",
             "peak-handled": "no_data",
             "offpeak-handled": "no_data",
+            "vs-previous-release": "no_data",
         },
         args=('--selector=env="prodution"',),
     ),
@@ -240,6 +252,23 @@ CASES: dict[str, Case] = {
             )
         },
     ),
+    # v1.1.0, deployed 24 h ago: errors x4 and memory 8 MB/hr against v1.0.0's 0.5, every
+    # window against the same hours a day earlier, v1.0.0's (the 6 h one: memory only; errors
+    # x4 are not yet significant there).
+    "release-regressed": Case(
+        "release-regressed",
+        {**RELEASE_ERRORS, "vs-previous-release": "degraded"},
+        args=RELEASE_ARGS,
+        causes={
+            "vs-previous-release": {
+                "6h": "worse than the previous release: memory slope",
+                "24h": "worse than the previous release: error ratio",
+            }
+        },
+    ),
+    # v1.1.0 improved, at twice the users; v1.0.0's day holds a 30-minute monitoring gap, in
+    # every checkpoint's baseline: nothing can be proven better or same there (no data below).
+    "release-improved": Case("release-improved", RELEASE_ERRORS, args=RELEASE_ARGS),
 }
 
 # Split over pytest-xdist workers, a run with failures of every source keeps every row's band.
@@ -289,9 +318,43 @@ def holes(scenario: Scenario, history_end: float, now: float) -> list[tuple[floa
 
 
 def lone_errors(scenario: Scenario, history_end: float) -> list[float]:
-    """Single error lines (mishandled channel events) as epoch seconds: within the error-rate
-    lines everywhere, they fail only the off-peak hours, which allow no error at all."""
-    return [resolve(e.start, history_end) + e.delay_s for e in scenario.event_errors]
+    """Single error lines (mishandled channel events, a share of the requests) as epoch
+    seconds: within the error-rate lines everywhere, they fail only the off-peak hours, which
+    allow no error at all, and a clean smoke window."""
+    found = [resolve(e.start, history_end) + e.delay_s for e in scenario.event_errors]
+    return found + ratio_errors(scenario.name, history_end)
+
+
+_RATIO_ERRORS: dict[tuple[str, float], list[float]] = {}
+
+
+def ratio_errors(name: str, history_end: float) -> list[float]:
+    """The errors a scenario's error ratio spreads over its history, as the generator places
+    them (deterministic for a history's end)."""
+    scenario = SCENARIOS[name]
+    if not scenario.error_ratio and not (scenario.previous and scenario.previous.error_ratio):
+        return []
+    key = (name, history_end)
+    if key not in _RATIO_ERRORS:
+        generated = history.generate(scenario, int(history_end))
+        burst_or_event = len(scenario.error_bursts) + len(scenario.event_errors)
+        assert not burst_or_event, "ratio errors alone are told apart here"
+        _RATIO_ERRORS[key] = list(generated.error_times)
+    return _RATIO_ERRORS[key]
+
+
+DAY_S = 86400.0
+
+
+def baseline_band(scenario: Scenario, history_end: float, start: float, end: float) -> str | None:
+    """vs-previous-release: partial data never proves no regression. Its baseline (the same
+    hours a day earlier) or its window covered below the line: NO_DATA."""
+    spans = holes(scenario, history_end, end)
+    for a, b in ((start - DAY_S, end - DAY_S), (start, end)):
+        unknown_s = sum(max(0.0, min(y, b) - max(x, a)) for x, y in spans)
+        if 100.0 * (1 - unknown_s / (b - a)) < COVERAGE_LINE:
+            return "no_data"
+    return None
 
 
 def in_daily_hours(start: float, end: float, hours: tuple[int, int]) -> bool:
@@ -390,6 +453,12 @@ def expected_band(case: Case, criterion: str, phase: str, history_end: float, no
             # suite's window starts a moment after the table's): only the part inside counts,
             # so a total or a longest stretch may stay within its band.
             return f"{band}|{PASS}"
+    if band in PASSING and criterion == "vs-previous-release":
+        band = baseline_band(scenario, history_end, window_start, now) or band
+    if band in PASSING and criterion == "logs-clean" and phase == "smoke":
+        seen = [t for t in ratio_errors(case.scenario, history_end) if t > window_start - 60]
+        if seen:
+            band = "critical" if min(seen) > window_start + 60 else f"critical|{band}"
     if band in PASSING:
         spans = holes(scenario, history_end, now)
         band = hole_band(criterion, phase, spans, window_start, now) or band

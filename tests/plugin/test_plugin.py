@@ -37,6 +37,7 @@ def test_checkpoint_marker_selects_its_phase_only(suite):
         "test_service_active",
         "test_coverage",
         "test_consistency",
+        "test_vs_previous_release",
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import statistics
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,8 +71,8 @@ def test_span_covers_the_history_hours_plus_margin(hist: history.History) -> Non
     assert connected[0][0] == hist.start == hist.end - hours * 3600 - 600
     if scenario.live_scrape:
         assert connected[-1][0] == hist.end
-    if scenario.restarts or scenario.scrape_gaps:
-        return  # those scenarios have holes by design
+    if scenario.restarts or scenario.scrape_gaps or scenario.previous:
+        return  # those scenarios have holes by design (a deployment is a stop and a start)
     step = hist.stack.scrape_s
     assert len(connected) == (hours * 3600 + 600) // step + 1  # the hours + 10 min, both ends
 
@@ -262,3 +263,54 @@ def test_a_neighbour_on_the_same_prometheus_is_backfilled_under_its_own_labels(
             check=True,
             capture_output=True,
         )
+
+
+def _split(samples: list[tuple[int, float]], at: float) -> tuple[list, list]:
+    return [p for p in samples if p[0] < at], [p for p in samples if p[0] >= at]
+
+
+@pytest.mark.parametrize("name", ["release-regressed", "release-improved"])
+def test_a_release_scenario_deploys_its_version_inside_the_history(name: str) -> None:
+    scenario = SCENARIOS[name]
+    assert scenario.previous is not None and scenario.history_hours >= 48
+    h = history.generate(scenario, END)
+    deployed = END - scenario.previous.replaced
+    lines = [(int(e["__REALTIME_TIMESTAMP"]) / 1e6, e["MESSAGE"]) for e in h.journal]
+    starting = [(t, m) for t, m in lines if "Starting rosey-bot" in m]
+    assert [m.rsplit(" ", 1)[1] for t, m in starting if t >= deployed] == [scenario.version]
+    stop = [t for t, m in lines if m.startswith("Stopping rosey-bot.service")]
+    assert stop == [deployed - history.DEPLOY_STOP_S]  # a stop and a start, not a crash
+    assert sum("Scheduled restart job" in m for _, m in lines) == len(scenario.restarts)
+    # The new process starts at the deployment: its uptime counts from there.
+    uptime = [(t, v) for t, v in _samples(h, "bot_uptime_seconds") if t >= deployed]
+    assert uptime[0][0] - uptime[0][1] == pytest.approx(deployed, abs=1)
+    # Errors are each release's share of its requests.
+    for part, release in zip(
+        (
+            _split(_samples(h, "bot_requests"), deployed),
+            _split(_samples(h, "bot_errors"), deployed),
+        ),
+        ("requests", "errors"),
+        strict=True,
+    ):
+        assert all(len(side) > 1000 for side in part), release
+    requests = [_increase(side) for side in _split(_samples(h, "bot_requests"), deployed)]
+    errors = [_increase(side) for side in _split(_samples(h, "bot_errors"), deployed)]
+    ratios = [e / r for e, r in zip(errors, requests, strict=True)]
+    assert ratios[0] == pytest.approx(scenario.previous.error_ratio, rel=0.15)
+    assert ratios[1] == pytest.approx(scenario.error_ratio, rel=0.15)
+
+
+def test_release_regressed_grows_memory_faster_after_the_deployment() -> None:
+    scenario = SCENARIOS["release-regressed"]
+    h = history.generate(scenario, END)
+    deployed = END - scenario.previous.replaced
+
+    def growth(points: list[tuple[int, float]]) -> float:
+        """MiB/hr, least squares (the samples wander a few MB either way)."""
+        slope = statistics.linear_regression([t for t, _ in points], [v for _, v in points])
+        return slope.slope / 2**20 * HOUR
+
+    before, after = _split(_samples(h, "process_resident_memory_bytes"), deployed)
+    assert growth(before) == pytest.approx(0.5, abs=0.1)  # the generator's MB are MiB
+    assert growth(after) == pytest.approx(8, abs=0.1)
