@@ -259,6 +259,7 @@ class TargetSettings:
     channel: str
     version: str
     deployed_at: str
+    baseline: str
     planned_restarts: str
     backup_glob: str
     send_test_alert: bool
