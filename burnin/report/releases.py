@@ -137,49 +137,65 @@ def _cell(text: str) -> str:
 
 
 def releases_html(record: RunRecord) -> str:
-    """The section of the HTML report, with the two plots of the longest checkpoint."""
+    """The section of the HTML report: one line per checkpoint, its table folded unless a
+    metric is worse, then the two plots of the longest checkpoint (folded the same way). Verdicts
+    are words: the Markdown's marks are emoji, which a machine without an emoji font cannot
+    draw."""
     items = compared(record)
     if not items:
         return ""
+    worse = any(item.band is Band.DEGRADED for item in items)
+    opened = " open" if worse else ""
     parts = ['<h3 id="burnin-releases">Compared with the previous release</h3>']
     for item in items:
-        parts.append(
-            f'<p data-phase="{escape(item.phase)}" data-band="{item.band.value}">'
+        line = (
             f"<strong>{escape(heading(item, record.timezone))}</strong><br>"
             f"{escape(item.band.name)}: {escape(BAND_TEXT.get(item.band, ''))}. "
-            f'<span class="note">{escape(item.cause)}</span></p>'
+            f'<span class="note">{escape(item.cause)}</span>'
         )
         if not item.rows:
+            parts.append(
+                f'<p data-phase="{escape(item.phase)}" data-band="{item.band.value}">{line}</p>'
+            )
             continue
-        parts.append(
+        table = [
             f'<table class="releases" data-phase="{escape(item.phase)}"><tr><th>Metric</th>'
             "<th>Before</th><th>Now</th><th>Change</th><th>Verdict</th></tr>"
-        )
+        ]
         for row in item.rows:
             metric, before, now, change, verdict = cells(row)
             word = str(row.get("verdict", ""))
-            parts.append(
+            table.append(
                 f'<tr data-verdict="{escape(word)}" title="{escape(str(row.get("test", "")))}">'
                 f"<td>{escape(metric)}</td><td>{escape(before)}</td><td>{escape(now)}</td>"
-                f"<td>{escape(change)}</td><td>{VERDICT_MARK.get(word, '')} {escape(verdict)}</td>"
-                "</tr>"
+                f"<td>{escape(change)}</td><td>{escape(verdict)}</td></tr>"
             )
-        parts.append("</table>")
+        table.append("</table>")
+        parts.append(
+            f'<details data-phase="{escape(item.phase)}" data-band="{item.band.value}"{opened}>'
+            f"<summary>{line}</summary>{''.join(table)}</details>"
+        )
     longest = max(
         (i for i in items if i.summary.get("series")),
         key=lambda i: float(i.summary.get("now", {}).get("hours", 0)),
         default=None,
     )
     if longest is not None:
+        plots = []
         for name, title, unit in PLOTTED:
             image = comparison_plot(longest.summary, name, title, unit)
             if image is None:
                 continue
             uri = "data:image/svg+xml;base64," + _base64(image)
-            parts.append(
+            plots.append(
                 f'<div class="plot" data-plot="releases-{escape(name)}"><h4>{escape(title)} '
                 f"({escape(longest.phase)})</h4>"
                 f'<img alt="{escape(title)}" src="{uri}"></div>'
+            )
+        if plots:
+            parts.append(
+                f"<details{opened}><summary>Both releases drawn ({escape(longest.phase)})"
+                f"</summary>{''.join(plots)}</details>"
             )
     return "\n".join(parts)
 
