@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:
+    import burnin.sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["pytester"]
@@ -34,3 +40,17 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
             ROOT / folder, pytester.path / folder, ignore=shutil.ignore_patterns("__pycache__")
         )
     return pytester
+
+
+@pytest.fixture(scope="session")
+def sandbox_up() -> Iterator[Callable[[str], burnin.sandbox.SandboxInfo]]:
+    """`sandbox_up(scenario)`: the sandbox with that scenario (one already up with it is
+    reused), taken down at the session's end unless BURNIN_KEEP_SANDBOX is set (as ci/demo:
+    runs of one test in a row share one sandbox)."""
+    if os.geteuid() != 0:
+        pytest.skip("the sandbox host needs root (namespaces, mounts)")
+    import burnin.sandbox as sandbox
+
+    yield sandbox.up
+    if not os.environ.get("BURNIN_KEEP_SANDBOX"):
+        sandbox.down()

@@ -15,7 +15,7 @@ from html import escape
 from burnin.bands import Band
 from burnin.decision import Decision, Overall
 from burnin.report.evidence import code_html, links_html, main_question
-from burnin.report.model import WORST_FIRST, CriterionResult, RunRecord
+from burnin.report.model import PROVEN_FIRST, CriterionResult, RunRecord
 from burnin.report.plots import Plot
 from burnin.report.releases import releases_html
 from burnin.report.summary import (
@@ -179,8 +179,8 @@ def _answer(record: RunRecord, nagios_line: str) -> str:
 
 
 def _not_passed(record: RunRecord) -> str:
-    """What did not pass, worst first, each with its cause, what to do and its source."""
-    rows = sorted(record.failed, key=lambda r: WORST_FIRST.index(r.band))  # worst first
+    """What did not pass, what the sources proved first, each with its cause, what to do and its source."""
+    rows = sorted(record.failed, key=lambda r: PROVEN_FIRST.index(r.band))
     if not rows:
         return ""
     groups = grouped(rows)

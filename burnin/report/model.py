@@ -61,6 +61,16 @@ WORST_FIRST = (
     Band.SKIPPED,
 )
 
+# The order the report lists what did not pass in: what the sources proved wrong with the bot
+# first (a reviewer's first screen), then what could not be judged, then what waits for people.
+PROVEN_FIRST = (
+    Band.CRITICAL,
+    Band.DEGRADED,
+    Band.SOURCE_ERROR,
+    Band.NO_DATA,
+    Band.PENDING,
+)
+
 
 @dataclass(frozen=True)
 class CriterionResult:

@@ -7,11 +7,8 @@ marked `disturbs` (a stopped or restarted Prometheus leaves a hole in the data) 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
 
 import pytest
-
-import burnin.sandbox as sandbox
 
 HERE = os.path.dirname(__file__)
 
@@ -35,15 +32,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     )
     for slot, item in zip(slots, ours, strict=True):
         items[slot] = item
-
-
-@pytest.fixture(scope="session")
-def sandbox_up() -> Iterator[Callable[[str], sandbox.SandboxInfo]]:
-    """`sandbox_up(scenario)`: the sandbox with that scenario (one already up with it is
-    reused), taken down at the session's end unless BURNIN_KEEP_SANDBOX is set (as ci/demo:
-    runs of one test in a row share one sandbox)."""
-    if os.geteuid() != 0:
-        pytest.skip("the sandbox host needs root (namespaces, mounts)")
-    yield sandbox.up
-    if not os.environ.get("BURNIN_KEEP_SANDBOX"):
-        sandbox.down()

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -39,17 +40,13 @@ answer = "yes"
 pytestmark = pytest.mark.sandbox
 
 
-def _run(scenario: str, tmp: Path) -> Path:
-    """Bring the sandbox up with `scenario` (no `down`: others share it) and run the 24 h
-    checkpoint into tmp/reports."""
-    if os.geteuid() != 0:
-        pytest.skip("the sandbox host needs root (namespaces, mounts)")
-    import burnin.sandbox as sandbox
-
+def _run(up: Callable[[str], object], scenario: str, tmp: Path) -> Path:
+    """Bring the sandbox up with `scenario` (by the session's `sandbox_up`, which takes it down
+    at the end) and run the 24 h checkpoint into tmp/reports."""
     signoff = tmp / "signoff.toml"
     signoff.write_text(SIGNOFF.format(now=datetime.now(UTC).isoformat(timespec="seconds")))
     for attempt in range(3):  # others share the sandbox and may switch it under us: retry
-        sandbox.up(scenario)
+        up(scenario)
         reports = tmp / f"reports{attempt}"
         done = _suite(reports, signoff)
         summary = json.loads((reports / "latest.json").read_text())
@@ -84,13 +81,13 @@ def _suite(reports: Path, signoff: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def healthy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _run("healthy", tmp_path_factory.mktemp("healthy"))
+def healthy(sandbox_up: Callable[[str], object], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _run(sandbox_up, "healthy", tmp_path_factory.mktemp("healthy"))
 
 
 @pytest.fixture(scope="module")
-def flapping(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _run("flapping", tmp_path_factory.mktemp("flapping"))
+def flapping(sandbox_up: Callable[[str], object], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _run(sandbox_up, "flapping", tmp_path_factory.mktemp("flapping"))
 
 
 def _artefacts(reports: Path) -> dict[str, Path]:
