@@ -19,6 +19,7 @@ from typing import Any
 from burnin.catalogue import CRITERIA
 from burnin.config import load_thresholds
 from burnin.errors import ConfigError
+from burnin.report.links import Consoles
 from burnin.report.model import CriterionResult, RunRecord
 from burnin.report.wire import record_from_wire
 from burnin.shard import Shard, parse_shard
@@ -142,7 +143,7 @@ def merge(shards: Sequence[ShardRecord]) -> Merged:
     ordered = sorted(shards, key=lambda s: s.shard.index)
     first = ordered[0].record
     results = _in_fleet_order([s.record for s in ordered], first.fleet_bots)
-    consoles = {}
+    consoles: dict[str, Consoles] = {}
     for part in reversed(ordered):  # the first shard's "" (the fleet's first bot) wins
         consoles.update(part.record.consoles)
     record = replace(
