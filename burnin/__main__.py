@@ -172,37 +172,21 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    """The shards' records joined and written as one run's: the same plugins write them."""
+    """The shards' records joined and written as one run's, by the plugins that write a run's
+    (fixtures.replay replays the shards' reports through them)."""
     import pytest
-
-    from burnin.merge import MergeError, merge, read_shard
 
     if str(ROOT) not in sys.path:  # the project's pytest glue (fixtures/) writes the record
         sys.path.insert(0, str(ROOT))
-    from fixtures.replay import Replay
-
-    try:
-        merged = merge([read_shard(Path(path)) for path in args.records])
-    except MergeError as exc:
-        print(f"burnin merge: {exc}", file=sys.stderr)
-        return 4
-    print(
-        f"burnin merge: {len(merged.shards)} shards of {merged.record.target}, "
-        f"{len(merged.record.results)} rows"
-    )
-    options = ["--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"), "--noconftest"]
-    for plugin in ("fixtures.config", "fixtures.report", "fixtures.history"):
+    options = ["--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"), "--noconftest", "-q"]
+    for plugin in ("fixtures.replay", "fixtures.config", "fixtures.report", "fixtures.history"):
         options += ["-p", plugin]
+    options += ["-p", "no:xdist", *(f"--burnin-merge={path}" for path in args.records)]
     if args.reports_dir:
         options.append(f"--reports-dir={args.reports_dir}")
     if args.history_db:
         options.append(f"--history-db={args.history_db}")
-    return int(
-        pytest.main(
-            [*options, "-q", "-p", "no:xdist"],
-            plugins=[Replay(merged)],
-        )
-    )
+    return int(pytest.main(options))
 
 
 def _default_history(reports_dir: str | None = None) -> str:
