@@ -61,7 +61,7 @@ def test_two_shards_merged_are_the_unsharded_run(fleet, tmp_path):
         assert found[part] == expected[part], part
     # Each shard's record says it is one, in every artefact, and is no fleet's checkpoint.
     shard_two = tmp_path / "shard-2"
-    assert "(shard 2/2)" in (shard_two / "latest.md").read_text()
+    assert "Shard 2/2 of the fleet only" in (shard_two / "latest.md").read_text()
     assert '"shard": "2/2"' in (shard_two / "latest.json").read_text()
     assert 'name="burnin_shard" value="2/2"' in (shard_two / "latest.xml").read_text()
     assert 'id="burnin-shard"' in (shard_two / "latest.html").read_text()
