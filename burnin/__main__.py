@@ -83,7 +83,7 @@ def _history(args: argparse.Namespace) -> int:
         deployment = None
         if args.deployed_at:
             deployment = iso(parse_time(args.deployed_at, "--deployed-at"))
-        found = runs(path, args.target, deployment)
+        found = runs(path, args.target, deployment, shards=not args.releases)
     except (ConfigError, HistoryError) as exc:
         print(f"burnin history: {exc}", file=sys.stderr)
         return 4
@@ -171,6 +171,24 @@ def _watch(args: argparse.Namespace) -> int:
         return 130
 
 
+def _merge(args: argparse.Namespace) -> int:
+    """The shards' records joined and written as one run's, by the plugins that write a run's
+    (fixtures.replay replays the shards' reports through them)."""
+    import pytest
+
+    if str(ROOT) not in sys.path:  # the project's pytest glue (fixtures/) writes the record
+        sys.path.insert(0, str(ROOT))
+    options = ["--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"), "--noconftest", "-q"]
+    for plugin in ("fixtures.replay", "fixtures.config", "fixtures.report", "fixtures.history"):
+        options += ["-p", plugin]
+    options += ["-p", "no:xdist", *(f"--burnin-merge={path}" for path in args.records)]
+    if args.reports_dir:
+        options.append(f"--reports-dir={args.reports_dir}")
+    if args.history_db:
+        options.append(f"--history-db={args.history_db}")
+    return int(pytest.main(options))
+
+
 def _default_history(reports_dir: str | None = None) -> str:
     """The suite's own default (fixtures/history.py): BURNIN_HISTORY_DB, else history.sqlite in
     the reports directory (--reports-dir > BURNIN_REPORTS_DIR > reports/)."""
@@ -252,8 +270,29 @@ def main(argv: list[str] | None = None) -> int:
         "(--at); max runs each check straight after the last. Default 1: live",
     )
     watcher.add_argument("pytest_args", nargs=argparse.REMAINDER, help="-- then pytest options")
+    merger = sub.add_parser(
+        "merge",
+        help="join the JSON records of a fleet run's shards (--shard I/N) into the fleet's record",
+        description="Reads every shard's JSON record (a run with --shard I/N writes its whole "
+        "record there) and writes the HTML, Markdown, JSON, JUnit XML and history row one "
+        "unsharded run would have written. Refuses shards of different runs, a shard given "
+        "twice and an incomplete set. Exit code: the run's, as pytest's (0 all passed, 1 some "
+        "did not); 4 when the files cannot be merged.",
+    )
+    merger.add_argument("records", nargs="+", metavar="SHARD.json", help="each shard's JSON")
+    merger.add_argument(
+        "--reports-dir",
+        default=None,
+        help="where the fleet's record goes (env BURNIN_REPORTS_DIR; default reports/)",
+    )
+    merger.add_argument(
+        "--history-db",
+        default=None,
+        help="the history database (env BURNIN_HISTORY_DB; default history.sqlite in the "
+        "reports directory)",
+    )
     args = parser.parse_args(argv)
-    commands = {"doctor": _doctor, "history": _history, "watch": _watch}
+    commands = {"doctor": _doctor, "history": _history, "watch": _watch, "merge": _merge}
     return commands[args.command](args)
 
 

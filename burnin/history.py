@@ -17,9 +17,9 @@ from pathlib import Path
 from burnin.bands import Band
 
 # 2: results.bot (a fleet's bot); 3: runs.decision (PASS / AWAITING SIGN-OFF / PARTIAL / FAIL /
-# CANNOT DECIDE).
+# CANNOT DECIDE); 4: runs.shard (`--shard I/N`: one shard of a fleet's run, never the fleet's).
 # An older file gains the columns when opened, its rows kept.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 30_000
 # What a criterion's row can say; other rows are information beside them (peak users, each
 # metric compared with the previous release: better / same / worse / inconclusive).
@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS runs (
     state TEXT NOT NULL,               -- OK / WARNING / CRITICAL / UNKNOWN
     interrupted INTEGER NOT NULL,
     reports TEXT NOT NULL,             -- JSON {kind: path}
-    decision TEXT NOT NULL DEFAULT ''  -- the checkpoint decision ("": recorded before schema 3)
+    decision TEXT NOT NULL DEFAULT '', -- the checkpoint decision ("": recorded before schema 3)
+    shard TEXT NOT NULL DEFAULT ''     -- "2/5": one shard of a fleet's run ("": the whole run)
 );
 CREATE TABLE IF NOT EXISTS results (
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -82,6 +83,9 @@ class RunRow:
     id: int | None = None
     # PASS / AWAITING SIGN-OFF / PARTIAL / FAIL / CANNOT DECIDE ("": recorded before schema 3)
     decision: str = ""
+    # "2/5": one shard of a fleet's run (--shard). Its rows are its share of the fleet: they
+    # never mark a checkpoint done nor stand for the deployment; the merge records the fleet's.
+    shard: str = ""
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -98,10 +102,12 @@ def connect(path: Path) -> sqlite3.Connection:
         found = connection.execute("SELECT version FROM schema").fetchall()
         if not found:
             connection.execute("INSERT INTO schema (version) VALUES (?)", (SCHEMA_VERSION,))
-        elif found[0][0] in (1, 2):
+        elif found[0][0] in (1, 2, 3):
             if found[0][0] == 1:  # before fleets: every result was the target's one bot's
                 connection.execute("ALTER TABLE results ADD COLUMN bot TEXT NOT NULL DEFAULT ''")
-            connection.execute("ALTER TABLE runs ADD COLUMN decision TEXT NOT NULL DEFAULT ''")
+            if found[0][0] <= 2:
+                connection.execute("ALTER TABLE runs ADD COLUMN decision TEXT NOT NULL DEFAULT ''")
+            connection.execute("ALTER TABLE runs ADD COLUMN shard TEXT NOT NULL DEFAULT ''")
             connection.execute("UPDATE schema SET version = ?", (SCHEMA_VERSION,))
         elif found[0][0] != SCHEMA_VERSION:
             connection.execute("ROLLBACK")
@@ -123,7 +129,7 @@ def record(path: Path, run: RunRow) -> int:
         connection.execute("BEGIN IMMEDIATE")
         cursor = connection.execute(
             "INSERT INTO runs (target, deployment, phases, started, finished, windows, state,"
-            " interrupted, reports, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " interrupted, reports, decision, shard) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run.target,
                 run.deployment,
@@ -135,6 +141,7 @@ def record(path: Path, run: RunRow) -> int:
                 int(run.interrupted),
                 json.dumps(run.reports),
                 run.decision,
+                run.shard,
             ),
         )
         run_id = int(cursor.lastrowid or 0)
@@ -156,14 +163,17 @@ def record(path: Path, run: RunRow) -> int:
         connection.close()
 
 
-def runs(path: Path, target: str | None = None, deployment: str | None = None) -> list[RunRow]:
-    """The recorded runs, oldest first, with their results."""
+def runs(
+    path: Path, target: str | None = None, deployment: str | None = None, shards: bool = False
+) -> list[RunRow]:
+    """The recorded runs, oldest first, with their results; a shard's runs (--shard) only with
+    `shards`: each is a share of a fleet's run, never the fleet's checkpoint."""
     if not path.exists():
         return []
     connection = connect(path)
     try:
         query = "SELECT * FROM runs"
-        where, args = [], []
+        where, args = [] if shards else ["shard = ''"], []
         if target is not None:
             where.append("target = ?")
             args.append(target)
@@ -197,6 +207,7 @@ def runs(path: Path, target: str | None = None, deployment: str | None = None) -
                     results=results,
                     id=row["id"],
                     decision=row["decision"],
+                    shard=row["shard"],
                 )
             )
         return found
@@ -238,7 +249,9 @@ def table(found: Sequence[RunRow]) -> str:
                 str(run.id),
                 run.started,
                 ",".join(run.phases),
-                run.state + (" (interrupted)" if run.interrupted else ""),
+                run.state
+                + (" (interrupted)" if run.interrupted else "")
+                + (f" (shard {run.shard})" if run.shard else ""),
                 run.decision or "-",
                 ", ".join(failed) or "-",
                 run.reports.get("html", ""),

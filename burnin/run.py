@@ -13,6 +13,7 @@ from burnin.errors import ConfigError
 from burnin.probes.ssh import SshSettings
 from burnin.promql import Metrics, fleet_member, parse_selector
 from burnin.schedule import Phase, Window, phase_window
+from burnin.shard import Shard
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,15 @@ class RunSettings:
     # The run history (reports/history.sqlite): vs-previous-release reads the smoke runs of this
     # deployment and the one before it. None: not read.
     history_db: Path | None = None
+    shard: Shard | None = None  # --shard I/N: this run judges every N-th bot of the fleet
 
     @cached_property
     def bots(self) -> tuple[RunSettings, ...]:
-        """The run of each bot of the target (one, unless it is a fleet)."""
-        return tuple(replace(self, target=bot) for bot in self.target.bots())
+        """The run of each bot of the target (one, unless it is a fleet); a shard's: its share."""
+        bots = self.target.bots()
+        if self.shard is not None:
+            bots = self.shard.pick(bots)
+        return tuple(replace(self, target=bot) for bot in bots)
 
     @cached_property
     def _by_label(self) -> dict[str, RunSettings]:

@@ -241,11 +241,34 @@ def fleet(bots: int) -> list[tuple[str, str]]:
         f"checkpoint_24h, fleet of {most} bots, -n 2: wall; Prometheus queries; largest process",
         f"{wall:.2f} s; {c['queries']}; {rss:.0f} MB",
     ))  # fmt: skip
+    rows += shard_merge(most, run)
     sandbox.down()
     rows.append((f"fleet: {most} bots / 1 bot, wall (goal <= 2)", f"{walls[most] / walls[1]:.1f}x"))
     rows.append((f"fleet: Prometheus queries, {most} bots / 1 bot (goal 1)",
                  f"{queries[most] / queries[1]:.2f}x"))  # fmt: skip
     return rows
+
+
+def shard_merge(
+    bots: int, run: Callable[..., tuple[float, float, dict[str, int]]]
+) -> list[tuple[str, str]]:
+    """The fleet as 2 shards (--shard 1/2, 2/2, one --at) and `python -m burnin merge` of their
+    JSON records: the merge's wall time (tests/sandbox/test_shard_merge.py asserts the merged
+    record equals the unsharded run's; this only times it)."""
+    at = (datetime.now(UTC) - timedelta(minutes=1)).replace(microsecond=0).isoformat()
+    folder = ROOT / "reports" / "bench-shards"
+    walls = []
+    for index in (1, 2):
+        reports = folder / f"shard-{index}"
+        wall, _rss, _c = run(bots, f"--shard={index}/2", f"--at={at}", f"--reports-dir={reports}")
+        walls.append(wall)
+    merge = [sys.executable, "-m", "burnin", "merge", f"--reports-dir={folder / 'merged'}",
+             *(str(folder / f"shard-{i}" / "latest.json") for i in (1, 2))]  # fmt: skip
+    merge_s, merge_rss = measured(merge, dict(os.environ))
+    return [(
+        f"fleet of {bots} bots as 2 shards: each shard's wall; burnin merge wall; its peak RSS",
+        f"{walls[0]:.2f} s, {walls[1]:.2f} s; {merge_s:.2f} s; {merge_rss:.0f} MB",
+    )]  # fmt: skip
 
 
 def main() -> None:

@@ -174,6 +174,8 @@ def _answer(record: RunRecord, nagios_line: str) -> str:
     ]
     if record.interrupted:
         parts.append("<p><strong>The run was interrupted: this record is partial.</strong></p>")
+    if record.shard:
+        parts.append(f'<p id="burnin-shard"><strong>{escape(record.shard_note)}</strong></p>')
     parts.append("</section>")
     return "".join(parts)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from burnin.report.model import RunRecord
@@ -19,6 +20,7 @@ def summary(record: RunRecord) -> dict[str, Any]:
         "started": record.started.isoformat(),
         "finished": record.finished.isoformat(),
         "interrupted": record.interrupted,
+        **({"shard": record.shard, "shard_note": record.shard_note} if record.shard else {}),
         "timezone": record.timezone.key,
         "windows": {
             phase: {"start": w.start.isoformat(), "end": w.end.isoformat(), "seconds": w.seconds}
@@ -75,5 +77,8 @@ def summary(record: RunRecord) -> dict[str, Any]:
     }
 
 
-def summary_json(record: RunRecord) -> str:
-    return json.dumps(summary(record), indent=2, ensure_ascii=False, default=str)
+def summary_json(record: RunRecord, extra: Mapping[str, Any] | None = None) -> str:
+    """The summary; `extra`: more top-level keys (a shard's whole record, for the merge)."""
+    return json.dumps(
+        {**summary(record), **(extra or {})}, indent=2, ensure_ascii=False, default=str
+    )

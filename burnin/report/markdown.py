@@ -130,6 +130,8 @@ def _report(record: RunRecord, cap: int) -> str:
         )
     if record.interrupted:
         lines.append("**The run was interrupted: this report is partial.**")
+    if record.shard:
+        lines.append(f"**{record.shard_note}.**")
     lines += [
         "",
         f"### Overall Status: {record.overall.value}",

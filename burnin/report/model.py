@@ -144,6 +144,23 @@ class RunRecord:
     earlier: tuple[RunRow, ...] = ()  # this deployment's recorded runs (the run history)
     # Where a reader asks each bot's sources again ("": the target's one bot, and fleet-wide rows).
     consoles: Mapping[str, Consoles] = field(default_factory=dict)
+    # `--shard I/N`: this record is one shard of the fleet's run ("": the whole run), and the
+    # fleet's bots in order (a shard's rows name only its own).
+    shard: str = ""
+    fleet_bots: tuple[str, ...] = ()
+
+    @property
+    def shard_note(self) -> str:
+        """What a shard's record covers, in words (every artefact says it): "" for a whole run."""
+        if not self.shard:
+            return ""
+        mine = self.bots
+        shown = ", ".join(mine[:5]) + (f", ... ({len(mine)})" if len(mine) > 5 else "")
+        return (
+            f"Shard {self.shard} of the fleet only: {len(mine)} of {len(self.fleet_bots)} bots "
+            f"({shown}). Not the fleet's verdict: join every shard's JSON with "
+            "`python -m burnin merge`"
+        )
 
     @property
     def phases(self) -> list[str]:
@@ -228,7 +245,8 @@ class RunRecord:
     @property
     def title(self) -> str:
         phases = ", ".join(self.phases) or "no phase"
-        return f"Production Validation Report — {self.target} — {phases} — {self.report_date}"
+        target = f"{self.target} (shard {self.shard})" if self.shard else self.target
+        return f"Production Validation Report — {target} — {phases} — {self.report_date}"
 
 
 def file_sha256(path: Path) -> str:

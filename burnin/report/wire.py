@@ -6,13 +6,17 @@ type for, such as a datetime, as its text)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from array import array
 from datetime import datetime
 from typing import Any
 
 from burnin.bands import Band
-from burnin.report.model import CriterionResult, RangeAnswer
+from burnin.config import Thresholds
+from burnin.history import ResultRow, RunRow
+from burnin.report.links import Consoles
+from burnin.report.model import CriterionResult, RangeAnswer, RunRecord
 from burnin.schedule import Window
 from burnin.series import Points, Series
 from burnin.verdict import Evidence, Verdict
@@ -120,3 +124,60 @@ def ranges_from_wire(raw: Wire) -> dict[str, RangeAnswer]:
         )
         answers[name] = RangeAnswer(a["query"], window.start, window.end, a["step_s"], series)
     return answers
+
+
+def record_to_wire(record: RunRecord, thresholds_text: str, deployed_at: str, at: str) -> Wire:
+    """Everything a RunRecord holds, for `python -m burnin merge` to rebuild it (a shard's JSON
+    carries it under "record"): the thresholds as their file's text, read back the same way."""
+    return {
+        "target": record.target,
+        "deployed_at": deployed_at,
+        "at": at,
+        "shard": record.shard,
+        "fleet_bots": list(record.fleet_bots),
+        "windows": {p: _window_to_wire(w) for p, w in record.windows.items()},
+        "started": record.started.isoformat(),
+        "finished": record.finished.isoformat(),
+        "validator": record.validator,
+        "thresholds": {"path": str(record.thresholds.path), "text": thresholds_text},
+        "results": [result_to_wire(r) for r in record.results],
+        "environment": [list(row) for row in record.environment],
+        "ranges": ranges_to_wire(dict(record.ranges)),
+        "interrupted": record.interrupted,
+        "version": record.version,
+        "earlier": [dataclasses.asdict(run) for run in record.earlier],
+        "consoles": {bot: dataclasses.asdict(c) for bot, c in record.consoles.items()},
+    }
+
+
+def record_from_wire(raw: Wire, thresholds: Thresholds) -> RunRecord:
+    """The RunRecord `record_to_wire` wrote, with its thresholds loaded from the text it kept."""
+    windows = {p: _window_from_wire(w) for p, w in raw["windows"].items()}
+    return RunRecord(
+        target=raw["target"],
+        windows={p: w for p, w in windows.items() if w is not None},
+        started=datetime.fromisoformat(raw["started"]),
+        finished=datetime.fromisoformat(raw["finished"]),
+        validator=raw["validator"],
+        thresholds=thresholds,
+        results=tuple(result_from_wire(r) for r in raw["results"]),
+        environment=tuple((str(k), str(v)) for k, v in raw["environment"]),
+        ranges=ranges_from_wire(raw["ranges"]),
+        interrupted=bool(raw["interrupted"]),
+        version=raw["version"],
+        earlier=tuple(_run_from_wire(run) for run in raw["earlier"]),
+        consoles={bot: Consoles(**c) for bot, c in raw["consoles"].items()},
+        shard=raw["shard"],
+        fleet_bots=tuple(raw["fleet_bots"]),
+    )
+
+
+def _run_from_wire(raw: Wire) -> RunRow:
+    return RunRow(
+        **{
+            **raw,
+            "phases": tuple(raw["phases"]),
+            "windows": {p: (w[0], w[1]) for p, w in raw["windows"].items()},
+            "results": tuple(ResultRow(**r) for r in raw["results"]),
+        }
+    )

@@ -79,7 +79,7 @@ def test_another_schema_version_is_refused_with_the_fix(tmp_path):
     record(path, run_row())
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE schema SET version = ?", (SCHEMA_VERSION + 1,))
-    with pytest.raises(HistoryError, match=r"history schema version 4, this burnin knows 3"):
+    with pytest.raises(HistoryError, match=r"history schema version 5, this burnin knows 4"):
         runs(path)
 
 
