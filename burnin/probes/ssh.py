@@ -25,7 +25,13 @@ from burnin.probes.known_hosts import (
     entry_name,
     read_known_hosts,
 )
-from burnin.probes.ssh_batch import Frame, batch_script, new_boundary, split_frames
+from burnin.probes.ssh_batch import (
+    Frame,
+    HostCommand,
+    batch_script,
+    new_boundary,
+    split_frames,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -55,20 +61,6 @@ class CommandResult:
         if self.stderr.strip():
             text += f"; stderr: {self.stderr.strip()[:300]}"
         return text
-
-
-@dataclass(frozen=True)
-class HostCommand:
-    """A command a measurement will ask the host, declared so that gathering can send every
-    command of a run in one session (SshProbe.plan). `privileged`: `sudo -n` when the target
-    needs it."""
-
-    argv: tuple[str, ...]
-    privileged: bool = False
-
-    @classmethod
-    def of(cls, argvs: Iterable[Sequence[str]], privileged: bool = False) -> list[HostCommand]:
-        return [cls(tuple(argv), privileged) for argv in argvs]
 
 
 def _gave_up_waiting(command: str, waited_s: float) -> CommandResult:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import secrets
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # Seconds between timeout's TERM and its KILL for a command that ignores TERM.
@@ -29,6 +29,20 @@ KILL_AFTER_S = 2
 # GNU timeout's status when it ended the command (a command's own 124 reads the same: none
 # of the suite's commands exits 124 on its own).
 TIMED_OUT_STATUS = 124
+
+
+@dataclass(frozen=True)
+class HostCommand:
+    """A command a measurement will ask the host, declared so that gathering can send every
+    command of a run in one session (SshProbe.plan). `privileged`: `sudo -n` when the target
+    needs it."""
+
+    argv: tuple[str, ...]
+    privileged: bool = False
+
+    @classmethod
+    def of(cls, argvs: Iterable[Sequence[str]], privileged: bool = False) -> list[HostCommand]:
+        return [cls(tuple(argv), privileged) for argv in argvs]
 
 
 def new_boundary() -> str:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import shlex
 import subprocess
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
-from burnin.probes.ssh import CommandResult, HostCommand, SshProbe, SshSettings
-from burnin.probes.ssh_batch import Frame, batch_script, new_boundary, split_frames
+from burnin.probes.ssh import CommandResult, SshProbe, SshSettings
+from burnin.probes.ssh_batch import Frame, HostCommand, batch_script, new_boundary, split_frames
 from tests.unit.hosts import LocalShell
 
 SHELLS = ("bash", "dash")
@@ -243,3 +244,49 @@ def test_planned_commands_of_a_connection_that_failed_answer_so(monkeypatch):
         probe.connect()
     result = probe._answers.get("echo a", lambda: CommandResult("echo a", 9, "", ""))
     assert result.exit_code == 9  # nothing kept from the failed connection: asked again
+
+
+# ------------------------------------------------------------------ declared up front
+
+
+def test_every_host_command_a_measurement_asks_is_declared_up_front(tmp_path):
+    """What the registry declares (the first session sends it) is what the measurements ask:
+    nothing asked later opens a session of its own."""
+    import textwrap
+    from datetime import UTC, datetime
+
+    from burnin.catalogue import CRITERIA, MEASUREMENTS
+    from burnin.config import load_target, load_thresholds
+    from burnin.run import RunSettings
+    from tests.unit.hosts import ScriptedSsh
+
+    root = Path(__file__).resolve().parents[2]
+    path = tmp_path / "targets.toml"
+    path.write_text(
+        textwrap.dedent('default = "lab"\n[targets.lab]\nssh_host = "lab"\nssh_sudo = true\n')
+    )
+    run = RunSettings(
+        load_thresholds(root / "thresholds.toml", CRITERIA),
+        load_target(path, {}, {}),
+        None,
+        datetime(2026, 11, 29, 12, 0, tzinfo=UTC),
+    )
+    declaring = {name for name, m in MEASUREMENTS.items() if m.host_commands}
+    assert declaring == {"restarts", "logs", "service", "channel-events", "backup"}
+    for name in declaring - {"restarts"}:  # restarts asks Prometheus too: its commands below
+        ssh = ScriptedSsh(lambda _argv: (0, "", ""))
+
+        class Sources:
+            pass
+
+        sources = Sources()
+        sources.ssh = ssh  # type: ignore[attr-defined]
+        MEASUREMENTS[name].measure(sources, run, "24h")  # type: ignore[arg-type]
+        declared = MEASUREMENTS[name].host_commands(run, "24h")  # type: ignore[misc]
+        asked = [HostCommand(tuple(argv), privileged) for argv, privileged in ssh.asked]
+        assert asked and set(asked) == set(declared), name
+    from burnin.criteria.restarts import restart_commands
+
+    assert MEASUREMENTS["restarts"].host_commands(run, "24h") == HostCommand.of(  # type: ignore[misc]
+        restart_commands("rosey-bot", run.window("24h")), privileged=True
+    )
