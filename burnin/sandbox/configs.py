@@ -12,6 +12,7 @@ from burnin.sandbox.paths import (
     JOB,
     PROMETHEUS_PORT,
     REPO,
+    SLOW_SSH_PORT,
     SSH_PORT,
     Layout,
 )
@@ -120,8 +121,28 @@ def group(machine: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# What the shell start-up of a SLOW_SSH_PORT login costs.
+SLOW_LOGIN_S = 0.3
+
+
 def sshd_config(layout: Layout) -> str:
-    return _sshd_main(layout) + _sshd_users()
+    return _sshd_main(layout) + _sshd_users() + _sshd_slow_login(layout)
+
+
+def slow_login_script(layout: Layout) -> str:
+    """bash sources it before every non-interactive command of a SLOW_SSH_PORT login (BASH_ENV),
+    as many hosts' .bashrc runs version managers: it notes the session, then takes its time.
+    Unset after: the session's own commands do not source it again."""
+    return (
+        "# burnin sandbox: a login shell whose start-up is slow\n"
+        f"printf '%s\\n' \"$$\" >> {layout.slow_login_sessions}\n"
+        f"sleep {SLOW_LOGIN_S:g}\n"
+        "unset BASH_ENV\n"
+    )
+
+
+def _sshd_slow_login(layout: Layout) -> str:
+    return f"Match LocalPort {SLOW_SSH_PORT}\n    SetEnv BASH_ENV={layout.slow_login}\n"
 
 
 def _sshd_users() -> str:
@@ -135,6 +156,7 @@ def _sshd_users() -> str:
 def _sshd_main(layout: Layout) -> str:
     return f"""\
 Port {SSH_PORT}
+Port {SLOW_SSH_PORT}
 ListenAddress {HOST}
 HostKey {layout.host_key}
 PidFile /run/sshd-burnin.pid
@@ -159,5 +181,7 @@ def write_all(layout: Layout, scenario: Scenario, bots: int = 1) -> None:
     (layout.config / "rules.yml").write_text(stack.rules_yml(scenario.metric_prefix))
     (layout.config / "alertmanager.yml").write_text(ALERTMANAGER_YML)
     layout.sshd_config.write_text(sshd_config(layout))
+    layout.slow_login.write_text(slow_login_script(layout))
+    layout.slow_login_sessions.unlink(missing_ok=True)
     (layout.config / "passwd").write_text(passwd(Path("/etc/passwd").read_text()))
     (layout.config / "group").write_text(group(Path("/etc/group").read_text()))
