@@ -130,19 +130,23 @@ def sshd_config(layout: Layout) -> str:
 
 
 def slow_login_script(layout: Layout) -> str:
-    """bash sources it before every non-interactive command of a SLOW_SSH_PORT login (BASH_ENV),
-    as many hosts' .bashrc runs version managers: it notes the session, then takes its time.
-    Unset after: the session's own commands do not source it again."""
+    """What a SLOW_SSH_PORT login's shell runs before each command, as many hosts' .bashrc runs
+    version managers: it notes the session, then takes its time."""
     return (
         "# burnin sandbox: a login shell whose start-up is slow\n"
         f"printf '%s\\n' \"$$\" >> {layout.slow_login_sessions}\n"
         f"sleep {SLOW_LOGIN_S:g}\n"
-        "unset BASH_ENV\n"
     )
 
 
 def _sshd_slow_login(layout: Layout) -> str:
-    return f"Match LocalPort {SLOW_SSH_PORT}\n    SetEnv BASH_ENV={layout.slow_login}\n"
+    """The login shell (`bash -c`) sources the start-up, then runs the command asked, in itself.
+    (Not BASH_ENV: bash run by sshd reads ~/.bashrc instead, and the logins share their homes
+    with the plain port's.)"""
+    return (
+        f"Match LocalPort {SLOW_SSH_PORT}\n"
+        f'    ForceCommand . {layout.slow_login}; eval "$SSH_ORIGINAL_COMMAND"\n'
+    )
 
 
 def _sshd_users() -> str:

@@ -36,8 +36,9 @@ def test_sshd_empties_minimal_s_path_and_skews_skewed_s_clock():
 
 
 def test_the_slow_login_port_s_shell_start_up_notes_each_session_and_takes_its_time(tmp_path):
-    """SLOW_SSH_PORT: the same sshd and logins, bash sourcing a start-up file (BASH_ENV) that
-    notes the session and sleeps, as a .bashrc loading version managers takes its time."""
+    """SLOW_SSH_PORT: the same sshd and logins, the login shell sourcing a start-up file that
+    notes the session and sleeps (as a .bashrc loading version managers takes its time), then
+    running the command asked."""
     import subprocess
 
     from burnin.sandbox.configs import SLOW_LOGIN_S, slow_login_script
@@ -47,13 +48,17 @@ def test_the_slow_login_port_s_shell_start_up_notes_each_session_and_takes_its_t
     layout.ssh.mkdir()
     text = sshd_config(layout)
     assert f"Port {SSH_PORT}\nPort {SLOW_SSH_PORT}\n" in text
-    assert f"Match LocalPort {SLOW_SSH_PORT}\n    SetEnv BASH_ENV={layout.slow_login}\n" in text
+    match, _, forced = text.partition(f"Match LocalPort {SLOW_SSH_PORT}\n    ForceCommand ")
+    assert match and forced
     layout.slow_login.write_text(slow_login_script(layout))
     assert f"sleep {SLOW_LOGIN_S:g}" in layout.slow_login.read_text()
-    for _ in range(2):  # a session's shell, and a shell that session starts: noted once
-        subprocess.run(
-            ["bash", "-c", "bash -c true"],
-            env={"BASH_ENV": str(layout.slow_login), "PATH": "/usr/bin:/bin"},
+    for _ in range(2):  # sshd runs the ForceCommand in the login shell, the command asked in it
+        ran = subprocess.run(
+            ["bash", "-c", forced.splitlines()[0]],
+            env={"SSH_ORIGINAL_COMMAND": "echo 'asked'; bash -c true", "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
             check=True,
         )
+        assert ran.stdout == "asked\n"
     assert len(layout.slow_login_sessions.read_text().splitlines()) == 2
