@@ -246,6 +246,9 @@ class SshProbe:
         # in the connection's first session with the clock reading: (quoted, words).
         self._planned: list[tuple[str, list[str]]] = []
         self._plan_lock = threading.Lock()
+        # Planned commands that did not finish in the first session (not kept): the answer
+        # for their first asker, as if it had asked itself; a later ask tries again.
+        self._unfinished: dict[str, CommandResult] = {}
         self.sessions = 0  # sessions (channels) opened for commands on the host
 
     def _fail(self, cause: str) -> SourceError:
@@ -316,7 +319,9 @@ class SshProbe:
         # journalctl's --since/--until are placed by our clock, its lines stamped by the host's.
         sent = time.time()
         if planned:
-            clock = self._send_reserved(planned, first=[list(CLOCK_COMMAND)])[0]
+            clock, *answers = self._send_reserved(planned, first=[list(CLOCK_COMMAND)])
+            with self._plan_lock:
+                self._unfinished.update((a.command, a) for a in answers if a.exit_code is None)
         else:
             clock = self.run(CLOCK_COMMAND)
         self.clock_skew_s = host_clock_skew(clock, sent, time.time())
@@ -436,6 +441,10 @@ class SshProbe:
     def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
         """Run argv (each word quoted). `privileged` adds `sudo -n` when the target needs it."""
         command = self._command(argv, privileged)
+        with self._plan_lock:
+            unfinished = self._unfinished.pop(command, None)
+        if unfinished is not None:
+            return unfinished
         try:
             # A channel first (bounded: never behind a stuck command); the command's own bound,
             # which the askers of the same command wait through, counts from there.
@@ -604,11 +613,20 @@ class SshProbe:
         which are waited for."""
         if len(commands) <= 1 or self._connection is None:
             return [self.run(argv, privileged) for argv in commands]
+        with self._plan_lock:
+            unfinished = {
+                command: self._unfinished.pop(command)
+                for argv in commands
+                if (command := self._command(argv, privileged)) in self._unfinished
+            }
         wanted = {
-            self._command(argv, privileged): self._words(argv, privileged) for argv in commands
+            command: self._words(argv, privileged)
+            for argv in commands
+            if (command := self._command(argv, privileged)) not in unfinished
         }
         reserved = [(c, wanted[c]) for c in self._answers.reserve(wanted)]
         answers = dict(zip((c for c, _ in reserved), self._send_reserved(reserved), strict=True))
+        answers.update(unfinished)
         return [
             answers.get(self._command(argv, privileged)) or self.run(argv, privileged)
             for argv in commands
@@ -617,6 +635,8 @@ class SshProbe:
     def forget(self) -> None:
         """Drop the answers kept for the run: the next commands are asked for real."""
         self._answers.clear()
+        with self._plan_lock:
+            self._unfinished.clear()
 
     @property
     def connected(self) -> bool:

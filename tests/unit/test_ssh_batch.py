@@ -230,6 +230,23 @@ def test_planned_commands_are_one_session_with_the_clock(monkeypatch):
     assert len(connection.sessions) == 1
 
 
+def test_a_planned_command_that_did_not_finish_is_its_first_asker_s_answer(monkeypatch):
+    """As if the measurement had asked itself: its criterion reports the failure; a later ask
+    tries again, in a session of its own."""
+    probe = SshProbe(SshSettings("lab", timeout_s=0.2))
+    connection = LocalShell()
+    monkeypatch.setattr(probe, "_known_hosts", lambda: None)
+    monkeypatch.setattr(probe, "_connection_object", lambda: connection)
+    monkeypatch.setattr(probe, "_open", lambda *_a: None)
+    probe.plan(HostCommand.of([["sleep", "5"], ["echo", "a"]]))
+    probe.connect()
+    timed_out = CommandResult("sleep 5", None, "", "", "timed out after 0.2 s")
+    assert probe.run_all([["sleep", "5"], ["echo", "a"]])[0] == timed_out
+    assert len(connection.sessions) == 1
+    assert probe.run(["sleep", "5"]) == timed_out
+    assert len(connection.sessions) == 2  # asked again
+
+
 def test_planned_commands_of_a_connection_that_failed_answer_so(monkeypatch):
     from burnin.errors import SourceError
 
