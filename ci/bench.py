@@ -309,7 +309,7 @@ def main() -> None:
 
     reused_s, per_command_s = timed(reused), timed(per_command)
 
-    # 3. Four journal commands (a logs-clean measurement) at once on one connection, or in turn.
+    # 3. Four journal commands (a logs-clean measurement) in one session, or each in its own.
     journal = [
         ["journalctl", "--no-pager", "-q", "-u", "rosey-bot", "--since=-1h", *extra]
         for extra in (["-n", "1"], ["-p", "err", "-o", "json"], ["-p", "warning", "-o", "json"],
@@ -361,15 +361,15 @@ def main() -> None:
         ("3x the same, a fresh request each", f"{fresh_s * 1000:.1f} ms"),
         (f"{REPEAT} SSH commands on one connection", f"{reused_s:.2f} s"),
         (f"{REPEAT} SSH commands, one connection each", f"{per_command_s:.2f} s"),
-        ("4 journal commands in turn", f"{in_turn_s:.2f} s"),
-        ("4 journal commands at once (channels of one connection)", f"{at_once_s:.2f} s"),
+        ("4 journal commands in turn (a session each)", f"{in_turn_s:.2f} s"),
+        ("4 journal commands in one session (one script)", f"{at_once_s:.2f} s"),
     ]
     rows += [(name, f"{value:.2f} s") for name, value in smoke_rows]
     ratios = [
         ("smoke / check-production.sh (goal < 1)", smoke_rows[1][1] / smoke_rows[0][1]),
         ("range: fresh / shared", fresh_s / shared_s),
         ("ssh: connection per command / shared connection", per_command_s / reused_s),
-        ("ssh: in turn / at once", in_turn_s / at_once_s),
+        ("ssh: a session each / one session", in_turn_s / at_once_s),
         ("suite run / start-up + collection", suite_s / collect_s),
     ]
     rows += floor_rows + stalled_rows + fleet_rows
