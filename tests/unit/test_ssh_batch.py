@@ -307,3 +307,47 @@ def test_every_host_command_a_measurement_asks_is_declared_up_front(tmp_path):
     assert MEASUREMENTS["restarts"].host_commands(run, "24h") == HostCommand.of(  # type: ignore[misc]
         restart_commands("rosey-bot", run.window("24h")), privileged=True
     )
+
+
+def test_plan_host_plans_the_selected_measurements_commands_and_nothing_for_a_failed_gate(
+    tmp_path,
+):
+    import textwrap
+    from datetime import UTC, datetime
+
+    from burnin.catalogue import CRITERIA
+    from burnin.config import load_target, load_thresholds
+    from burnin.criteria.host import service_commands
+    from burnin.errors import SourceError
+    from burnin.gate import SourceGate
+    from burnin.gather import plan_host
+    from burnin.run import RunSettings
+
+    root = Path(__file__).resolve().parents[2]
+    path = tmp_path / "targets.toml"
+    path.write_text(textwrap.dedent('default = "lab"\n[targets.lab]\nssh_host = "lab"\n'))
+    run = RunSettings(
+        load_thresholds(root / "thresholds.toml", CRITERIA),
+        load_target(path, {}, {}),
+        None,
+        datetime(2026, 11, 29, 12, 0, tzinfo=UTC),
+    )
+    planned: list[HostCommand] = []
+
+    class Probe:
+        settings = SshSettings("lab")
+
+        def plan(self, commands: list[HostCommand]) -> None:
+            planned.extend(commands)
+
+    class Sources:
+        ssh_gate = SourceGate(Probe(), lambda _probe: None)
+
+    selected = [("service-active", "24h"), ("uptime", "24h"), ("logs-clean", "24h")]
+    plan_host(Sources(), run, selected)  # type: ignore[arg-type]
+    assert planned[:2] == HostCommand.of(service_commands("rosey-bot"), privileged=True)
+    assert len(planned) == 2 + 4  # service-active's two, logs-clean's four; uptime asks none
+    planned.clear()
+    Sources.ssh_gate.failure = SourceError("ssh", "lab", "refused")
+    plan_host(Sources(), run, selected)  # type: ignore[arg-type]
+    assert planned == []
