@@ -110,7 +110,7 @@ class Flights(Generic[K, V]):
 
     def reserve(self, keys: Iterable[K]) -> list[K]:
         """Mark the keys being fetched together (one batch), except those kept or already being
-        fetched: the ones reserved, which the caller must `settle` or `release`, each. Askers
+        fetched: the ones reserved, which the caller must `settle`, each. Askers
         of a reserved key wait for it (bounded once `begin` has marked the batch started)."""
         reserved = []
         with self._lock:
@@ -138,13 +138,6 @@ class Flights(Generic[K, V]):
                 self._kept[key] = answer
         if flight is not None:
             flight.answer.set_result(answer)
-
-    def release(self, key: K, exc: BaseException) -> None:
-        """A reserved key that will not be fetched: its waiters get `exc`, nothing is kept."""
-        with self._lock:
-            flight = self._flying.pop(key, None)
-        if flight is not None:
-            flight.answer.set_exception(exc)
 
     def kept(self) -> dict[K, V]:
         with self._lock:
