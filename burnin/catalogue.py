@@ -36,12 +36,17 @@ from burnin.criteria import (
     traffic,
     uptime,
 )
+from burnin.hostfiles import backup_command, split_glob
+from burnin.probes.ssh_batch import HostCommand
 from burnin.run import RunSettings, now
 from burnin.schedule import Window, parse_baseline
 from burnin.sources import Sources
 from burnin.verdict import Verdict, no_data
 
 Measure = Callable[[Sources, RunSettings, str], Any]  # (sources, the bot's run, phase)
+# The commands a measurement will ask the bot's host (the bot's run, phase): known up front, so
+# that the run sends all of them in one SSH session (SshProbe.plan).
+HostCommands = Callable[[RunSettings, str], list[HostCommand]]
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,9 @@ class Measurement:
     shared_by: tuple[str, ...] = ()  # settings that alone decide it (a shared health endpoint)
     alone: bool = False  # timed: taken once nothing else of the run is under way
     first: bool = False  # started first: the host's commands are a run's slowest round trips
+    # What it asks the host, as far as known before asking (a log file's reads depend on its
+    # listing: they are asked after it, in a session of their own).
+    host_commands: HostCommands | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,33 @@ def _backup(s: Sources, run: RunSettings, _phase: str) -> backup.BackupMeasureme
     if not glob.strip():  # skipped with its reason, even where SSH is not configured
         return backup.BackupMeasurement(glob, now(), None, None)
     return backup.measure_backups(s.ssh, glob, run.at)  # --at: the backups of that moment
+
+
+def _backup_commands(run: RunSettings, _phase: str) -> list[HostCommand]:
+    glob = run.target.settings.backup_glob
+    if not glob.strip():
+        return []
+    return HostCommand.of([backup_command(*split_glob(glob))], privileged=True)
+
+
+def _log_commands(channel_events: bool) -> HostCommands:
+    """logs-clean's or channel-events' questions: the journal's, or a log file's listing."""
+
+    def commands(run: RunSettings, phase: str) -> list[HostCommand]:
+        settings = run.target.settings
+        if settings.log_file:
+            argvs = [logfile.listing_command(settings.log_file)]
+        elif channel_events:
+            window = run.window(phase)
+            argvs = [
+                channel.channel_events_command(settings.unit, window),
+                host.retention_command(window),
+            ]
+        else:
+            argvs = host.journal_commands(settings.unit, run.window(phase))
+        return HostCommand.of(argvs, privileged=True)
+
+    return commands
 
 
 def _periods(kind: str) -> Measure:
@@ -203,6 +238,10 @@ MEASUREMENTS: dict[str, Measurement] = {
                 run.target.settings.process_metrics,
             ),
             first=True,
+            host_commands=lambda run, p: HostCommand.of(
+                restarts.restart_commands(run.target.settings.unit, run.window(p)),
+                privileged=True,
+            ),
         ),  # fmt: skip
         Measurement(
             "alerts",
@@ -238,11 +277,15 @@ MEASUREMENTS: dict[str, Measurement] = {
                 _zone(run),
             ),
             first=True,
+            host_commands=_log_commands(channel_events=False),
         ),
         Measurement(
             "service",
             lambda s, run, _p: host.measure_service(s.ssh, run.target.settings.unit),
             first=True,
+            host_commands=lambda run, _p: HostCommand.of(
+                host.service_commands(run.target.settings.unit), privileged=True
+            ),
         ),  # fmt: skip
         Measurement(
             "channel-events",
@@ -254,8 +297,9 @@ MEASUREMENTS: dict[str, Measurement] = {
                 _zone(run),
             ),
             first=True,
+            host_commands=_log_commands(channel_events=True),
         ),
-        Measurement("backup", _backup, first=True),
+        Measurement("backup", _backup, first=True, host_commands=_backup_commands),
         Measurement(
             "monitoring",
             lambda s, run, p: monitoring.measure_monitoring(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import Future, wait
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -37,6 +37,7 @@ def _gave_up(key: Hashable, waited_s: float) -> object:
 class _Flight(Generic[V]):
     answer: Future[V] = field(default_factory=Future)
     started: float | None = None  # monotonic; None while the asker waits for a slot
+    bound_s: float | None = None  # its own bound (a batch of requests), else the Flights'
 
 
 class Flights(Generic[K, V]):
@@ -92,19 +93,51 @@ class Flights(Generic[K, V]):
         return answer
 
     def _await(self, key: K, flight: _Flight[V]) -> V:
-        if self.bound_s is None:
+        bound_s = flight.bound_s or self.bound_s
+        if bound_s is None:
             return flight.answer.result()
         while True:
             started = flight.started
             if started is None:  # its asker waits for a slot, itself a bounded wait
                 left_s = MARGIN_S
             else:
-                left_s = started + self.bound_s + MARGIN_S - time.monotonic()
+                left_s = started + bound_s + MARGIN_S - time.monotonic()
                 if left_s <= 0:
                     return self._gave_up(key, time.monotonic() - started)
             done, _ = wait([flight.answer], timeout=left_s)
             if done:
                 return flight.answer.result()
+
+    def reserve(self, keys: Iterable[K]) -> list[K]:
+        """Mark the keys being fetched together (one batch), except those kept or already being
+        fetched: the ones reserved, which the caller must `settle`, each. Askers
+        of a reserved key wait for it (bounded once `begin` has marked the batch started)."""
+        reserved = []
+        with self._lock:
+            for key in dict.fromkeys(keys):
+                if key not in self._kept and key not in self._flying:
+                    self._flying[key] = _Flight()
+                    reserved.append(key)
+        return reserved
+
+    def begin(self, keys: Iterable[K], bound_s: float) -> None:
+        """The reserved keys' batch starts now and ends within `bound_s`."""
+        started = time.monotonic()
+        with self._lock:
+            for key in keys:
+                flight = self._flying.get(key)
+                if flight is not None:
+                    flight.bound_s = bound_s
+                    flight.started = started
+
+    def settle(self, key: K, answer: V) -> None:
+        """A reserved key's answer: kept (when `keep` says so) and given to its waiters."""
+        with self._lock:
+            flight = self._flying.pop(key, None)
+            if self._keep(answer):
+                self._kept[key] = answer
+        if flight is not None:
+            flight.answer.set_result(answer)
 
     def kept(self) -> dict[K, V]:
         with self._lock:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from burnin.catalogue import CRITERIA, MEASUREMENTS
-from burnin.errors import SourceError
+from burnin.errors import ConfigError, SourceError
 from burnin.flight import MARGIN_S
 from burnin.probes.prometheus import FIRST_EVALUATION_MAX_WAIT_S
+from burnin.probes.ssh_batch import HostCommand
 from burnin.run import RunSettings
 from burnin.sources import Sources
 
@@ -189,13 +190,36 @@ class Gathering:
             self._queue.put(None)
 
 
+def _needed(selected: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (measurement, phase) pairs the selected (criterion, phase) pairs need, in order."""
+    return list(dict.fromkeys((name, p) for c, p in selected for name in CRITERIA[c].needs))
+
+
+def plan_host(sources: Sources, run: RunSettings, selected: list[tuple[str, str]]) -> None:
+    """Tell the bot's host every command the selected measurements will ask (the registry
+    declares them): the host's first session sends them all at once. Call it for every bot of
+    a run before gathering starts: the first session is opened by the first measurement that
+    asks the host."""
+    probe = sources.ssh_gate.probe
+    if not probe.settings.host or sources.ssh_gate.failure is not None:
+        return
+    commands: list[HostCommand] = []
+    for name, phase in _needed(selected):
+        declared = MEASUREMENTS[name].host_commands
+        try:
+            commands += declared(run, phase) if declared else []
+        except (ConfigError, ValueError):
+            continue  # the measurement says what is wrong when it runs
+    probe.plan(commands)
+
+
 def gather_ahead(
     gathering: Gathering, sources: Sources, run: RunSettings, selected: list[tuple[str, str]]
 ) -> None:
     """Start the measurements the selected (criterion, phase) pairs need, the host's first
-    (`first`). The timed ones (`alone`) wait until the first test that takes one, once the
-    rest has ended."""
-    keys = list(dict.fromkeys((name, p) for c, p in selected for name in CRITERIA[c].needs))
+    (`first`): after plan_host for every bot of the run. The timed ones (`alone`) wait until
+    the first test that takes one, once the rest has ended."""
+    keys = _needed(selected)
     keys.sort(key=lambda key: not MEASUREMENTS[key[0]].first)
     bound_s = measurement_bound_s(run.target.settings.timeout_s)
     for name, phase in keys:

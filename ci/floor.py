@@ -1,10 +1,12 @@
 """The floor for the benchmark: the same requests a suite run sent (its trace, ci/trace.py),
 issued by a minimal script with the concurrency a run is allowed: HTTP in a pool of
 HTTP_POOL, the health GETs one after another on fresh connections, the SSH commands on
-SSH_CHANNELS channels of one connection, the three lanes at once. No pytest, no burnin: what
-the work costs with nothing around it. Prints one JSON line (times in seconds).
+SSH_CHANNELS channels of one connection (--one-session: all of them in one session, `cmd1;
+cmd2; ...`, as a bare script against a host whose login is slow would), the three lanes at
+once. No pytest, no burnin: what the work costs with nothing around it. Prints one JSON line
+(times in seconds).
 
-    python ci/floor.py TRACE --key KEY --known-hosts FILE
+    python ci/floor.py TRACE --key KEY --known-hosts FILE [--one-session]
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ def health_lane(records: list[dict[str, Any]]) -> None:
         connection.close()
 
 
-def ssh_lane(connect: dict[str, Any] | None, commands: list[str], key: str, known: str) -> None:
+def ssh_lane(
+    connect: dict[str, Any] | None, commands: list[str], key: str, known: str, one_session: bool
+) -> None:
     if connect is None:
         return
     client = paramiko.SSHClient()
@@ -60,9 +64,25 @@ def ssh_lane(connect: dict[str, Any] | None, commands: list[str], key: str, know
         stdout.read(), stderr.read()
         return stdout.channel.recv_exit_status()
 
-    with ThreadPoolExecutor(SSH_CHANNELS) as pool:
-        list(pool.map(run, commands))
+    if one_session and commands:
+        run("; ".join(f"{command} </dev/null" for command in commands))
+    else:
+        with ThreadPoolExecutor(SSH_CHANNELS) as pool:
+            list(pool.map(run, commands))
     client.close()
+
+
+def ssh_commands(records: list[dict[str, Any]]) -> list[str]:
+    """The commands the suite ran on the host: a session that ran several (a batch's script)
+    counts as its commands."""
+    scripts = {r["boundary"]: r["commands"] for r in records if r["kind"] == "ssh-batch"}
+    commands: list[str] = []
+    for record in records:
+        if record["kind"] != "ssh":
+            continue
+        batch = next((b for b in scripts if b in record["command"]), None)
+        commands += scripts[batch] if batch else [record["command"]]
+    return commands
 
 
 def main() -> None:
@@ -70,6 +90,7 @@ def main() -> None:
     parser.add_argument("trace")
     parser.add_argument("--key", required=True)
     parser.add_argument("--known-hosts", required=True)
+    parser.add_argument("--one-session", action="store_true", help="every SSH command in one")
     args = parser.parse_args()
     with open(args.trace) as lines:
         records = [json.loads(line) for line in lines]
@@ -89,13 +110,14 @@ def main() -> None:
             pool.submit(timed, "health", health_lane, of["health"]),
             pool.submit(
                 timed, "ssh", ssh_lane, connects[0] if connects else None,
-                [r["command"] for r in of["ssh"]], args.key, args.known_hosts,
+                ssh_commands(records), args.key, args.known_hosts, args.one_session,
             ),
         ]  # fmt: skip
         for future in done:
             future.result()
     wall = time.perf_counter() - started
     counts = {kind: len(found) for kind, found in of.items()}
+    counts["ssh"] = len(ssh_commands(records))
     print(json.dumps({"wall_s": wall, "lanes_s": lanes, "counts": counts}))
 
 

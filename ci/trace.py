@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ import requests
 from fabric import Connection
 
 import burnin.probes.health as health
+import burnin.probes.ssh as ssh
 
 RECORDS: list[dict[str, Any]] = []
 LOCK = threading.Lock()
@@ -77,6 +79,16 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     _connect(Connection)
     _wrap(Connection, "run", lambda _self, command, **_kw: {"command": command}, "ssh")
+    # A session running several commands (burnin.probes.ssh_batch): which ones, for the floor.
+    _wrap(
+        ssh,
+        "batch_script",
+        lambda argvs, boundary, _timeout_s: {
+            "boundary": boundary,
+            "commands": [shlex.join(argv) for argv in argvs],
+        },
+        "ssh-batch",
+    )
 
 
 @pytest.hookimpl(wrapper=True)

@@ -154,12 +154,13 @@ def read_log_file(ssh: SshProbe, path: str, zone: ZoneInfo, window: Window) -> L
     results = [listing]
     entries: list[JournalEntry] = []
     before_start: datetime | None = None
-    for candidate in files:
-        if candidate.modified < window.start:
-            # Written to last before the window: the logs reach back past its start.
-            before_start = candidate.modified
-            break
-        read = ssh.run(read_command(candidate.path), privileged=True)
+    # Written to last before the window: the logs reach back past its start. The files written
+    # in the window are read at once (one session), and looked at newest first.
+    stale = next((i for i, f in enumerate(files) if f.modified < window.start), len(files))
+    if stale < len(files):
+        before_start = files[stale].modified
+    reads = ssh.run_all([read_command(f.path) for f in files[:stale]], privileged=True)
+    for read in reads:
         results.append(read)
         if not read.ok:
             return LogFileRead(path, None, JournalCoverage(listing, None, what), tuple(results))

@@ -6,7 +6,7 @@ import logging
 import shlex
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,13 @@ from burnin.probes.known_hosts import (
     describe_key,
     entry_name,
     read_known_hosts,
+)
+from burnin.probes.ssh_batch import (
+    Frame,
+    HostCommand,
+    batch_script,
+    new_boundary,
+    split_frames,
 )
 
 LOG = logging.getLogger(__name__)
@@ -100,6 +107,12 @@ class SshSettings:
         connection reopened when it was lost (OPEN_WAITS per link of the chain), the channel
         opened, the command run."""
         return self.timeout_s * (OPEN_WAITS * links + 2) + MARGIN_S
+
+    def batch_timeout_s(self, commands: int) -> float:
+        """The overall bound of one session running `commands` in turn (each bounded by the
+        timeout on the host): no longer than those commands took on MAX_CHANNELS channels at
+        once, a turn each, plus a turn for channels others held."""
+        return self.timeout_s * min(commands, -(-commands // MAX_CHANNELS) + 1)
 
 
 MAX_JUMPS = 8  # hops in one chain: more is a loop (`Host *` with ProxyJump reaches the bastion)
@@ -229,13 +242,53 @@ class SshProbe:
         # it from every thread at once, on one client: transports overwriting each other).
         self._reopening = threading.Lock()
         self.clock_skew_s: float | None = None  # the host's clock minus ours, once connected
+        # Commands planned before connecting (reserved in _answers: their askers wait), sent
+        # in the connection's first session with the clock reading: (quoted, words).
+        self._planned: list[tuple[str, list[str]]] = []
+        self._plan_lock = threading.Lock()
+        # Planned commands that did not finish in the first session (not kept): the answer
+        # for their first asker, as if it had asked itself; a later ask tries again.
+        self._unfinished: dict[str, CommandResult] = {}
+        self.sessions = 0  # sessions (channels) opened for commands on the host
 
     def _fail(self, cause: str) -> SourceError:
         return SourceError(self.source, self.settings.where, cause)
 
+    def plan(self, commands: Iterable[HostCommand]) -> None:
+        """Commands the run will ask, known up front (burnin.gather): sent together in the
+        connection's first session, with the clock reading; whoever asks one meanwhile waits
+        for that session's answer instead of opening a session of its own. Once connected,
+        nothing is planned (each run_all is one session still)."""
+        if self._connection is not None:
+            return
+        wanted = {self._command(c.argv, c.privileged): c for c in commands}
+        with self._plan_lock:
+            for command in self._answers.reserve(wanted):
+                spec = wanted[command]
+                self._planned.append((command, self._words(spec.argv, spec.privileged)))
+
+    def _take_plan(self) -> list[tuple[str, list[str]]]:
+        with self._plan_lock:
+            planned, self._planned = self._planned, []
+        return planned
+
+    def _unplan(self, planned: Sequence[tuple[str, list[str]]], cause: str) -> None:
+        """Planned commands that will not be sent: their askers get `cause` (not kept)."""
+        for command, _words in planned:
+            self._answers.settle(command, CommandResult(command, None, "", "", cause))
+
     def connect(self) -> None:
         """Open the connection now (through every bastion of a ProxyJump chain, each one's host
-        key verified like the host's), or raise SourceError saying why not."""
+        key verified like the host's), or raise SourceError saying why not. The clock is read
+        in the first session, with every planned command."""
+        planned = self._take_plan()
+        try:
+            self._connect(planned)
+        except BaseException as exc:
+            self._unplan(planned, f"not connected: {exc}")
+            raise
+
+    def _connect(self, planned: Sequence[tuple[str, list[str]]]) -> None:
         s = self.settings
         known = self._known_hosts()
         connection = self._connection_object()
@@ -265,7 +318,12 @@ class SshProbe:
         self._answers.bound_s = self._channels.hold_s = bound_s
         # journalctl's --since/--until are placed by our clock, its lines stamped by the host's.
         sent = time.time()
-        clock = self.run(CLOCK_COMMAND)
+        if planned:
+            clock, *answers = self._send_reserved(planned, first=[list(CLOCK_COMMAND)])
+            with self._plan_lock:
+                self._unfinished.update((a.command, a) for a in answers if a.exit_code is None)
+        else:
+            clock = self.run(CLOCK_COMMAND)
         self.clock_skew_s = host_clock_skew(clock, sent, time.time())
         cause = skew_cause("the host's", f"`{clock.command}` over SSH", self.clock_skew_s)
         if cause:
@@ -371,15 +429,22 @@ class SshProbe:
         except (OSError, EOFError) as exc:  # refused, unreachable, timed out
             raise self._fail(f"{who}cannot connect: {exc}") from None
 
-    def _command(self, argv: Sequence[str], privileged: bool) -> str:
+    def _words(self, argv: Sequence[str], privileged: bool) -> list[str]:
         words = list(argv)
         if privileged and self.settings.sudo:
             words = ["sudo", "-n", *words]
-        return shlex.join(words)
+        return words
+
+    def _command(self, argv: Sequence[str], privileged: bool) -> str:
+        return shlex.join(self._words(argv, privileged))
 
     def run(self, argv: Sequence[str], privileged: bool = False) -> CommandResult:
         """Run argv (each word quoted). `privileged` adds `sudo -n` when the target needs it."""
         command = self._command(argv, privileged)
+        with self._plan_lock:
+            unfinished = self._unfinished.pop(command, None)
+        if unfinished is not None:
+            return unfinished
         try:
             # A channel first (bounded: never behind a stuck command); the command's own bound,
             # which the askers of the same command wait through, counts from there.
@@ -420,58 +485,158 @@ class SshProbe:
             )
         return CommandResult(command, result.exited, result.stdout, result.stderr)
 
-    def _on_channel(self, connection: Connection, command: str) -> Result:
+    def _on_channel(
+        self, connection: Connection, command: str, timeout_s: float | None = None
+    ) -> Result:
         """The command on its own channel, the connection reopened first if it was lost (by
         one thread: the others wait for it), every wait bounded by the timeout."""
         if not connection.is_connected:
             with self._reopening:
                 if not connection.is_connected:
                     connection.open()
+        self.sessions += 1
         return connection.run(
-            command, hide=True, warn=True, timeout=self.settings.timeout_s, in_stream=False
+            command,
+            hide=True,
+            warn=True,
+            timeout=timeout_s or self.settings.timeout_s,
+            in_stream=False,
         )
+
+    def _send_reserved(
+        self, reserved: Sequence[tuple[str, list[str]]], first: Sequence[list[str]] = ()
+    ) -> list[CommandResult]:
+        """`first` and the reserved commands (reserved in _answers by this thread) in one
+        session; every reserved one's answer settled (kept unless it did not finish), even
+        when this raises. The results in order, `first`'s first."""
+        commands = [shlex.join(words) for words in first] + [c for c, _ in reserved]
+        bound_s = self._batch_bound_s(len(commands))
+        self._answers.begin((c for c, _ in reserved), bound_s)
+        results: list[CommandResult] = []
+        try:
+            results = self._batch([*first, *(words for _, words in reserved)])
+        finally:
+            answers = dict(zip(commands, results, strict=False))
+            for command, _words in reserved:
+                self._answers.settle(
+                    command,
+                    answers.get(command)
+                    or CommandResult(command, None, "", "", "connection lost: not sent"),
+                )
+        return results
+
+    def _batch_bound_s(self, commands: int) -> float:
+        """The longest a session of `commands` may take: a command's bound (reopening the
+        connection, opening the channel), the command's own timeout replaced by the batch's."""
+        command_bound_s = self._answers.bound_s or self.settings.command_bound_s()
+        return command_bound_s - self.settings.timeout_s + self.settings.batch_timeout_s(commands)
+
+    def _batch(self, argvs: Sequence[Sequence[str]]) -> list[CommandResult]:
+        """The commands (words, sudo added) in one session, in turn, on one channel; each its
+        own result as if it had run alone (burnin.probes.ssh_batch frames them). One command
+        runs as itself."""
+        commands = [shlex.join(argv) for argv in argvs]
+        if not commands:
+            return []
+        if len(commands) == 1:
+            try:
+                with self._channels.held():
+                    return [self._execute(commands[0])]
+            except GaveUp as exc:
+                return [CommandResult(commands[0], None, "", "", f"connection lost: {exc}")]
+        connection = self._connection
+        if connection is None:
+            return [CommandResult(c, None, "", "", "not connected") for c in commands]
+        boundary = new_boundary()
+        script = batch_script(argvs, boundary, self.settings.timeout_s)
+        overall_s = self.settings.batch_timeout_s(len(commands))
+        bound_s = self._batch_bound_s(len(commands))
+
+        def lost(cause: str) -> list[CommandResult]:
+            return [CommandResult(c, None, "", "", f"connection lost: {cause}") for c in commands]
+
+        cut = ""  # why commands that did not finish did not
+        try:
+            with self._channels.held():
+                finished, result = call_within(
+                    bound_s, lambda: self._on_channel(connection, script, overall_s)
+                )
+        except GaveUp as exc:
+            return lost(str(exc))
+        except CommandTimedOut as exc:  # what finished before the overall bound still counts
+            finished, result = True, exc.result
+            cut = (
+                f"timed out: the {len(commands)} commands sent in one session passed their "
+                f"overall bound of {overall_s:g} s before this one finished"
+            )
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            return lost(str(exc))
+        if not finished or result is None:
+            threading.Thread(target=connection.close, name="ssh-close", daemon=True).start()
+            return lost(
+                f"no answer within {bound_s:g} s (gave up waiting; the connection is closed)"
+            )
+        frames = split_frames(result.stdout, result.stderr, boundary, len(commands))
+        if frames is None:
+            if result.exited == -1 or cut:
+                return lost(cut or "the session closed before the commands ran (no exit status)")
+            # The login shell could not run the script (not a POSIX shell: fish, csh): each
+            # command in a session of its own, as a single command always runs.
+            LOG.warning(
+                "%s: the login shell did not run the batch of commands (exit %s: %s); asking "
+                "each in its own session",
+                self.settings.where,
+                result.exited,
+                result.stderr.strip()[:200],
+            )
+            return [self._batch([argv])[0] for argv in argvs]
+        if not cut and result.exited == -1:
+            cut = "connection lost before the command finished (no exit status)"
+        return [self._result(c, f, cut) for c, f in zip(commands, frames, strict=True)]
+
+    def _result(self, command: str, frame: Frame, cut: str) -> CommandResult:
+        if frame.timed_out:
+            return CommandResult(
+                command, None, "", "", f"timed out after {self.settings.timeout_s:g} s"
+            )
+        if frame.exit_code is None:
+            return CommandResult(
+                command, None, frame.stdout, frame.stderr, cut or "connection lost: no frame"
+            )
+        return CommandResult(command, frame.exit_code, frame.stdout, frame.stderr)
 
     def run_all(
         self, commands: Sequence[Sequence[str]], privileged: bool = False
     ) -> list[CommandResult]:
-        """Run several commands at once, each on its own channel of the one connection (SSH
-        multiplexes them): the time of the slowest, not of all of them."""
+        """Several commands in one session (one remote script framing each one's output and
+        exit status: burnin.probes.ssh_batch), except those already answered or being asked,
+        which are waited for."""
         if len(commands) <= 1 or self._connection is None:
             return [self.run(argv, privileged) for argv in commands]
-        answers: list[CommandResult | None] = [None] * len(commands)
-
-        def ask(index: int) -> None:
-            answers[index] = self.run(commands[index], privileged)
-
-        # Daemon threads (the channels are bounded by the probe): a run that ends never waits
-        # at exit for a command still hanging on the host.
-        threads = [
-            threading.Thread(target=ask, args=(i,), daemon=True) for i in range(len(commands))
-        ]
-        for thread in threads:
-            thread.start()
-        # Each command ends within its bound once it has a channel: these take turns on
-        # MAX_CHANNELS of them, and one more turn for the channels others hold.
-        bound_s = self._answers.bound_s or self.settings.command_bound_s()
-        turns = -(-len(commands) // MAX_CHANNELS) + 1
-        deadline = time.monotonic() + turns * bound_s
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        with self._plan_lock:
+            unfinished = {
+                command: self._unfinished.pop(command)
+                for argv in commands
+                if (command := self._command(argv, privileged)) in self._unfinished
+            }
+        wanted = {
+            command: self._words(argv, privileged)
+            for argv in commands
+            if (command := self._command(argv, privileged)) not in unfinished
+        }
+        reserved = [(c, wanted[c]) for c in self._answers.reserve(wanted)]
+        answers = dict(zip((c for c, _ in reserved), self._send_reserved(reserved), strict=True))
+        answers.update(unfinished)
         return [
-            answer
-            or CommandResult(
-                self._command(argv, privileged),
-                None,
-                "",
-                "",
-                f"connection lost: not answered within {turns * bound_s:g} s (gave up waiting)",
-            )  # fmt: skip
-            for answer, argv in zip(answers, commands, strict=True)
+            answers.get(self._command(argv, privileged)) or self.run(argv, privileged)
+            for argv in commands
         ]
 
     def forget(self) -> None:
         """Drop the answers kept for the run: the next commands are asked for real."""
         self._answers.clear()
+        with self._plan_lock:
+            self._unfinished.clear()
 
     @property
     def connected(self) -> bool:
@@ -479,6 +644,7 @@ class SshProbe:
 
     def close(self) -> None:
         """Close the connection, then its bastions (fabric leaves those open)."""
+        self._unplan(self._take_plan(), "not connected (closed before the commands were sent)")
         if self._connection is not None:
             self._connection.close()
             self._connection = None

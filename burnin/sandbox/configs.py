@@ -12,6 +12,7 @@ from burnin.sandbox.paths import (
     JOB,
     PROMETHEUS_PORT,
     REPO,
+    SLOW_SSH_PORT,
     SSH_PORT,
     Layout,
 )
@@ -120,8 +121,32 @@ def group(machine: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# What the shell start-up of a SLOW_SSH_PORT login costs.
+SLOW_LOGIN_S = 0.3
+
+
 def sshd_config(layout: Layout) -> str:
-    return _sshd_main(layout) + _sshd_users()
+    return _sshd_main(layout) + _sshd_users() + _sshd_slow_login(layout)
+
+
+def slow_login_script(layout: Layout) -> str:
+    """What a SLOW_SSH_PORT login's shell runs before each command, as many hosts' .bashrc runs
+    version managers: it notes the session, then takes its time."""
+    return (
+        "# burnin sandbox: a login shell whose start-up is slow\n"
+        f"printf '%s\\n' \"$$\" >> {layout.slow_login_sessions}\n"
+        f"sleep {SLOW_LOGIN_S:g}\n"
+    )
+
+
+def _sshd_slow_login(layout: Layout) -> str:
+    """The login shell (`bash -c`) sources the start-up, then runs the command asked, in itself.
+    (Not BASH_ENV: bash run by sshd reads ~/.bashrc instead, and the logins share their homes
+    with the plain port's.)"""
+    return (
+        f"Match LocalPort {SLOW_SSH_PORT}\n"
+        f'    ForceCommand . {layout.slow_login}; eval "$SSH_ORIGINAL_COMMAND"\n'
+    )
 
 
 def _sshd_users() -> str:
@@ -135,6 +160,7 @@ def _sshd_users() -> str:
 def _sshd_main(layout: Layout) -> str:
     return f"""\
 Port {SSH_PORT}
+Port {SLOW_SSH_PORT}
 ListenAddress {HOST}
 HostKey {layout.host_key}
 PidFile /run/sshd-burnin.pid
@@ -159,5 +185,7 @@ def write_all(layout: Layout, scenario: Scenario, bots: int = 1) -> None:
     (layout.config / "rules.yml").write_text(stack.rules_yml(scenario.metric_prefix))
     (layout.config / "alertmanager.yml").write_text(ALERTMANAGER_YML)
     layout.sshd_config.write_text(sshd_config(layout))
+    layout.slow_login.write_text(slow_login_script(layout))
+    layout.slow_login_sessions.unlink(missing_ok=True)
     (layout.config / "passwd").write_text(passwd(Path("/etc/passwd").read_text()))
     (layout.config / "group").write_text(group(Path("/etc/group").read_text()))

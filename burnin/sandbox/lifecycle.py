@@ -26,6 +26,7 @@ from burnin.sandbox.paths import (
     DASHBOARD_PORT,
     HOST,
     PROMETHEUS_PORT,
+    SLOW_SSH_PORT,
     SSH_PORT,
     Layout,
     default_layout,
@@ -40,6 +41,7 @@ PORTS = {
     "prometheus": PROMETHEUS_PORT,
     "alertmanager": ALERTMANAGER_PORT,
     "ssh": SSH_PORT,
+    "ssh-slow-login": SLOW_SSH_PORT,
     "bastion": bastion.BASTION_PORT,
 }
 
@@ -210,7 +212,11 @@ def _ensure_keys(layout: Layout) -> None:
             )
         os.chmod(key, 0o600)
     host_pub = layout.host_key.with_suffix(".pub").read_text().split()
-    layout.known_hosts.write_text(f"[{HOST}]:{SSH_PORT} {host_pub[0]} {host_pub[1]}\n")
+    layout.known_hosts.write_text(
+        "".join(
+            f"[{HOST}]:{port} {host_pub[0]} {host_pub[1]}\n" for port in (SSH_PORT, SLOW_SSH_PORT)
+        )
+    )
 
 
 def _backfill(scenario: Scenario, layout: Layout, bots: int = 1) -> tuple[history.History, float]:

@@ -15,6 +15,9 @@ DASHBOARD_PORT = 15000
 PROMETHEUS_PORT = 19090
 ALERTMANAGER_PORT = 19093
 SSH_PORT = 12222
+# The same sshd, whose logins' shell start-up takes SLOW_LOGIN_S (configs.SLOW_LOGIN_S): a host
+# whose .bashrc loads version managers for every non-interactive SSH command.
+SLOW_SSH_PORT = 12224
 # The front (`up --front`): TLS, mTLS and bearer-token servers in front of the ones above.
 FRONT_PROMETHEUS_PORT = 19443  # the second Prometheus: TLS + basic auth + route prefix
 FRONT_HEALTH_TLS_PORT = 19444  # nginx: HTTPS to the bot
@@ -66,6 +69,16 @@ class Layout:
     @property
     def sshd_config(self) -> Path:
         return self.ssh / "sshd_config"
+
+    @property
+    def slow_login(self) -> Path:
+        """The shell start-up file of SLOW_SSH_PORT's logins (bash's BASH_ENV)."""
+        return self.ssh / "slow-login.sh"
+
+    @property
+    def slow_login_sessions(self) -> Path:
+        """One line per shell started by a SLOW_SSH_PORT login: a session's count."""
+        return self.ssh / "slow-login.sessions"
 
     @property
     def journal(self) -> Path:

@@ -63,7 +63,8 @@ def host_line(info: sandbox.SandboxInfo) -> str:
 def test_the_ssh_criteria_pass_through_the_bastion_with_hashed_known_hosts(sandbox_up, tmp_path):
     info = sandbox_up("healthy")
     hashed = Path(info.known_hosts_hashed).read_text()
-    assert "127.0.0.1" not in hashed and hashed.count("|1|") == 2  # the host's and the bastion's
+    # the host's two ports (plain and slow-login) and the bastion's
+    assert "127.0.0.1" not in hashed and hashed.count("|1|") == 3
     before = forwards(info, info.ports["ssh"])
     run = run_suite(
         tmp_path,

@@ -40,5 +40,18 @@ def test_a_traced_run_sends_each_host_command_once_ahead_and_the_floor_replays_i
         capture_output=True, text=True, check=True, timeout=60,
     )  # fmt: skip
     replayed = json.loads(floor.stdout)
-    assert replayed["counts"] == {k: kinds[k] for k in ("http", "health", "ssh")}
+    # The host's commands went in one session (burnin.probes.ssh_batch): the floor runs each.
+    batched = [c for r in records if r["kind"] == "ssh-batch" for c in r["commands"]]
+    assert kinds["ssh"] == 1 and len(batched) > 5, kinds
+    assert replayed["counts"] == {
+        "http": kinds["http"],
+        "health": kinds["health"],
+        "ssh": len(batched),
+    }
     assert replayed["wall_s"] > 0
+    one = subprocess.run(
+        [sys.executable, str(ROOT / "ci" / "floor.py"), str(trace), "--key", info.ssh_key,
+         "--known-hosts", info.known_hosts, "--one-session"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert json.loads(one.stdout)["counts"] == replayed["counts"]

@@ -33,3 +33,32 @@ def test_sshd_empties_minimal_s_path_and_skews_skewed_s_clock():
     assert "ListenAddress 127.0.0.1" in main
     assert "Match User minimal\n    SetEnv PATH=/nonexistent\n" in text
     assert "Match User skewed\n    SetEnv LD_PRELOAD=" in text and "FAKETIME=+5m" in text
+
+
+def test_the_slow_login_port_s_shell_start_up_notes_each_session_and_takes_its_time(tmp_path):
+    """SLOW_SSH_PORT: the same sshd and logins, the login shell sourcing a start-up file that
+    notes the session and sleeps (as a .bashrc loading version managers takes its time), then
+    running the command asked."""
+    import subprocess
+
+    from burnin.sandbox.configs import SLOW_LOGIN_S, slow_login_script
+    from burnin.sandbox.paths import SLOW_SSH_PORT, SSH_PORT, Layout
+
+    layout = Layout(tmp_path)
+    layout.ssh.mkdir()
+    text = sshd_config(layout)
+    assert f"Port {SSH_PORT}\nPort {SLOW_SSH_PORT}\n" in text
+    match, _, forced = text.partition(f"Match LocalPort {SLOW_SSH_PORT}\n    ForceCommand ")
+    assert match and forced
+    layout.slow_login.write_text(slow_login_script(layout))
+    assert f"sleep {SLOW_LOGIN_S:g}" in layout.slow_login.read_text()
+    for _ in range(2):  # sshd runs the ForceCommand in the login shell, the command asked in it
+        ran = subprocess.run(
+            ["bash", "-c", forced.splitlines()[0]],
+            env={"SSH_ORIGINAL_COMMAND": "echo 'asked'; bash -c true", "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert ran.stdout == "asked\n"
+    assert len(layout.slow_login_sessions.read_text().splitlines()) == 2

@@ -56,3 +56,59 @@ class ScriptedSsh:
             return (0, found, "")
 
         return cls(answer)
+
+
+class LocalShell:
+    """fabric's Connection as the probe uses it, running each command (a batch's script too)
+    in a local bash as sshd runs it in the login shell: `bash -c COMMAND`. `sessions` counts
+    the commands run; `noise` is printed first, as a chatty .bashrc does."""
+
+    def __init__(self, noise: str = "") -> None:
+        import types
+
+        self.is_connected = True
+        self.noise = noise
+        self.sessions: list[str] = []
+        self.gateway = None
+        self.client = types.SimpleNamespace(set_missing_host_key_policy=lambda _policy: None)
+
+    def run(self, command: str, timeout: float | None = None, **_kw: object) -> object:
+        import subprocess
+
+        from invoke.exceptions import CommandTimedOut
+        from invoke.runners import Result
+
+        self.sessions.append(command)
+        shell = f"printf %s {shlex.quote(self.noise)}; {command}" if self.noise else command
+        process = subprocess.Popen(
+            ["bash", "-c", shell],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        try:
+            out, err = process.communicate(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            import os
+            import signal
+
+            os.killpg(process.pid, signal.SIGKILL)
+            out, err = process.communicate()
+            timed_out = True
+        result = Result(
+            stdout=out.decode("utf-8", "replace"),
+            stderr=err.decode("utf-8", "replace"),
+            exited=-1 if timed_out else process.returncode,
+            command=command,
+        )
+        if timed_out:
+            raise CommandTimedOut(result, timeout=timeout)  # type: ignore[arg-type]
+        return result
+
+    def open(self) -> None:
+        self.is_connected = True
+
+    def close(self) -> None:
+        self.is_connected = False

@@ -4,6 +4,7 @@ bounded."""
 
 from __future__ import annotations
 
+import shlex
 import threading
 import time
 from concurrent.futures import CancelledError
@@ -15,7 +16,8 @@ from burnin.catalogue import CRITERIA, MEASUREMENTS
 from burnin.errors import SourceError
 from burnin.flight import Flights
 from burnin.gather import Gathering, gather_ahead, take
-from burnin.probes.ssh import MAX_CHANNELS, SshProbe, SshSettings
+from burnin.probes.ssh import MAX_CHANNELS, CommandResult, SshProbe, SshSettings
+from tests.unit.hosts import LocalShell
 
 # ------------------------------------------------------------------ what is gathered
 
@@ -243,14 +245,34 @@ def test_the_host_s_channels_stay_bounded_and_a_shared_command_runs_once():
     probe._connection = connection  # type: ignore[assignment]
     commands = [["journalctl", "-n", str(i)] for i in range(6)] + [["date"]]
     threads = [
-        threading.Thread(target=probe.run_all, args=(commands,)) for _ in range(3)
-    ]  # three measurements at once, all asking `date`
+        threading.Thread(target=probe.run, args=(argv,)) for argv in commands for _ in range(3)
+    ]  # three measurements at once, all asking the same commands
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
     assert connection.most <= MAX_CHANNELS
     assert sorted(connection.asked) == sorted(" ".join(c) for c in commands)
+
+
+def test_commands_asked_together_are_one_session_and_asked_once_whoever_asks():
+    connection = LocalShell()
+    probe = SshProbe(SshSettings("lab"))
+    probe._connection = connection  # type: ignore[assignment]
+    commands = [["echo", f"answer {i}"] for i in range(6)] + [["printf", "%s", "same"]]
+    answers: list[list[CommandResult]] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(probe.run_all(commands))) for _ in range(3)
+    ]  # three measurements at once, all asking the same commands
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(connection.sessions) == 1, connection.sessions
+    assert len(answers) == 3
+    for results in answers:
+        assert [r.stdout for r in results] == [*(f"answer {i}\n" for i in range(6)), "same"]
+        assert [r.command for r in results] == [shlex.join(c) for c in commands]
 
 
 def test_bots_sharing_a_health_endpoint_share_its_measurement_and_the_rest_is_each_bot_s():
