@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -77,6 +78,48 @@ def smoke_against_the_script(info: sandbox.SandboxInfo) -> list[tuple[str, float
         ("  of which python + pytest start-up + collection", collect_s),
         ("  python start-up alone", bare_s),
     ]
+
+
+def startup_against_bare(runs: int = 7) -> list[tuple[str, str]]:
+    """Start-up and collection of a checkpoint run (`pytest --co -m checkpoint_24h`: plugins
+    loaded, configuration checked, tests collected) against a bare pytest run of one empty test
+    in the same venv, side by side: the two interleaved, `runs` of each, medians. Both with the
+    venv's own plugins, then both without the dev plugin hypothesis (a production install has
+    none). Bytecode is written (a warm-up run of each first), as on a user's machine: under
+    PYTHONDONTWRITEBYTECODE burnin's modules would be compiled at every start, the empty
+    test's one line not."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def took(command: list[str], cwd: Path | str) -> float:
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:  # a refused configuration would be quick, and measure nothing
+            raise SystemExit(f"{' '.join(command)}: exit {done.returncode}\n{done.stdout}")
+        return elapsed
+
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory() as empty:
+        (Path(empty) / "test_empty.py").write_text("def test_x():\n    pass\n")
+        for plugins, extra in (
+            ("venv's plugins", []),
+            ("no hypothesis", ["-p", "no:hypothesispytest"]),
+        ):
+            pytest_ = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra]
+            bare = [*pytest_, "test_empty.py"]
+            suite = [*pytest_, "--collect-only", "-m", "checkpoint_24h", "--target", "sandbox"]
+            for command, cwd in ((bare, empty), (suite, ROOT)):
+                took(command, cwd)  # the warm-up: bytecode written, not counted
+            pairs = [(took(bare, empty), took(suite, ROOT)) for _ in range(runs)]
+            bare_s = statistics.median(b for b, _ in pairs)
+            suite_s = statistics.median(s for _, s in pairs)
+            rows += [
+                (f"bare pytest, one empty test ({plugins}; median of {runs})", f"{bare_s:.2f} s"),
+                (f"start-up and collection, --co -m checkpoint_24h ({plugins})", f"{suite_s:.2f} s"),
+                (f"start-up and collection / bare pytest of one empty test ({plugins}; goal <= 1.3)",
+                 f"{suite_s / bare_s:.2f}x"),
+            ]  # fmt: skip
+    return rows
 
 
 def checkpoint_against_the_floor(info: sandbox.SandboxInfo) -> list[tuple[str, str]]:
@@ -253,7 +296,19 @@ def main() -> None:
     parser.add_argument(
         "--fleet", type=int, default=100, help="bots of the measured fleet (default 100)"
     )
+    parser.add_argument(
+        "--startup-only",
+        action="store_true",
+        help="only start-up and collection against a bare pytest run (no sandbox needed)",
+    )
     args = parser.parse_args()
+    # First, on a machine not yet busy with the sandbox's servers.
+    startup_rows = startup_against_bare()
+    if args.startup_only:
+        width = max(len(name) for name, _ in startup_rows)
+        for name, value in startup_rows:
+            print(f"{name:<{width}}  {value}")
+        return
     up_s = timed(lambda: sandbox.up("healthy"))
     info = sandbox.status()
     assert info is not None
@@ -358,7 +413,7 @@ def main() -> None:
         ("ssh: in turn / at once", in_turn_s / at_once_s),
         ("suite run / start-up + collection", suite_s / collect_s),
     ]
-    rows += floor_rows + stalled_rows + fleet_rows
+    rows += floor_rows + stalled_rows + fleet_rows + startup_rows
     width = max(len(name) for name, _ in rows + [(n, "") for n, _ in ratios])
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
