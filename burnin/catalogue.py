@@ -20,7 +20,6 @@ from burnin.bands import Tiers
 from burnin.lazy import lazy_module
 from burnin.run import RunSettings, now
 from burnin.schedule import Window, parse_baseline
-from burnin.sources import Sources
 from burnin.verdict import Verdict, no_data
 
 if TYPE_CHECKING:
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
         traffic,
         uptime,
     )
+    from burnin.sources import Sources
 else:  # each imported by its first measurement or judge (burnin.lazy): a listing needs none
     alert_path = lazy_module("burnin.criteria.alert_path")
     alerts = lazy_module("burnin.criteria.alerts")
@@ -62,7 +62,7 @@ else:  # each imported by its first measurement or judge (burnin.lazy): a listin
     traffic = lazy_module("burnin.criteria.traffic")
     uptime = lazy_module("burnin.criteria.uptime")
 
-Measure = Callable[[Sources, RunSettings, str], Any]  # (sources, the bot's run, phase)
+Measure = Callable[["Sources", RunSettings, str], Any]  # (sources, the bot's run, phase)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ verdict on the bot; what the endpoint does (refuse, 5xx) still is."""
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -309,6 +310,29 @@ def test_access_mistakes_are_one_configuration_line(tmp_path, pki, body, message
         load_target(write_targets(tmp_path, filled), {}, {})
     assert message in str(caught.value) and "targets.toml" in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {},
+        {"http_proxy": "http://a:3128", "NO_PROXY": "localhost"},
+        {"HTTPS_PROXY": "http://upper:1", "https_proxy": "http://lower:2"},
+        {"HTTP_PROXY": "http://cgi:1", "REQUEST_METHOD": "GET"},
+        {"HTTP_PROXY": "http://cgi:1", "http_proxy": "http://own:2", "REQUEST_METHOD": "GET"},
+        {"HTTPS_PROXY": "http://upper:1", "https_proxy": ""},
+        {"all_proxy": "socks5://s:1080", "PATH": "/bin", "noproxy": "x"},
+    ],
+)
+def test_the_environments_proxies_are_urllibs(monkeypatch, environ):
+    import urllib.request
+
+    for name in [n for n in os.environ if n.lower().endswith("_proxy") or n == "REQUEST_METHOD"]:
+        monkeypatch.delenv(name)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    expected = urllib.request.getproxies_environment()
+    assert access_module.environment_proxies(os.environ) == expected
 
 
 def test_the_environments_bundle_is_checked_only_for_an_https_url(tmp_path, monkeypatch):
