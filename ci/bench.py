@@ -122,6 +122,46 @@ def startup_against_bare(runs: int = 7) -> list[tuple[str, str]]:
     return rows
 
 
+def real_run_startup(runs: int = 5) -> list[tuple[str, str]]:
+    """A real checkpoint_24h run's start-up: from its process's launch to its tests' start, when
+    the session-start gathering has sent its first requests (ci/startclock.py), against a whole
+    bare pytest run of one empty test, side by side, medians; both without hypothesis, bytecode
+    written (see startup_against_bare). Needs the sandbox up."""
+    bench = ROOT / "reports" / "bench-startup"
+    bench.mkdir(parents=True, exist_ok=True)
+    stamp = bench / "started"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env |= {"BURNIN_STARTCLOCK": str(stamp), "PYTHONPATH": str(ROOT)}
+    plugins = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "ci.startclock"]
+    suite = [
+        sys.executable, "-m", "pytest", "-m", "checkpoint_24h", "--target", "sandbox", "-q",
+        *plugins, f"--reports-dir={bench}", f"--history-db={bench / 'history.sqlite'}",
+    ]  # fmt: skip
+
+    def started_s(command: list[str], cwd: Path | str) -> tuple[float, float]:
+        """(launch -> the tests' start, launch -> exit) of one run."""
+        stamp.unlink(missing_ok=True)
+        launched = time.time()
+        subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
+        ended = time.time()
+        return float(stamp.read_text()) - launched, ended - launched
+
+    with tempfile.TemporaryDirectory() as empty:
+        (Path(empty) / "test_empty.py").write_text("def test_x():\n    pass\n")
+        bare = [sys.executable, "-m", "pytest", "-q", *plugins, "test_empty.py"]
+        for command, cwd in ((bare, empty), (suite, ROOT)):
+            started_s(command, cwd)  # the warm-up: bytecode written, not counted
+        pairs = [(started_s(bare, empty)[1], started_s(suite, ROOT)[0]) for _ in range(runs)]
+    bare_s = statistics.median(b for b, _ in pairs)
+    suite_s = statistics.median(s for _, s in pairs)
+    return [
+        (f"checkpoint_24h run: launch to its tests' start, gathering under way (median of {runs})",
+         f"{suite_s:.2f} s"),
+        ("  / bare pytest of one empty test, whole run (no hypothesis; goal <= 1.3)",
+         f"{suite_s / bare_s:.2f}x"),
+    ]  # fmt: skip
+
+
 def checkpoint_against_the_floor(info: sandbox.SandboxInfo) -> list[tuple[str, str]]:
     """`pytest -m checkpoint_24h` vs the floor: the same requests (traced from one run of the
     suite, ci/trace.py) sent by a minimal script with the run's allowed concurrency
@@ -387,6 +427,7 @@ def main() -> None:
         lambda: subprocess.run([*command, "--co"], cwd=ROOT, capture_output=True, check=False)
     )
     smoke_rows = smoke_against_the_script(info)
+    startup_rows += real_run_startup()
     floor_rows = checkpoint_against_the_floor(info)
     stalled_rows = stalled_prometheus()
     down_s = timed(sandbox.down)
