@@ -4,6 +4,8 @@ time goes and what its two sharing decisions save. Prints measured values and ra
     ci/bench               (brings the sandbox up with the healthy scenario, takes it down after)
     ci/bench --fleet 10    (the fleet measured: its start, and checkpoint_24h over 1, 10 and
                             that many of its bots; default 100: about 2.5 minutes more)
+    ci/bench --startup-only (start-up and collection against a bare pytest run, ~10 s, no
+                            sandbox: what a run pays before its first request)
 """
 
 from __future__ import annotations
