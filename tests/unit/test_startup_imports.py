@@ -102,3 +102,26 @@ def test_a_lazy_module_is_imported_by_its_first_use():
     )
     assert done.stdout.split() == ["False", "True"]
     assert "imported when first used" in repr(lazy_module("json"))
+
+
+def test_a_run_imports_what_its_criteria_ask_with_before_the_gathering_starts():
+    code = (
+        "import json, sys\n"
+        "from burnin.gather import import_ahead\n"
+        "seen = []\n"
+        "for criteria in ([], ['service-active'], ['uptime']):\n"
+        "    import_ahead(criteria)\n"
+        "    seen.append([m in sys.modules for m in ('burnin.criteria.host', 'fabric', "
+        "'prometheus_api_client')])\n"
+        "print(json.dumps(seen))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    # Every criteria module at once; the SSH libraries for an SSH criterion, Prometheus's for one
+    # of Prometheus's.
+    assert json.loads(done.stdout) == [
+        [True, False, False],
+        [True, True, False],
+        [True, True, True],
+    ]
