@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -135,11 +134,9 @@ class PrometheusProbe:
         self.timeout_s = timeout_s
         # Trust, client certificate, credentials and proxy, as every HTTP source has them.
         self.access = access or HttpAccess("prometheus")
-        # The session and the client are made by the first request (a gathering thread's: a
-        # run's tests start without waiting for requests and the client to be imported).
-        self._given_session = session
-        self._made: tuple[requests.Session, prometheus_api_client.PrometheusConnect] | None = None
-        self._making = threading.Lock()
+        if session is None:  # never reading the environment while asking (burnin.probes.http)
+            session = new_session(self.access, self.url)
+        self._session = session
         # A criterion waiting on the same question asked by another waits at most that
         # request's bound, then errors saying it gave up (never waits on a stuck request).
         bound_s, gave_up = self.bound_s, self._gave_up
@@ -166,30 +163,13 @@ class PrometheusProbe:
         # The union of the windows this run judges: raw samples are fetched over it once per
         # series and sliced for each window inside it.
         self.span: Window | None = None
+        # One quick retry for a dropped connection; more would multiply the time bound.
+        from urllib3.util.retry import Retry
 
-    def _connection(self) -> tuple[requests.Session, prometheus_api_client.PrometheusConnect]:
-        """The session (never reading the environment while asking: burnin.probes.http) and
-        the client on it, made once, by the first request."""
-        with self._making:
-            if self._made is None:
-                from urllib3.util.retry import Retry
-
-                session = self._given_session or new_session(self.access, self.url)
-                # One quick retry for a dropped connection; more would multiply the time bound.
-                retry = Retry(total=1, backoff_factor=0.2, status_forcelist=[502, 503, 504])
-                client = prometheus_api_client.PrometheusConnect(
-                    url=self.url, session=session, timeout=self.timeout_s, retry=retry
-                )
-                self._made = (session, client)
-            return self._made
-
-    @property
-    def _session(self) -> requests.Session:
-        return self._connection()[0]
-
-    @property
-    def _client(self) -> prometheus_api_client.PrometheusConnect:
-        return self._connection()[1]
+        retry = Retry(total=1, backoff_factor=0.2, status_forcelist=[502, 503, 504])
+        self._client = prometheus_api_client.PrometheusConnect(
+            url=self.url, session=self._session, timeout=timeout_s, retry=retry
+        )
 
     @property
     def bound_s(self) -> float:
