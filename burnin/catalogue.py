@@ -13,37 +13,58 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from burnin.bands import Tiers
-from burnin.criteria import (
-    alert_path,
-    alerts,
-    backup,
-    channel,
-    connection,
-    consistency,
-    errors,
-    health,
-    host,
-    logfile,
-    monitoring,
-    releases,
-    resources,
-    restarts,
-    signoff,
-    traffic,
-    uptime,
-)
 from burnin.hostfiles import backup_command, split_glob
+from burnin.lazy import lazy_module
 from burnin.probes.ssh_batch import HostCommand
 from burnin.run import RunSettings, now
 from burnin.schedule import Window, parse_baseline
-from burnin.sources import Sources
 from burnin.verdict import Verdict, no_data
 
-Measure = Callable[[Sources, RunSettings, str], Any]  # (sources, the bot's run, phase)
+if TYPE_CHECKING:
+    from burnin.criteria import (
+        alert_path,
+        alerts,
+        backup,
+        channel,
+        connection,
+        consistency,
+        errors,
+        health,
+        host,
+        logfile,
+        monitoring,
+        releases,
+        resources,
+        restarts,
+        signoff,
+        traffic,
+        uptime,
+    )
+    from burnin.sources import Sources
+else:  # each imported by its first measurement or judge (burnin.lazy): a listing needs none
+    alert_path = lazy_module("burnin.criteria.alert_path")
+    alerts = lazy_module("burnin.criteria.alerts")
+    backup = lazy_module("burnin.criteria.backup")
+    channel = lazy_module("burnin.criteria.channel")
+    connection = lazy_module("burnin.criteria.connection")
+    consistency = lazy_module("burnin.criteria.consistency")
+    errors = lazy_module("burnin.criteria.errors")
+    health = lazy_module("burnin.criteria.health")
+    host = lazy_module("burnin.criteria.host")
+    logfile = lazy_module("burnin.criteria.logfile")
+    monitoring = lazy_module("burnin.criteria.monitoring")
+    releases = lazy_module("burnin.criteria.releases")
+    resources = lazy_module("burnin.criteria.resources")
+    restarts = lazy_module("burnin.criteria.restarts")
+    signoff = lazy_module("burnin.criteria.signoff")
+    traffic = lazy_module("burnin.criteria.traffic")
+    uptime = lazy_module("burnin.criteria.uptime")
+
+Measure = Callable[["Sources", RunSettings, str], Any]  # (sources, the bot's run, phase)
 # The commands a measurement will ask the bot's host (the bot's run, phase): known up front, so
 # that the run sends all of them in one SSH session (SshProbe.plan).
 HostCommands = Callable[[RunSettings, str], list[HostCommand]]

@@ -7,13 +7,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from burnin.config import Target, Thresholds
 from burnin.errors import ConfigError
-from burnin.probes.ssh import SshSettings
 from burnin.promql import Metrics, fleet_member, parse_selector
 from burnin.schedule import Phase, Window, phase_window
 from burnin.shard import Shard
+
+if TYPE_CHECKING:  # imported by the first SSH settings made (a run's, not a listing's)
+    from burnin.probes.ssh import SshSettings
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ def metrics_of(target: Target) -> Metrics:
 
 def ssh_settings_of(target: Target) -> SshSettings:
     """How to reach the target's host over SSH."""
+    from burnin.probes.ssh import SshSettings
+
     return SshSettings(
         host=target.settings.ssh_host,
         user=target.settings.ssh_user,

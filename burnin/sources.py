@@ -4,12 +4,15 @@ probe. Asking for a source whose gate failed raises the SourceError its criteria
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from burnin.gate import SourceGate, unconfigured
-from burnin.probes.health import HealthProbe
-from burnin.probes.prometheus import FleetView, PrometheusProbe
-from burnin.probes.ssh import SshProbe
-from burnin.promql import FleetMember
+
+if TYPE_CHECKING:  # the probes' modules are imported by whoever makes the probes
+    from burnin.probes.health import HealthProbe
+    from burnin.probes.prometheus import PrometheusProbe
+    from burnin.probes.ssh import SshProbe
+    from burnin.promql import FleetMember
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class Sources:
 
     @property
     def prometheus(self) -> PrometheusProbe:
+        from burnin.probes.prometheus import FleetView
+
         probe = self.prometheus_gate.require()
         return FleetView(probe, self.member) if self.member else probe  # type: ignore[return-value]
 

@@ -4,6 +4,8 @@ time goes and what its two sharing decisions save. Prints measured values and ra
     ci/bench               (brings the sandbox up with the healthy scenario, takes it down after)
     ci/bench --fleet 10    (the fleet measured: its start, and checkpoint_24h over 1, 10 and
                             that many of its bots; default 100: about 2.5 minutes more)
+    ci/bench --startup-only (start-up and collection against a bare pytest run, ~10 s, no
+                            sandbox: what a run pays before its first request)
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -77,6 +80,88 @@ def smoke_against_the_script(info: sandbox.SandboxInfo) -> list[tuple[str, float
         ("  of which python + pytest start-up + collection", collect_s),
         ("  python start-up alone", bare_s),
     ]
+
+
+def startup_against_bare(runs: int = 7) -> list[tuple[str, str]]:
+    """Start-up and collection of a checkpoint run (`pytest --co -m checkpoint_24h`: plugins
+    loaded, configuration checked, tests collected) against a bare pytest run of one empty test
+    in the same venv, side by side: the two interleaved, `runs` of each, medians. Both with the
+    venv's own plugins, then both without the dev plugin hypothesis (a production install has
+    none). Bytecode is written (a warm-up run of each first), as on a user's machine: under
+    PYTHONDONTWRITEBYTECODE burnin's modules would be compiled at every start, the empty
+    test's one line not."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def took(command: list[str], cwd: Path | str) -> float:
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:  # a refused configuration would be quick, and measure nothing
+            raise SystemExit(f"{' '.join(command)}: exit {done.returncode}\n{done.stdout}")
+        return elapsed
+
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory() as empty:
+        (Path(empty) / "test_empty.py").write_text("def test_x():\n    pass\n")
+        for plugins, extra in (
+            ("venv's plugins", []),
+            ("no hypothesis", ["-p", "no:hypothesispytest"]),
+        ):
+            pytest_ = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra]
+            bare = [*pytest_, "test_empty.py"]
+            suite = [*pytest_, "--collect-only", "-m", "checkpoint_24h", "--target", "sandbox"]
+            for command, cwd in ((bare, empty), (suite, ROOT)):
+                took(command, cwd)  # the warm-up: bytecode written, not counted
+            pairs = [(took(bare, empty), took(suite, ROOT)) for _ in range(runs)]
+            bare_s = statistics.median(b for b, _ in pairs)
+            suite_s = statistics.median(s for _, s in pairs)
+            rows += [
+                (f"bare pytest, one empty test ({plugins}; median of {runs})", f"{bare_s:.2f} s"),
+                (f"start-up and collection, --co -m checkpoint_24h ({plugins})", f"{suite_s:.2f} s"),
+                (f"start-up and collection / bare pytest of one empty test ({plugins}; goal <= 1.3)",
+                 f"{suite_s / bare_s:.2f}x"),
+            ]  # fmt: skip
+    return rows
+
+
+def real_run_startup(runs: int = 5) -> list[tuple[str, str]]:
+    """A real checkpoint_24h run's start-up: from its process's launch to its tests' start, when
+    the session-start gathering has sent its first requests (ci/startclock.py), against a whole
+    bare pytest run of one empty test, side by side, medians; both without hypothesis, bytecode
+    written (see startup_against_bare). Needs the sandbox up."""
+    bench = ROOT / "reports" / "bench-startup"
+    bench.mkdir(parents=True, exist_ok=True)
+    stamp = bench / "started"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env |= {"BURNIN_STARTCLOCK": str(stamp), "PYTHONPATH": str(ROOT)}
+    plugins = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "ci.startclock"]
+    suite = [
+        sys.executable, "-m", "pytest", "-m", "checkpoint_24h", "--target", "sandbox", "-q",
+        *plugins, f"--reports-dir={bench}", f"--history-db={bench / 'history.sqlite'}",
+    ]  # fmt: skip
+
+    def started_s(command: list[str], cwd: Path | str) -> tuple[float, float]:
+        """(launch -> the tests' start, launch -> exit) of one run."""
+        stamp.unlink(missing_ok=True)
+        launched = time.time()
+        subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=False)
+        ended = time.time()
+        return float(stamp.read_text()) - launched, ended - launched
+
+    with tempfile.TemporaryDirectory() as empty:
+        (Path(empty) / "test_empty.py").write_text("def test_x():\n    pass\n")
+        bare = [sys.executable, "-m", "pytest", "-q", *plugins, "test_empty.py"]
+        for command, cwd in ((bare, empty), (suite, ROOT)):
+            started_s(command, cwd)  # the warm-up: bytecode written, not counted
+        pairs = [(started_s(bare, empty)[1], started_s(suite, ROOT)[0]) for _ in range(runs)]
+    bare_s = statistics.median(b for b, _ in pairs)
+    suite_s = statistics.median(s for _, s in pairs)
+    return [
+        (f"checkpoint_24h run: launch to its tests' start, gathering under way (median of {runs})",
+         f"{suite_s:.2f} s"),
+        ("  / bare pytest of one empty test, whole run (no hypothesis; goal <= 1.3)",
+         f"{suite_s / bare_s:.2f}x"),
+    ]  # fmt: skip
 
 
 def checkpoint_against_the_floor(
@@ -289,7 +374,19 @@ def main() -> None:
     parser.add_argument(
         "--fleet", type=int, default=100, help="bots of the measured fleet (default 100)"
     )
+    parser.add_argument(
+        "--startup-only",
+        action="store_true",
+        help="only start-up and collection against a bare pytest run (no sandbox needed)",
+    )
     args = parser.parse_args()
+    # First, on a machine not yet busy with the sandbox's servers.
+    startup_rows = startup_against_bare()
+    if args.startup_only:
+        width = max(len(name) for name, _ in startup_rows)
+        for name, value in startup_rows:
+            print(f"{name:<{width}}  {value}")
+        return
     up_s = timed(lambda: sandbox.up("healthy"))
     info = sandbox.status()
     assert info is not None
@@ -368,6 +465,7 @@ def main() -> None:
         lambda: subprocess.run([*command, "--co"], cwd=ROOT, capture_output=True, check=False)
     )
     smoke_rows = smoke_against_the_script(info)
+    startup_rows += real_run_startup()
     floor_rows = checkpoint_against_the_floor(info)
     floor_rows += checkpoint_against_the_floor(info, "sandbox-slow-login", "the slow-login host")
     stalled_rows = stalled_prometheus()
@@ -395,7 +493,7 @@ def main() -> None:
         ("ssh: a session each / one session", in_turn_s / at_once_s),
         ("suite run / start-up + collection", suite_s / collect_s),
     ]
-    rows += floor_rows + stalled_rows + fleet_rows
+    rows += floor_rows + stalled_rows + fleet_rows + startup_rows
     width = max(len(name) for name, _ in rows + [(n, "") for n, _ in ratios])
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -9,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
     import burnin.sandbox
@@ -17,16 +17,29 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["pytester"]
 
-# Hypothesis settings that do not depend on the machine's speed: no deadline per example, no
-# health check that times the data generation, a fixed number of examples (tests that need
-# more or fewer say so in their own @settings, which start from this profile).
-settings.register_profile(
-    "burnin",
-    deadline=None,
-    max_examples=100,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile("burnin")
+
+@functools.cache
+def _hypothesis_profile() -> None:
+    """Hypothesis settings that do not depend on the machine's speed: no deadline per example,
+    no health check that times the data generation, a fixed number of examples (tests that need
+    more or fewer say so in their own @settings, which start from this profile)."""
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "burnin",
+        deadline=None,
+        max_examples=100,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.load_profile("burnin")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> None:
+    """The profile is loaded before the first of these tests is imported (their @settings start
+    from it), and only then: pytest also loads this conftest for a production run from the root
+    (`pytest -m checkpoint_6h --target X`: it takes `X` for a path and looks for conftests in
+    every test* folder), which must not pay for importing hypothesis (0.1-0.4 s)."""
+    _hypothesis_profile()
 
 
 @pytest.fixture

@@ -12,17 +12,25 @@ from __future__ import annotations
 
 import base64
 import os
-import ssl
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import certifi
-import requests
-from requests.utils import get_netrc_auth
+
+from burnin.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import ssl
+
+    import requests
+    import requests.utils
+else:  # imported by the first request or TLS check (burnin.lazy): a listing makes none
+    requests = lazy_module("requests")
+    ssl = lazy_module("ssl")
 
 # The sources reached over HTTP, as their settings are prefixed.
 HTTP_SOURCES = ("health", "prometheus", "alertmanager", "dashboard")
@@ -37,9 +45,32 @@ ACCESS_KEYS: dict[str, str] = {
 }
 FILE_KEYS = ("ca_file", "cert_file", "key_file", "bearer_token_file", "password_file")
 
+
+def environment_proxies(environ: Mapping[str, str]) -> dict[str, str]:
+    """urllib.request.getproxies_environment's answer for `environ` ({"http": ..., "no":
+    "localhost,..."}): `<scheme>_proxy` variables, the lowercase one winning, an empty
+    lowercase one unsetting, HTTP_PROXY ignored under CGI (REQUEST_METHOD). Its rule, without
+    importing urllib.request (with http.client and ssl: ~4 ms at every start)."""
+    proxies = {}
+    for name, value in environ.items():
+        name = name.lower()
+        if value and name[-6:] == "_proxy":
+            proxies[name[:-6]] = value
+    if "REQUEST_METHOD" in environ:
+        proxies.pop("http", None)
+    for name, value in environ.items():
+        if name[-6:] == "_proxy":
+            name = name.lower()
+            if value:
+                proxies[name[:-6]] = value
+            else:
+                proxies.pop(name[:-6], None)
+    return proxies
+
+
 # pytest imports this before any test, in its main thread: the environment is read once here,
 # never by a request (requests lists os.environ per request; see burnin.probes.http).
-ENV_PROXIES = urllib.request.getproxies_environment()  # {"http": ..., "no": "localhost,..."}
+ENV_PROXIES = environment_proxies(os.environ)  # {"http": ..., "no": "localhost,..."}
 ENV_CA_BUNDLE = next(
     (
         os.environ[name]
@@ -50,11 +81,13 @@ ENV_CA_BUNDLE = next(
 )
 
 
-# urllib's own no_proxy rule on a snapshot of the environment (typeshed does not list it; the
-# public proxy_bypass lists os.environ, which a gathering thread must never do).
-_proxy_bypass: Callable[[str, dict[str, str]], bool] = vars(urllib.request)[
-    "proxy_bypass_environment"
-]
+def _proxy_bypass(host: str, proxies: dict[str, str]) -> bool:
+    """urllib's own no_proxy rule on a snapshot of the environment (typeshed does not list it;
+    the public proxy_bypass lists os.environ, which a gathering thread must never do)."""
+    import urllib.request
+
+    bypass: Callable[[str, dict[str, str]], bool] = vars(urllib.request)["proxy_bypass_environment"]
+    return bypass(host, proxies)
 
 
 def setting_key(source: str, key: str) -> str:
@@ -101,7 +134,7 @@ class HttpAccess:
         parts = urlsplit(url)
         if parts.username is not None:
             return (unquote(parts.username), unquote(parts.password or ""))
-        netrc = get_netrc_auth(url)
+        netrc = requests.utils.get_netrc_auth(url)
         return (netrc[0], netrc[1]) if netrc else None
 
     def authorization(self, url: str) -> str | None:
@@ -142,9 +175,10 @@ class HttpAccess:
         return f"{setting_key(self.source, key)} (or {key} for every source)"
 
 
-class _RequestsAuth(requests.auth.AuthBase):
+class _RequestsAuth:
     """The access's credentials on every request of a session, read when the request is built
-    (a rotated token file is picked up); shown as the class name only."""
+    (a rotated token file is picked up); shown as the class name only. requests calls it as it
+    calls an AuthBase (not subclassed: requests is imported by the first request)."""
 
     def __init__(self, access: HttpAccess, url: str) -> None:
         self.access = access
@@ -175,10 +209,11 @@ def _context(ca_path: str, client_cert: tuple[str, str] | str | None) -> ssl.SSL
     return context
 
 
-def check_access(access: HttpAccess) -> str:
+def check_access(access: HttpAccess, tls: bool = True) -> str:
     """What is wrong with the access's files, in words ("" when nothing): each file readable,
     the CA a PEM bundle, the client certificate and key a pair, the secrets not empty. Checked
-    before the first test, so a typo is one configuration line, not forty source errors."""
+    before the first test, so a typo is one configuration line, not forty source errors. `tls`:
+    the source's URL is https (the environment's CA bundle is checked only then)."""
     for key in FILE_KEYS:
         path = getattr(access, key)
         if path is None:
@@ -189,11 +224,38 @@ def check_access(access: HttpAccess) -> str:
             return f"{setting_key(access.source, key)}: cannot read {path}: {exc.strerror}"
         if key in ("bearer_token_file", "password_file") and not text.strip():
             return f"{setting_key(access.source, key)}: {path} is empty"
-    try:
-        _context(access.ca_path, access.client_cert)
-    except (ssl.SSLError, OSError, ValueError) as exc:
+    if access.ca_file is None and access.client_cert is None and not (tls and ENV_CA_BUNDLE):
+        # Nothing of the user's: certifi's bundle, or the environment's for a URL that is not
+        # https (never loaded: a bundle takes ~15 ms to load, at every start).
+        return ""
+    files = (access.ca_path, access.cert_file, access.key_file)
+    stamps = tuple(_stamp(str(path)) for path in files if path)
+    problem = _pem_problem(access.ca_path, access.client_cert, stamps)
+    if problem:
         which = "cert_file/key_file" if access.client_cert else "ca_file"
-        return f"{access.source} {which}: not a usable PEM certificate (or key): {exc}"
+        return f"{access.source} {which}: not a usable PEM certificate (or key): {problem}"
+    return ""
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return (0, -1)
+    return (found.st_mtime_ns, found.st_size)
+
+
+@cache
+def _pem_problem(
+    ca_path: str, client_cert: tuple[str, str] | str | None, stamps: tuple[tuple[int, int], ...]
+) -> str:
+    """Why the CA bundle and client certificate make no TLS context ("" when they do): loaded
+    once per files and their versions (`stamps`), not once per source sharing them (a bundle
+    takes ~15 ms to load)."""
+    try:
+        _context(ca_path, client_cert)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        return str(exc)
     return ""
 
 
@@ -251,4 +313,4 @@ def access_problem(access: HttpAccess, url: str) -> str:
             f"the {access.source} URL carries credentials and {fix('username')} / "
             f"{fix('bearer_token_file')} is set too: keep one"
         )
-    return check_access(access)
+    return check_access(access, tls=url.lower().startswith("https:"))

@@ -8,11 +8,16 @@ import re
 import socket
 import ssl
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import requests
-
 from burnin.config.access import HttpAccess
+from burnin.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import requests
+else:  # imported by the first request (burnin.lazy)
+    requests = lazy_module("requests")
 
 
 @dataclass(frozen=True)

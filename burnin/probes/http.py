@@ -12,14 +12,18 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import requests
-from requests.utils import get_netrc_auth
+from typing import TYPE_CHECKING, Any
 
 from burnin.config.access import HttpAccess
+from burnin.lazy import lazy_module
 from burnin.probes.failures import explain, explain_status
 from burnin.redact import redact_url
+
+if TYPE_CHECKING:
+    import requests
+    import requests.utils
+else:  # imported by the first request (burnin.lazy)
+    requests = lazy_module("requests")
 
 
 def new_session(access: HttpAccess | None = None, url: str = "") -> requests.Session:
@@ -32,7 +36,10 @@ def new_session(access: HttpAccess | None = None, url: str = "") -> requests.Ses
 def for_url(url: str, proxies: Mapping[str, str] | None = None) -> dict[str, Any]:
     """requests' environment settings for `url`, from the settings read at import: its proxy
     unless no_proxy names its host, and its .netrc credentials (NETRC, ~/.netrc)."""
-    return {"proxies": HttpAccess().proxies(url, proxies), "auth": get_netrc_auth(url)}
+    return {
+        "proxies": HttpAccess().proxies(url, proxies),
+        "auth": requests.utils.get_netrc_auth(url),
+    }
 
 
 @dataclass(frozen=True)

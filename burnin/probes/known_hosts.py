@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import paramiko
 from paramiko.hostkeys import HostKeyEntry, InvalidHostKey
 
 DEFAULT_PORT = 22
+LOG = logging.getLogger("burnin.probes.ssh")  # the connection's own log: the policies' words
 
 
 def fingerprint(key: paramiko.PKey) -> str:
@@ -89,3 +91,57 @@ def _entry(line: str, number: int) -> HostKeyEntry | None:
     if entry is None or entry.key is None:
         return None
     return entry
+
+
+class UnknownHostKey(paramiko.SSHException):
+    """A host offered a key that known_hosts does not hold for it (or holds as @revoked)."""
+
+    def __init__(self, name: str, key: paramiko.PKey, known: KnownHosts | None) -> None:
+        super().__init__(f"{name} not found in known_hosts")
+        self.name = name  # as known_hosts files it: host, or [host]:port
+        self.key = key
+        self.known = known
+
+    def cause(self) -> str:
+        path = self.known.path if self.known else "known_hosts"
+        if self.known is not None and self.known.is_revoked(self.key):
+            return (
+                f"host key REVOKED: {path} marks the key {self.name} offered, "
+                f"{describe_key(self.key)}, @revoked (never trusted)"
+            )
+        return (
+            f"host key not in known_hosts {path}: no {self.key.get_name()} key for {self.name}, "
+            f"it offered {describe_key(self.key)} (verify that fingerprint, e.g. `ssh-keygen -lf` "
+            "of its public host key, and add its line, or pass --accept-new-host-key)"
+        )
+
+
+class RefuseUnknown(paramiko.MissingHostKeyPolicy):
+    """A host whose key known_hosts does not hold is refused (paramiko's RejectPolicy, with the
+    offered key kept for the message)."""
+
+    def __init__(self, known: KnownHosts | None) -> None:
+        self.known = known
+
+    def missing_host_key(
+        self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
+    ) -> None:
+        raise UnknownHostKey(hostname, key, self.known)
+
+
+class TrustForThisRun(RefuseUnknown):
+    """--accept-new-host-key: an unknown key is trusted for this run (a @revoked one never).
+    known_hosts is never written: paramiko's AutoAddPolicy would rewrite the whole file, and
+    drop the lines it cannot read (@cert-authority, @revoked)."""
+
+    def missing_host_key(
+        self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
+    ) -> None:
+        if self.known is not None and self.known.is_revoked(key):
+            raise UnknownHostKey(hostname, key, self.known)
+        LOG.warning(
+            "trusting %s's host key %s for this run (--accept-new-host-key); known_hosts is "
+            "not written",
+            hostname,
+            describe_key(key),
+        )

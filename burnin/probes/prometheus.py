@@ -8,23 +8,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
-
-import requests
-from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
-from urllib3.util.retry import Retry
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from burnin.clock import skew, skew_cause
 from burnin.config.access import HttpAccess
 from burnin.coverage import scrape_interval
 from burnin.errors import SourceError
 from burnin.flight import MARGIN_S, Flights, GaveUp, Slots
+from burnin.lazy import lazy_module
 from burnin.probes.failures import explain, explain_status
 from burnin.probes.http import new_session
 from burnin.promql import FleetMember
 from burnin.redact import redact_url
 from burnin.schedule import Window
 from burnin.series import Sample, Series, decode_matrix, inside
+
+if TYPE_CHECKING:
+    import prometheus_api_client
+    import requests
+else:  # imported by the first probe made (burnin.lazy): a listing makes none
+    prometheus_api_client = lazy_module("prometheus_api_client")
+    requests = lazy_module("requests")
 
 T = TypeVar("T")
 RAW_AT_ONCE = 1
@@ -160,8 +164,10 @@ class PrometheusProbe:
         # series and sliced for each window inside it.
         self.span: Window | None = None
         # One quick retry for a dropped connection; more would multiply the time bound.
+        from urllib3.util.retry import Retry
+
         retry = Retry(total=1, backoff_factor=0.2, status_forcelist=[502, 503, 504])
-        self._client = PrometheusConnect(
+        self._client = prometheus_api_client.PrometheusConnect(
             url=self.url, session=self._session, timeout=timeout_s, retry=retry
         )
 
@@ -211,7 +217,7 @@ class PrometheusProbe:
     def _ask(self, call: Callable[[], T], query: str) -> T:
         try:
             return call()
-        except PrometheusApiClientException as exc:
+        except prometheus_api_client.PrometheusApiClientException as exc:
             status = re.search(r"HTTP Status Code (\d{3}) \((.*)\)", str(exc), re.DOTALL)
             if status and (refused := self._refused(int(status[1]), status[2])) is not None:
                 raise refused from None
@@ -300,7 +306,7 @@ class PrometheusProbe:
             timeout=self.timeout_s,
         )
         if response.status_code != 200:  # the client's own words for it
-            raise PrometheusApiClientException(
+            raise prometheus_api_client.PrometheusApiClientException(
                 f"HTTP Status Code {response.status_code} ({response.content!r})"
             )
         return decode_matrix(response.content)

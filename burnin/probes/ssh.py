@@ -9,22 +9,12 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import paramiko
-from fabric import Config, Connection
-from fabric.connection import derive_shorthand
-from fabric.runners import Result
-from invoke.exceptions import CommandTimedOut
+from typing import TYPE_CHECKING
 
 from burnin.clock import skew, skew_cause
 from burnin.errors import SourceError
 from burnin.flight import MARGIN_S, Flights, GaveUp, Slots, call_within
-from burnin.probes.known_hosts import (
-    KnownHosts,
-    describe_key,
-    entry_name,
-    read_known_hosts,
-)
+from burnin.lazy import lazy_module
 from burnin.probes.ssh_batch import (
     Frame,
     HostCommand,
@@ -32,6 +22,20 @@ from burnin.probes.ssh_batch import (
     new_boundary,
     split_frames,
 )
+
+if TYPE_CHECKING:
+    import fabric
+    import fabric.connection
+    import invoke
+    import paramiko
+    from fabric import Connection
+    from fabric.runners import Result
+
+    from burnin.probes.known_hosts import KnownHosts
+else:  # imported by the first connection (burnin.lazy): a listing, a run asking no host, none
+    fabric = lazy_module("fabric")
+    invoke = lazy_module("invoke")
+    paramiko = lazy_module("paramiko")
 
 LOG = logging.getLogger(__name__)
 
@@ -131,7 +135,7 @@ def resolve_gateway(connection: Connection, depth: int = 0) -> Connection | str 
     if jump.strip().lower() == "none" or not hops:
         return None
     itself = {connection.original_host, connection.host}
-    if any(derive_shorthand(hop)["host"] in itself for hop in hops):
+    if any(fabric.connection.derive_shorthand(hop)["host"] in itself for hop in hops):
         return None  # a bastion matched by its own `Host *` ProxyJump: as fabric, no gateway
     if depth + len(hops) > MAX_JUMPS:
         raise ValueError(
@@ -140,7 +144,7 @@ def resolve_gateway(connection: Connection, depth: int = 0) -> Connection | str 
         )
     gateway: Connection | str | None = None
     for index, hop in enumerate(hops):
-        link = Connection(hop, config=connection.config.clone(), gateway=False)
+        link = fabric.Connection(hop, config=connection.config.clone(), gateway=False)
         link.gateway = resolve_gateway(link, depth + len(hops)) if index == 0 else gateway
         gateway = link
     return gateway
@@ -152,7 +156,7 @@ def gateways(connection: Connection) -> list[Connection]:
     whatever it connects through."""
     hops: list[Connection] = []
     gateway = connection.gateway
-    while isinstance(gateway, Connection):
+    while isinstance(gateway, fabric.Connection):
         hops.append(gateway)
         gateway = gateway.gateway
     return hops[::-1]
@@ -162,60 +166,6 @@ def hop_name(hop: Connection) -> str:
     """`bastion.example:2222`, or `jump (10.0.0.9:22)` when ssh_config gave the alias a HostName."""
     address = f"{hop.host}:{hop.port}"
     return address if hop.original_host == hop.host else f"{hop.original_host} ({address})"
-
-
-class UnknownHostKey(paramiko.SSHException):
-    """A host offered a key that known_hosts does not hold for it (or holds as @revoked)."""
-
-    def __init__(self, name: str, key: paramiko.PKey, known: KnownHosts | None) -> None:
-        super().__init__(f"{name} not found in known_hosts")
-        self.name = name  # as known_hosts files it: host, or [host]:port
-        self.key = key
-        self.known = known
-
-    def cause(self) -> str:
-        path = self.known.path if self.known else "known_hosts"
-        if self.known is not None and self.known.is_revoked(self.key):
-            return (
-                f"host key REVOKED: {path} marks the key {self.name} offered, "
-                f"{describe_key(self.key)}, @revoked (never trusted)"
-            )
-        return (
-            f"host key not in known_hosts {path}: no {self.key.get_name()} key for {self.name}, "
-            f"it offered {describe_key(self.key)} (verify that fingerprint, e.g. `ssh-keygen -lf` "
-            "of its public host key, and add its line, or pass --accept-new-host-key)"
-        )
-
-
-class RefuseUnknown(paramiko.MissingHostKeyPolicy):
-    """A host whose key known_hosts does not hold is refused (paramiko's RejectPolicy, with the
-    offered key kept for the message)."""
-
-    def __init__(self, known: KnownHosts | None) -> None:
-        self.known = known
-
-    def missing_host_key(
-        self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
-    ) -> None:
-        raise UnknownHostKey(hostname, key, self.known)
-
-
-class TrustForThisRun(RefuseUnknown):
-    """--accept-new-host-key: an unknown key is trusted for this run (a @revoked one never).
-    known_hosts is never written: paramiko's AutoAddPolicy would rewrite the whole file, and
-    drop the lines it cannot read (@cert-authority, @revoked)."""
-
-    def missing_host_key(
-        self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
-    ) -> None:
-        if self.known is not None and self.known.is_revoked(key):
-            raise UnknownHostKey(hostname, key, self.known)
-        LOG.warning(
-            "trusting %s's host key %s for this run (--accept-new-host-key); known_hosts is "
-            "not written",
-            hostname,
-            describe_key(key),
-        )
 
 
 class SshProbe:
@@ -289,6 +239,8 @@ class SshProbe:
             raise
 
     def _connect(self, planned: Sequence[tuple[str, list[str]]]) -> None:
+        from burnin.probes.known_hosts import RefuseUnknown, TrustForThisRun
+
         s = self.settings
         known = self._known_hosts()
         connection = self._connection_object()
@@ -333,6 +285,8 @@ class SshProbe:
     def _known_hosts(self) -> KnownHosts | None:
         """The known_hosts every hop is checked against; None only when the user opted in to
         trusting unknown keys and there is no file."""
+        from burnin.probes.known_hosts import read_known_hosts
+
         s = self.settings
         if s.known_hosts is not None and s.known_hosts.exists():
             try:
@@ -375,12 +329,12 @@ class SshProbe:
         s = self.settings
         try:
             if s.ssh_config is None:
-                config = Config()  # ~/.ssh/config and /etc/ssh/ssh_config, as ssh reads them
+                config = fabric.Config()  # ~/.ssh/config and /etc/ssh/ssh_config, as ssh reads them
             elif not s.ssh_config.exists():
                 raise self._fail(f"ssh_config file {s.ssh_config} not found (check --ssh-config)")
             else:
-                config = Config(runtime_ssh_path=str(s.ssh_config))  # as `ssh -F FILE`
-            connection = Connection(
+                config = fabric.Config(runtime_ssh_path=str(s.ssh_config))  # as `ssh -F FILE`
+            connection = fabric.Connection(
                 s.host,
                 user=s.user or None,
                 port=s.port or None,
@@ -397,6 +351,8 @@ class SshProbe:
 
     def _open(self, link: Connection, before: Connection | None, host: Connection) -> None:
         """Open one link of the chain (the ones before it are open): errors name the bastion."""
+        from burnin.probes.known_hosts import UnknownHostKey, describe_key, entry_name
+
         s = self.settings
         who = "" if link is host else f"bastion {hop_name(link)}: "
         entry = entry_name(link.host, link.port)
@@ -459,7 +415,7 @@ class SshProbe:
         bound_s = self._answers.bound_s or self.settings.command_bound_s()
         try:
             finished, result = call_within(bound_s, lambda: self._on_channel(connection, command))
-        except CommandTimedOut:
+        except invoke.CommandTimedOut:
             return CommandResult(
                 command, None, "", "", f"timed out after {self.settings.timeout_s:g} s"
             )
@@ -563,7 +519,7 @@ class SshProbe:
                 )
         except GaveUp as exc:
             return lost(str(exc))
-        except CommandTimedOut as exc:  # what finished before the overall bound still counts
+        except invoke.CommandTimedOut as exc:  # what finished before the overall bound still counts
             finished, result = True, exc.result
             cut = (
                 f"timed out: the {len(commands)} commands sent in one session passed their "

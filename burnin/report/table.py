@@ -5,13 +5,15 @@ places them."""
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from burnin.bands import Band
 from burnin.report.evidence import code_html, evidence_html, main_question, question_html
 from burnin.report.links import Consoles, prometheus_link
-from burnin.report.model import CriterionResult
+
+if TYPE_CHECKING:  # the rows are written during the run; the record's model is built at its end
+    from burnin.report.model import CriterionResult
 
 HEADER = (
     '<th class="sortable" data-column-type="band">Band</th>',

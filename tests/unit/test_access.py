@@ -5,6 +5,7 @@ verdict on the bot; what the endpoint does (refuse, 5xx) still is."""
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -309,6 +310,59 @@ def test_access_mistakes_are_one_configuration_line(tmp_path, pki, body, message
         load_target(write_targets(tmp_path, filled), {}, {})
     assert message in str(caught.value) and "targets.toml" in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {},
+        {"http_proxy": "http://a:3128", "NO_PROXY": "localhost"},
+        {"HTTPS_PROXY": "http://upper:1", "https_proxy": "http://lower:2"},
+        {"HTTP_PROXY": "http://cgi:1", "REQUEST_METHOD": "GET"},
+        {"HTTP_PROXY": "http://cgi:1", "http_proxy": "http://own:2", "REQUEST_METHOD": "GET"},
+        {"HTTPS_PROXY": "http://upper:1", "https_proxy": ""},
+        {"all_proxy": "socks5://s:1080", "PATH": "/bin", "noproxy": "x"},
+    ],
+)
+def test_the_environments_proxies_are_urllibs(monkeypatch, environ):
+    import urllib.request
+
+    for name in [n for n in os.environ if n.lower().endswith("_proxy") or n == "REQUEST_METHOD"]:
+        monkeypatch.delenv(name)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    expected = urllib.request.getproxies_environment()
+    assert access_module.environment_proxies(os.environ) == expected
+
+
+def test_the_environments_bundle_is_checked_only_for_an_https_url(tmp_path, monkeypatch):
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate\n")
+    monkeypatch.setattr(access_module, "ENV_CA_BUNDLE", str(garbage))
+    access = HttpAccess("prometheus")
+    assert access_module.access_problem(access, "http://prom:9090") == ""
+    assert access_module.access_problem(access, "") == ""  # a source not configured
+    assert "not a usable PEM certificate" in access_module.access_problem(
+        access, "https://prom:9090"
+    )
+
+
+def test_files_shared_by_sources_are_loaded_once(tmp_path, pki, monkeypatch):
+    loaded: list[str] = []
+    context = access_module._context
+
+    def counted(ca_path, client_cert):
+        loaded.append(ca_path)
+        return context(ca_path, client_cert)
+
+    monkeypatch.setattr(access_module, "_context", counted)
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(pki.ca.read_bytes())
+    for source in access_module.HTTP_SOURCES:
+        assert access_module.check_access(HttpAccess(source, ca_file=ca)) == ""
+    assert loaded == [str(ca)]
+    ca.write_bytes(b"replaced by a file that is no certificate\n")  # a new version: read again
+    assert "not a usable" in access_module.check_access(HttpAccess("health", ca_file=ca))
 
 
 def test_credentials_in_the_url_and_in_settings_are_refused(tmp_path):

@@ -12,16 +12,8 @@ import pytest
 from fabric import Connection
 
 from burnin.errors import SourceError
-from burnin.probes.known_hosts import fingerprint
-from burnin.probes.ssh import (
-    MAX_JUMPS,
-    RefuseUnknown,
-    SshProbe,
-    SshSettings,
-    TrustForThisRun,
-    gateways,
-    hop_name,
-)
+from burnin.probes.known_hosts import RefuseUnknown, TrustForThisRun, fingerprint
+from burnin.probes.ssh import MAX_JUMPS, SshProbe, SshSettings, gateways, hop_name
 
 SSH_CONFIG = """\
 Host prod
