@@ -101,6 +101,17 @@ class CriterionResult:
         return self.verdict.observed_text
 
     @property
+    def shown_value(self) -> str:
+        """The value as the report's tables show it: words where nothing was measured."""
+        if self.band is Band.SOURCE_ERROR:
+            return "source error"
+        if self.band is Band.SKIPPED:
+            return "not measured"
+        if self.verdict is None or self.verdict.observed is None:
+            return "no data"
+        return self.verdict.observed_text
+
+    @property
     def cause(self) -> str:
         if self.verdict is not None:
             return self.verdict.cause

@@ -71,16 +71,6 @@ def target_text(tiers: Tiers) -> str:
     return f"{sign} {tiers.acceptable:g}{unit}"
 
 
-def _value(row: CriterionResult) -> str:
-    if row.band is Band.SOURCE_ERROR:
-        return "source error"
-    if row.band is Band.SKIPPED:
-        return "not measured"
-    if row.verdict is None or row.verdict.observed is None:
-        return "no data"
-    return row.observed_text
-
-
 def peak_users(record: RunRecord) -> float | None:
     """The most users seen in any period or series the criteria fetched."""
     seen: list[float] = []
@@ -104,7 +94,7 @@ def metric_rows(record: RunRecord, phase: str) -> list[MetricRow]:
         rows.append(
             MetricRow(
                 label,
-                _value(result),
+                result.shown_value,
                 target_text(tiers),
                 STATUS[result.band],
                 result.band.name,

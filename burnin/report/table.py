@@ -8,7 +8,6 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from burnin.bands import Band
 from burnin.report.evidence import code_html, evidence_html, main_question, question_html
 from burnin.report.links import Consoles, prometheus_link
 
@@ -30,16 +29,6 @@ def add_header(cells: list[str]) -> None:
         cells.remove(LINKS_HEADER)
 
 
-def observed_text(result: CriterionResult) -> str:
-    if result.band is Band.SOURCE_ERROR:
-        return "source error"
-    if result.band is Band.SKIPPED:
-        return "not measured"
-    if result.verdict is None or result.verdict.observed is None:
-        return "no value"
-    return result.verdict.observed_text
-
-
 def row_cells(
     result: CriterionResult | None, consoles: Consoles, zone: ZoneInfo, lean: bool = False
 ) -> list[str]:
@@ -52,7 +41,7 @@ def row_cells(
     verdict = result.verdict
     main = main_question(verdict, zone)
     link = prometheus_link(consoles.prometheus, main) if main else ""
-    observed = escape(observed_text(result))
+    observed = escape(result.shown_value)
     if link:
         observed = f'<a href="{escape(link)}">{observed}</a>'
     evidence = ""
