@@ -42,7 +42,8 @@ class Case:
     planned: bool = False  # the scenario's restarts are passed as --planned-restarts
     workers: int = 0  # run over this many pytest-xdist workers (-n)
     # criterion -> phase -> what its cause must say (in the run's JSON record), band or not
-    causes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # criterion -> phase -> what its cause says (a tuple: every piece of it, in any order)
+    causes: dict[str, dict[str, str | tuple[str, ...]]] = field(default_factory=dict)
 
 
 # The criteria whose pass is a claim about the whole window's Prometheus data.
@@ -253,15 +254,15 @@ CASES: dict[str, Case] = {
         },
     ),
     # v1.1.0, deployed 24 h ago: errors x4 and memory 8 MB/hr against v1.0.0's 0.5, every
-    # window against the same hours a day earlier, v1.0.0's (the 6 h one: memory only; errors
-    # x4 are not yet significant there).
+    # window against the same hours a day earlier, v1.0.0's (the 6 h one: memory for sure; errors
+    # x4 are at the edge of significance there, p about 0.01: worse in some runs, not in others).
     "release-regressed": Case(
         "release-regressed",
         {**RELEASE_ERRORS, "vs-previous-release": "degraded"},
         args=RELEASE_ARGS,
         causes={
             "vs-previous-release": {
-                "6h": "worse than the previous release: memory slope",
+                "6h": ("worse than the previous release: ", "memory slope ", " MB/hr (+"),
                 "24h": "worse than the previous release: error ratio",
             }
         },
@@ -534,7 +535,9 @@ def test_truth_table(name, sandbox_up, tmp_path):
         causes = {(r["criterion"], r["phase"]): r["cause"] for r in record["criteria"]}
         for criterion, said in case.causes.items():
             for phase, text in said.items():
-                assert text in causes[(criterion, phase)], (criterion, phase, causes)
+                pieces = (text,) if isinstance(text, str) else text
+                cause = causes[(criterion, phase)]
+                assert all(piece in cause for piece in pieces), (criterion, phase, causes)
 
 
 def matches(actual: str, expected: str) -> bool:
