@@ -16,7 +16,7 @@ from urllib3.util.retry import Retry
 
 from burnin.clock import skew, skew_cause
 from burnin.config.access import HttpAccess
-from burnin.coverage import scrape_interval
+from burnin.coverage import scrape_interval, times_of
 from burnin.errors import SourceError
 from burnin.flight import MARGIN_S, Flights, GaveUp, Slots
 from burnin.probes.failures import explain, explain_status
@@ -281,7 +281,7 @@ class PrometheusProbe:
         nothing new (a raw answer's step is its scrape interval)."""
         answers = self._ranges.kept()
         for (selector, window), series in self._raw.kept().items():
-            interval = scrape_interval([t for t, _ in s.points] for s in series) or 15.0
+            interval = scrape_interval(times_of(s.points) for s in series) or 15.0
             answers[(selector, window.start, window.end, round(interval))] = series
         return answers
 
