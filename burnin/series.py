@@ -118,4 +118,7 @@ def inside(points: Sequence[tuple[float, float]], window: Window) -> Sequence[tu
     ends included."""
     start, end = window.start.timestamp(), window.end.timestamp()
     times = points.times if isinstance(points, Points) else [t for t, _ in points]
-    return points[bisect.bisect_left(times, start) : bisect.bisect_right(times, end)]
+    first, last = bisect.bisect_left(times, start), bisect.bisect_right(times, end)
+    if first == 0 and last == len(times):
+        return points  # all inside: the same points, not a copy (a fleet's bots keep theirs)
+    return points[first:last]
