@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from burnin.bands import Band, Tiers
 from burnin.coverage import Coverage
-from burnin.criteria.connection import measure_samples, require_coverage, step_for
+from burnin.criteria.connection import measure_samples, require_coverage
 from burnin.criteria.reading import Reading, judge_reading, read, worse
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
@@ -131,11 +131,10 @@ def measure_memory_growth(
 ) -> ProcessReading:
     if not declared:
         return ProcessReading(None, None, declared=False)
-    # deriv() is the least-squares slope, per second, over the window. The series itself is
-    # fetched too (kept by the probe) so the report can plot it with its fitted line. The raw
-    # samples fetched for coverage give the same fit and its standard error.
+    # deriv() is the least-squares slope, per second, over the window. The raw samples fetched
+    # for coverage give the same fit and its standard error, and the report plots them (kept by
+    # the probe): no range query of the series besides (a fleet's: as large as its raw samples).
     series = metrics.series("process_resident_memory_bytes")
-    prometheus.range(series, window.start, window.end, step_for(window))
     reading = read(
         prometheus,
         f"{metrics.agg('max')}(deriv({series}{window.promql_range()})) * 3600 / {MB}",
