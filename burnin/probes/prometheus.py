@@ -276,11 +276,15 @@ class PrometheusProbe:
         share their stack."""
         return self._stack.get(url, fetch)
 
-    def cached_ranges(self) -> dict[tuple[str, datetime, datetime, int], list[Series]]:
+    def cached_ranges(
+        self, keep: Callable[[Series], bool] = lambda _s: True
+    ) -> dict[tuple[str, datetime, datetime, int], list[Series]]:
         """Every range and raw answer this probe fetched: the report plots these, asking
-        nothing new (a raw answer's step is its scrape interval)."""
-        answers = self._ranges.kept()
-        for (selector, window), series in self._raw.kept().items():
+        nothing new (a raw answer's step is its scrape interval). `keep`: the series wanted
+        (a fleet's plotted bot), taken before the scrape intervals are read."""
+        answers = {key: [s for s in found if keep(s)] for key, found in self._ranges.kept().items()}
+        for (selector, window), found in self._raw.kept().items():
+            series = [s for s in found if keep(s)]
             interval = scrape_interval(times_of(s.points) for s in series) or 15.0
             answers[(selector, window.start, window.end, round(interval))] = series
         return answers
