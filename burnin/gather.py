@@ -68,7 +68,7 @@ def measurement_bound_s(timeout_s: float) -> float:
     return MEASURE_TIMEOUTS * timeout_s + FIRST_EVALUATION_MAX_WAIT_S + MARGIN_S
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: a set holds the running ones
 class _Job:
     key: Hashable
     answer: Future[Any]
@@ -87,6 +87,9 @@ class Gathering:
     def __init__(self, workers: int = WORKERS) -> None:
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._started: dict[Hashable, _Job] = {}
+        self._order: list[_Job] = []  # every job, in the order made
+        self._quiet_upto = 0  # the jobs before this one have all ended (quiet() saw them)
+        self._running: set[_Job] = set()  # started and not yet ended: what may run overdue
         # deferred until the rest has ended: key -> (measure, bound_s)
         self._timed: dict[Hashable, tuple[Callable[[], Any], float | None]] = {}
         self._lock = threading.Lock()
@@ -112,6 +115,7 @@ class Gathering:
             if not job.answer.set_running_or_notify_cancel():
                 return False
             job.started = time.monotonic()
+            self._running.add(job)
             return True
 
     def _settle(self, job: _Job) -> None:
@@ -119,20 +123,23 @@ class Gathering:
             answer = job.measure()
         except BaseException as exc:  # noqa: BLE001 - raised again in the test that takes it
             with self._lock:
+                self._running.discard(job)
                 if not job.abandoned:
                     job.answer.set_exception(exc)
             return
         with self._lock:
+            self._running.discard(job)
             if not job.abandoned:
                 job.answer.set_result(answer)
 
     def _abandon_overdue(self) -> None:
-        """Give up on every measurement running past its bound; a new worker for each."""
+        """Give up on every measurement running past its bound; a new worker for each (only
+        the running ones are looked at: a fleet's run has thousands that ended)."""
         now = time.monotonic()
         with self._lock:
             overdue = [
                 (job, now - job.started, job.bound_s)
-                for job in self._started.values()
+                for job in self._running
                 if job.started is not None
                 and job.bound_s is not None
                 and not job.answer.done()
@@ -140,6 +147,7 @@ class Gathering:
             ]
             for job, running_s, bound_s in overdue:
                 job.abandoned = True
+                self._running.discard(job)
                 job.answer.set_exception(
                     SourceError(
                         "sources",
@@ -166,6 +174,7 @@ class Gathering:
             if key in self._started:
                 return
             job = self._started[key] = _Job(key, Future(), measure, bound_s)
+            self._order.append(job)
         self._queue.put(job)
 
     def defer(
@@ -176,11 +185,15 @@ class Gathering:
             self._timed.setdefault(key, (measure, bound_s))
 
     def quiet(self) -> None:
-        """Wait until every measurement started has ended (or been given up)."""
+        """Wait until every measurement started has ended (or been given up). Those seen ended
+        by an earlier call are not looked at again (a fleet's timed tests each ask)."""
         with self._lock:
-            jobs = list(self._started.values())
+            upto = len(self._order)
+            jobs = self._order[self._quiet_upto : upto]
         for job in jobs:
             self._await(job)
+        with self._lock:
+            self._quiet_upto = max(self._quiet_upto, upto)
 
     def take_timed(
         self, key: Hashable, measure: Callable[[], Any], bound_s: float | None = None
@@ -202,6 +215,7 @@ class Gathering:
             job = self._started.get(key)
             if job is None:
                 job = self._started[key] = _Job(key, Future(), measure, bound_s)
+                self._order.append(job)
         if self._claim(job):  # on a thread of its own: the wait on it stays bounded
             threading.Thread(target=self._settle, args=(job,), name="take", daemon=True).start()
         self._await(job)

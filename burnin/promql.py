@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 _MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!=|!~|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
 
@@ -146,8 +147,10 @@ class FleetMember:
     def label(self) -> str:
         return self.own.label
 
-    @property
+    @cached_property
     def fleet(self) -> Matcher:
+        """Made once: every question a bot asks widens to it (a 100-bot fleet's bots, tens of
+        questions each)."""
         return Matcher(self.label, "=~", "|".join(re.escape(m) for m in self.members))
 
     def widen(self, query: str) -> str:

@@ -323,8 +323,10 @@ def fleet(bots: int) -> list[tuple[str, str]]:
         }
         return wall, rss, counts
 
+    peaks: dict[int, float] = {}
     for n in sorted({1, min(10, bots), bots}):
-        walls[n], rss, c = run(n)
+        walls[n], peaks[n], c = run(n)
+        rss = peaks[n]
         queries[n] = c["queries"]
         rows.append((
             f"checkpoint_24h, fleet of {n} bots: wall; Prometheus queries (other HTTP, health, "
@@ -341,7 +343,8 @@ def fleet(bots: int) -> list[tuple[str, str]]:
     ))  # fmt: skip
     rows += shard_merge(most, run)
     sandbox.down()
-    rows.append((f"fleet: {most} bots / 1 bot, wall (goal <= 2)", f"{walls[most] / walls[1]:.1f}x"))
+    rows.append((f"fleet: {most} bots / 1 bot, wall (goal <= 3)", f"{walls[most] / walls[1]:.1f}x"))
+    rows.append((f"fleet: peak RSS at {most} bots (goal <= 200 MB)", f"{peaks[most]:.0f} MB"))
     rows.append((f"fleet: Prometheus queries, {most} bots / 1 bot (goal 1)",
                  f"{queries[most] / queries[1]:.2f}x"))  # fmt: skip
     return rows

@@ -290,8 +290,12 @@ def access_of(values: Mapping[str, Any], base_dir: Path, source: str) -> HttpAcc
     )
 
 
-def access_problem(access: HttpAccess, url: str) -> str:
-    """A contradiction in the access settings of a source, in words ("" when none)."""
+def access_problem(
+    access: HttpAccess, url: str, checked: dict[tuple[HttpAccess, bool], str] | None = None
+) -> str:
+    """A contradiction in the access settings of a source, in words ("" when none). `checked`:
+    the files of each access already checked in this load (a fleet's bots share their access:
+    its CA bundle is loaded once, not once per bot, ~15 ms each)."""
     fix = access.fix
     if access.key_file and not access.cert_file:
         return f"{fix('key_file')} is set without {fix('cert_file')}"
@@ -313,4 +317,9 @@ def access_problem(access: HttpAccess, url: str) -> str:
             f"the {access.source} URL carries credentials and {fix('username')} / "
             f"{fix('bearer_token_file')} is set too: keep one"
         )
-    return check_access(access, tls=url.lower().startswith("https:"))
+    tls = url.lower().startswith("https:")
+    if checked is None:
+        return check_access(access, tls=tls)
+    if (access, tls) not in checked:
+        checked[(access, tls)] = check_access(access, tls=tls)
+    return checked[(access, tls)]

@@ -169,9 +169,12 @@ def load_target(
         f: toml.string(path, f"{key}.health_fields.{f}", fields.get(f, f)) for f in HEALTH_FIELDS
     }
     check_instances(path, key, values, sources)
+    checked: dict[tuple[HttpAccess, bool], str] = {}  # each access's files read once for every bot
     for instance in values["instances"] or ("",):
         try:
-            _check_values(path, key, with_instance(values, instance), sources, health_fields)
+            _check_values(
+                path, key, with_instance(values, instance), sources, health_fields, checked
+            )
         except ConfigError as exc:
             raise ConfigError(f"{exc} (for instance {instance})" if instance else exc) from None
 
@@ -205,8 +208,10 @@ def _check_values(
     values: Mapping[str, Any],
     sources: Mapping[str, str],
     health_fields: Mapping[str, str],
+    checked: dict[tuple[HttpAccess, bool], str] | None = None,
 ) -> None:
-    """One bot's settings, each checked before the first test."""
+    """One bot's settings, each checked before the first test (`checked`: the accesses whose
+    files the bots before it checked)."""
     try:
         parse_selector(values["selector"])
     except ValueError as exc:
@@ -261,7 +266,7 @@ def _check_values(
     for source in HTTP_SOURCES:
         url = values.get(f"{source}_url", "")
         if url:
-            problem = access_problem(access_of(values, path.parent, source), url)
+            problem = access_problem(access_of(values, path.parent, source), url, checked)
             if problem:
                 raise ConfigError(f"{toml.where(path, key)}: {problem}")
     try:

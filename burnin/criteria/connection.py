@@ -11,7 +11,15 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from burnin.bands import Band, Tiers
-from burnin.coverage import Coverage, Stretch, coverage_of, held, lowest_of, with_unknown_as
+from burnin.coverage import (
+    Coverage,
+    Stretch,
+    coverage_of,
+    held,
+    lowest_of,
+    times_of,
+    with_unknown_as,
+)
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
 from burnin.schedule import Window
@@ -55,7 +63,7 @@ class SeriesSamples:
         window = self.coverage.window
         return lowest_of(
             [
-                held(s.points, coverage_of(self.selector, [[t for t, _ in s.points]], window))
+                held(s.points, coverage_of(self.selector, [times_of(s.points)], window))
                 for s in self.series
             ]
         )
@@ -73,7 +81,7 @@ def measure_samples(
 ) -> SeriesSamples:
     selector = metrics.series(contract_name)
     series = prometheus.samples(selector, window)
-    times = ([t for t, _ in s.points] for s in series)
+    times = [times_of(s.points) for s in series]
     return SeriesSamples(selector, series, coverage_of(selector, times, window))
 
 

@@ -29,22 +29,26 @@ TARGET."""
 
 from __future__ import annotations
 
+import bisect
 import math
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import compress, repeat
+from operator import lt, ne, truediv
 from pathlib import Path
 from typing import Any
 
 from burnin.bands import Band
 from burnin.config.thresholds import Comparison
-from burnin.coverage import coverage_of
+from burnin.coverage import columns, coverage_of, increasing, times_of
 from burnin.criteria.connection import SeriesSamples, disconnections, measure_samples
 from burnin.history import HistoryError, RunRow, iso, runs
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
 from burnin.schedule import DAY, Baseline, Window
-from burnin.series import Series, inside
+from burnin.series import Points, Series, inside
 from burnin.stats import mann_whitney, pooled_slope, rate_test, slope_test
 from burnin.verdict import Evidence, Verdict, no_data
 
@@ -114,11 +118,26 @@ def process_starts(series: Sequence[Series]) -> list[float]:
     """Each drop of an uptime counter, as the moment the new process started."""
     starts = []
     for s in series:
-        points = list(s.points)
-        for (_, before), (t, value) in zip(points, points[1:], strict=False):
-            if value < before:
-                starts.append(t - max(0.0, value))
+        times, values = columns(s.points)
+        for i in compress(range(1, len(values)), map(lt, values[1:], values)):
+            starts.append(times[i] - max(0.0, values[i]))
     return sorted(starts)
+
+
+def _in_time_order(
+    points: Sequence[tuple[float, float]],
+) -> tuple[Sequence[float], Sequence[float]]:
+    times, values = columns(points)
+    if increasing(times):
+        return times, values
+    ordered = sorted(zip(times, values, strict=True))
+    return [t for t, _ in ordered], [v for _, v in ordered]
+
+
+def _runs(keys: Sequence[Any]) -> list[tuple[int, int]]:
+    """[first, end) of each run of equal keys."""
+    edges = [0, *compress(range(1, len(keys)), map(ne, keys[1:], keys)), len(keys)]
+    return list(zip(edges, edges[1:], strict=False)) if keys else []
 
 
 def baseline_window(
@@ -262,19 +281,20 @@ def _raw_slice(
     series = [
         Series(s.labels, inside(s.points, window)) for s in prometheus.samples(selector, span)
     ]
-    times = ([t for t, _ in s.points] for s in series)
+    times = [times_of(s.points) for s in series]
     return SeriesSamples(selector, series, coverage_of(selector, times, window))
 
 
 def _interval_increases(
     prometheus: PrometheusProbe, metrics: Metrics, spans: list[Window], process_metrics: bool
-) -> tuple[dict[str, str], dict[str, list[tuple[float, float]]]]:
+) -> tuple[dict[str, str], dict[str, Sequence[tuple[float, float]]]]:
     """Each metric's increase over every 5 minutes of the spans, one value per interval end."""
     start, end = min(s.start for s in spans), max(s.end for s in spans)
     asks = (
         [Window(start, end)] if (end - start).total_seconds() / INTERVAL_S <= MAX_POINTS else spans
     )
-    queries, found = {}, {}
+    queries: dict[str, str] = {}
+    found: dict[str, Sequence[tuple[float, float]]] = {}
     for name, contract_name in INTERVAL_METRICS.items():
         if name == "cpu" and not process_metrics:
             continue
@@ -285,14 +305,22 @@ def _interval_increases(
             for series in prometheus.range(query, ask.start, ask.end, INTERVAL_S):
                 for t, value in series.points:
                     summed[t] = summed.get(t, 0.0) + value
-        found[name] = sorted(summed.items())
+        ordered = sorted(summed.items())
+        # Two arrays (16 bytes an interval), not tuples: each of a fleet's bots keeps its own.
+        found[name] = Points(
+            array("d", [t for t, _ in ordered]), array("d", [v for _, v in ordered])
+        )
     return queries, found
 
 
-def _within(points: Sequence[tuple[float, float]], window: Window) -> list[tuple[float, float]]:
-    """The intervals (t - 5 min, t] inside the window (a second of rounding either way)."""
+def _within(points: Sequence[tuple[float, float]], window: Window) -> Sequence[tuple[float, float]]:
+    """The intervals (t - 5 min, t] inside the window (a second of rounding either way), of
+    intervals in time order."""
     start, end = window.start.timestamp(), window.end.timestamp()
-    return [(t, v) for t, v in points if t - INTERVAL_S >= start - 1 and t <= end + 1]
+    times = times_of(points)
+    first = bisect.bisect_left(times, True, key=lambda t: t - INTERVAL_S >= start - 1)
+    last = bisect.bisect_left(times, True, key=lambda t: t > end + 1)
+    return points[first:last]
 
 
 # ---------------------------------------------------------------- judging
@@ -527,22 +555,23 @@ def memory_fit(side: Side) -> MemoryFit | None:
     if side.memory is None:
         return None
     starts = side.restarts()
-    buckets: dict[tuple[int, int, int], list[tuple[float, float]]] = {}
-    spans: dict[tuple[int, int], list[float]] = {}
-    for n, series in enumerate(side.memory.series):
-        for t, value in series.points:
-            lifetime = sum(1 for start in starts if start <= t)
-            buckets.setdefault((n, lifetime, int(t // INTERVAL_S)), []).append((t, value))
-            spans.setdefault((n, lifetime), []).append(t)
     segments: dict[tuple[int, int], list[tuple[float, float]]] = {}
-    for (n, lifetime, _), points in sorted(buckets.items()):
-        mean_t = math.fsum(t for t, _ in points) / len(points)
-        mean_v = math.fsum(v for _, v in points) / len(points)
-        segments.setdefault((n, lifetime), []).append((mean_t / HOUR, mean_v / MB))
+    spans: dict[tuple[int, int], tuple[float, float]] = {}  # first and last sample time
+    for n, series in enumerate(side.memory.series):
+        times, values = _in_time_order(series.points)
+        # Each sample's lifetime (process starts before it) and 5-minute interval: runs of one
+        # key are one mean (in time order, so in the order of their keys).
+        keys = [(bisect.bisect_right(starts, t), int(t // INTERVAL_S)) for t in times]
+        for first, end in _runs(keys):
+            lifetime = (n, keys[first][0])
+            mean_t = math.fsum(times[first:end]) / (end - first)
+            mean_v = math.fsum(values[first:end]) / (end - first)
+            segments.setdefault(lifetime, []).append((mean_t / HOUR, mean_v / MB))
+            spans[lifetime] = (spans.get(lifetime, (times[first], 0.0))[0], times[end - 1])
     fit = pooled_slope(list(segments.values()))
     if fit is None:
         return None
-    hours = math.fsum(max(ts) - min(ts) for ts in spans.values()) / HOUR
+    hours = math.fsum(last - first for first, last in spans.values()) / HOUR
     return MemoryFit(fit.slope, fit.stderr, fit.points, fit.segments, hours)
 
 
@@ -633,8 +662,10 @@ def plot_series(side: Side) -> dict[str, list[list[float]]]:
     ]
     buckets: dict[int, list[float]] = {}
     for series in side.memory.series if side.memory else []:
-        for t, value in series.points:
-            buckets.setdefault(int((t - start) // INTERVAL_S), []).append(value / MB)
+        times, values = _in_time_order(series.points)
+        keys = [int((t - start) // INTERVAL_S) for t in times]
+        for first, end in _runs(keys):
+            buckets.setdefault(keys[first], []).extend(map(truediv, values[first:end], repeat(MB)))
     memory = [
         [k * INTERVAL_S + INTERVAL_S / 2, _rounded(math.fsum(v) / len(v)) or 0.0]
         for k, v in sorted(buckets.items())

@@ -16,10 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from itertools import repeat
+from operator import mul, sub, truediv
 
 from burnin.bands import Band, Tiers
-from burnin.coverage import Coverage
-from burnin.criteria.connection import measure_samples, require_coverage, step_for
+from burnin.coverage import Coverage, columns
+from burnin.criteria.connection import measure_samples, require_coverage
 from burnin.criteria.reading import Reading, judge_reading, read, worse
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
@@ -80,16 +82,19 @@ def fit_slope(points: Sequence[tuple[float, float]]) -> SlopeFit | None:
     n = len(points)
     if n < 3:
         return None
-    hours = [t / HOUR for t, _ in points]
-    megabytes = [v / MB for _, v in points]
+    # The same arithmetic as term by term, run over the columns in C (map): a fleet fits a
+    # day of samples for each of its bots.
+    times, values = columns(points)
+    hours = list(map(truediv, times, repeat(HOUR)))
+    megabytes = list(map(truediv, values, repeat(MB)))
     mean_x, mean_y = math.fsum(hours) / n, math.fsum(megabytes) / n
-    dx = [x - mean_x for x in hours]
-    dy = [y - mean_y for y in megabytes]
-    sxx = math.fsum(d * d for d in dx)
+    dx = list(map(sub, hours, repeat(mean_x)))
+    dy = list(map(sub, megabytes, repeat(mean_y)))
+    sxx = math.fsum(map(mul, dx, dx))
     if sxx <= 0:
         return None
-    slope = math.fsum(a * b for a, b in zip(dx, dy, strict=True)) / sxx
-    residual = math.fsum((b - slope * a) ** 2 for a, b in zip(dx, dy, strict=True))
+    slope = math.fsum(map(mul, dx, dy)) / sxx
+    residual = math.fsum(map(pow, map(sub, dy, map(mul, repeat(slope), dx)), repeat(2)))
     return SlopeFit(slope, math.sqrt(residual / (n - 2) / sxx), n)
 
 
@@ -131,11 +136,10 @@ def measure_memory_growth(
 ) -> ProcessReading:
     if not declared:
         return ProcessReading(None, None, declared=False)
-    # deriv() is the least-squares slope, per second, over the window. The series itself is
-    # fetched too (kept by the probe) so the report can plot it with its fitted line. The raw
-    # samples fetched for coverage give the same fit and its standard error.
+    # deriv() is the least-squares slope, per second, over the window. The raw samples fetched
+    # for coverage give the same fit and its standard error, and the report plots them (kept by
+    # the probe): no range query of the series besides (a fleet's: as large as its raw samples).
     series = metrics.series("process_resident_memory_bytes")
-    prometheus.range(series, window.start, window.end, step_for(window))
     reading = read(
         prometheus,
         f"{metrics.agg('max')}(deriv({series}{window.promql_range()})) * 3600 / {MB}",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from burnin.clock import skew, skew_cause
 from burnin.config.access import HttpAccess
-from burnin.coverage import scrape_interval
+from burnin.coverage import scrape_interval, times_of
 from burnin.errors import SourceError
 from burnin.flight import MARGIN_S, Flights, GaveUp, Slots
 from burnin.lazy import lazy_module
@@ -21,7 +21,7 @@ from burnin.probes.http import new_session
 from burnin.promql import FleetMember
 from burnin.redact import redact_url
 from burnin.schedule import Window
-from burnin.series import Sample, Series, decode_matrix, inside
+from burnin.series import Interner, Sample, Series, decode_matrix, inside
 
 if TYPE_CHECKING:
     import prometheus_api_client
@@ -31,7 +31,10 @@ else:  # imported by the first probe made (burnin.lazy): a listing makes none
     requests = lazy_module("requests")
 
 T = TypeVar("T")
-RAW_AT_ONCE = 1
+# Raw answers fetched and decoded at once: two, so Prometheus encodes one while the other is
+# read and decoded (a 100-bot day: 12.4-14.1 s -> 10.8-11.1 s; peak RSS within 5 MB: the
+# lean decoder keeps the body and two arrays a series).
+RAW_AT_ONCE = 2
 # Tries of one request: the first and one quick retry (Retry(total=1) below), each bounded by
 # the timeout twice over (connecting, then each read of the answer).
 ATTEMPTS = 2
@@ -153,6 +156,9 @@ class PrometheusProbe:
         # Raw answers decoded at once: a fleet's day of samples is ~90 MB of JSON objects while
         # it is decoded (kept, it is 16 bytes a sample: Points).
         self._raw_at_once = Slots(RAW_AT_ONCE, bound_s, "a turn to fetch raw samples")
+        # Equal sample arrays of its answers kept once: a bot's families share their scrape
+        # times, a healthy fleet's 0/1 series their values (a 100-bot day: ~50 MB less).
+        self._interner = Interner()
         # The rules: a first answer, then asked again for up to one evaluation interval.
         self._rules: Flights[str, list[AlertRule]] = Flights(
             bound_s=2 * bound_s + FIRST_EVALUATION_MAX_WAIT_S, gave_up=gave_up
@@ -282,12 +288,16 @@ class PrometheusProbe:
         share their stack."""
         return self._stack.get(url, fetch)
 
-    def cached_ranges(self) -> dict[tuple[str, datetime, datetime, int], list[Series]]:
+    def cached_ranges(
+        self, keep: Callable[[Series], bool] = lambda _s: True
+    ) -> dict[tuple[str, datetime, datetime, int], list[Series]]:
         """Every range and raw answer this probe fetched: the report plots these, asking
-        nothing new (a raw answer's step is its scrape interval)."""
-        answers = self._ranges.kept()
-        for (selector, window), series in self._raw.kept().items():
-            interval = scrape_interval([t for t, _ in s.points] for s in series) or 15.0
+        nothing new (a raw answer's step is its scrape interval). `keep`: the series wanted
+        (a fleet's plotted bot), taken before the scrape intervals are read."""
+        answers = {key: [s for s in found if keep(s)] for key, found in self._ranges.kept().items()}
+        for (selector, window), found in self._raw.kept().items():
+            series = [s for s in found if keep(s)]
+            interval = scrape_interval(times_of(s.points) for s in series) or 15.0
             answers[(selector, window.start, window.end, round(interval))] = series
         return answers
 
@@ -309,7 +319,7 @@ class PrometheusProbe:
             raise prometheus_api_client.PrometheusApiClientException(
                 f"HTTP Status Code {response.status_code} ({response.content!r})"
             )
-        return decode_matrix(response.content)
+        return decode_matrix(response.content, self._interner)
 
     def _range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
         params = {

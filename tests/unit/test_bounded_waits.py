@@ -24,7 +24,7 @@ import burnin.probes.ssh
 from burnin.errors import SourceError
 from burnin.flight import Flights, GaveUp, Slots, call_within
 from burnin.gather import Gathering, measurement_bound_s
-from burnin.probes.prometheus import PrometheusProbe
+from burnin.probes.prometheus import RAW_AT_ONCE, PrometheusProbe
 from burnin.probes.ssh import CommandResult, SshProbe, SshSettings
 from burnin.schedule import Window
 
@@ -207,15 +207,17 @@ def window() -> Window:
 def test_a_criterion_waiting_on_a_stuck_prometheus_request_gives_up_with_a_source_error(never):
     session = StalledSession(never)
     probe = PrometheusProbe("http://prometheus.invalid:9090", 0.01, session=session)
-    in_thread(lambda: probe.samples("up", window()))
-    while not session.asked:
+    for selector in ["up", *(f"stuck_{n}" for n in range(1, RAW_AT_ONCE))]:  # every raw turn
+        in_thread(lambda selector=selector: probe.samples(selector, window()))
+    while session.asked < RAW_AT_ONCE:
         time.sleep(0.01)
-    # The same samples (another criterion), and another selector waiting for the one raw turn.
+    # The same samples (another criterion), and another selector waiting for a raw turn (every
+    # one held by a stuck request).
     with pytest.raises(SourceError, match="gave up waiting 0 s for an answer another criterion"):
         probe.samples("up", window())
     with pytest.raises(SourceError, match="gave up waiting for a turn to fetch raw samples"):
         probe.samples("bot_connected", window())
-    assert session.asked == 1
+    assert session.asked == RAW_AT_ONCE
 
 
 def test_a_prometheus_that_accepts_and_never_answers_is_a_source_error():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import certifi
 import pytest
 
 from burnin.config import Target, load_target
@@ -108,3 +109,38 @@ def test_doctor_says_whether_the_selector_tells_the_fleet_s_bots_apart(tmp_path)
     assert 'instance="{instance}"' in together.fix
     one = fleet(tmp_path, FLEET.replace("instances = [", "# ").replace("{instance}", "b"))
     assert check_fleet(one) == []
+
+
+def test_a_fleet_s_shared_access_is_checked_once_and_each_bot_s_own_apiece(tmp_path, monkeypatch):
+    """Loading a CA bundle costs ~15 ms: a 100-bot fleet sharing one access loads it once per
+    source, not once per bot; an access of the bot's own (its {instance} in a path) is still
+    checked for each bot, and its mistake names the bot."""
+    import burnin.config.access as access
+
+    checked: list[access.HttpAccess] = []
+    real = access.check_access
+
+    def counting(one: access.HttpAccess, tls: bool = True) -> str:
+        checked.append(one)
+        return real(one, tls=tls)
+
+    monkeypatch.setattr(access, "check_access", counting)
+    fleet(tmp_path, FLEET + 'prometheus_url = "http://prom:9090"\n')
+    assert sorted(a.source for a in checked) == ["health", "prometheus"]
+
+    checked.clear()
+    own = FLEET.replace('"10.0.0.7:8000"', '"bot-3"') + 'health_ca_file = "{instance}.pem"\n'
+    for bot in ("bot-1", "bot-2", "bot-3"):
+        (tmp_path / f"{bot}.pem").write_bytes(Path(certifi.where()).read_bytes())
+    fleet(tmp_path, own)
+    assert sorted(a.ca_file.name for a in checked if a.ca_file) == [
+        "bot-1.pem",
+        "bot-2.pem",
+        "bot-3.pem",
+    ]
+    (tmp_path / "bot-1.pem").write_text("not a certificate\n")
+    with pytest.raises(ConfigError, match=r"not a usable PEM.*\(for instance bot-1\)"):
+        fleet(tmp_path, own)
+    (tmp_path / "bot-1.pem").unlink()
+    with pytest.raises(ConfigError, match=r"health_ca_file.*cannot read.*bot-1\.pem"):
+        fleet(tmp_path, own)

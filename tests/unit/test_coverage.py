@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from burnin.coverage import (
     HOLE_FACTOR,
     MIN_SAMPLES,
+    Coverage,
     Stretch,
     coverage_of,
     end_tolerance_s,
@@ -413,3 +414,90 @@ def test_lowest_of_a_day_of_many_series_takes_a_moment():
     merged = lowest_of(day)
     assert merged[0].start == 0.0 and merged[-1].end == 86400.0
     assert sum(s.seconds for s in merged if s.value == 0.0) > 0
+
+
+# ---------------------------------------------------------------- the array paths, to the rule
+
+
+def _coverage_each(series, series_times, window):
+    """coverage_of as first written, sample by sample: the reference the array path must equal."""
+    per_series = [list(t) for t in series_times]
+    interval = scrape_interval([sorted(t) for t in per_series])
+    start, end = window.start.timestamp(), window.end.timestamp()
+    times = sorted({t for ts in per_series for t in ts if start <= t <= end})
+    if interval is None or not times:
+        return Coverage(series, window, len(times), None, None, None, ((start, end),))
+    tolerance = HOLE_FACTOR * interval
+    holes = []
+    if times[0] - start > tolerance:
+        holes.append((start, times[0]))
+    for before, after in zip(times, times[1:], strict=False):
+        if after - before > tolerance:
+            holes.append((before + interval, after))
+    if end - times[-1] > end_tolerance_s(interval):
+        holes.append((times[-1] + interval, end))
+    return Coverage(series, window, len(times), interval, times[0], times[-1], tuple(holes))
+
+
+SPACINGS = st.sampled_from([15.0] * 6 + [14.5, 16.0, 29.99, 30.0, 31.0, 45.0, 100.0, 1.0])
+VALUES = st.sampled_from([1.0, 1.0, 1.0, 0.0, -0.0, 2.5, float("nan")])
+
+
+@st.composite
+def fleet_series(draw):
+    """One to three series of 15-second scrapes with holes at the edges, mid-window, short gaps
+    under the tolerance, restarts (value drops) and values that change."""
+    window = Window(NOW, NOW + timedelta(seconds=draw(st.integers(60, 3000))))
+    found = []
+    for _ in range(draw(st.integers(1, 3))):
+        t = window.start.timestamp() + draw(st.floats(-200, 400))
+        points = []
+        for _ in range(draw(st.integers(0, 150))):
+            points.append((t, draw(VALUES)))
+            t += draw(SPACINGS)
+        found.append(points)
+    return window, found
+
+
+@given(fleet_series(), st.booleans())
+def test_coverage_and_held_on_arrays_equal_the_rule_sample_by_sample(case, as_points):
+    """The fast paths (Points' arrays, runs found in C) give the very coverage and stretches of
+    the rule applied sample by sample, on every kind of hole."""
+    from array import array
+
+    from burnin.coverage import held_each
+    from burnin.series import Points
+
+    window, found = case
+    times = [[t for t, _ in points] for points in found]
+    arrays = [array("d", t) if as_points else t for t in times]
+    assert repr(coverage_of("x", arrays, window)) == repr(_coverage_each("x", times, window))
+    for points in found:
+        alone = coverage_of("x", [[t for t, _ in points]], window)
+        columns = Points.of(points) if as_points else points
+        assert repr(held(columns, alone)) == repr(held_each(points, alone))
+
+
+def test_held_takes_samples_out_of_order_sample_by_sample():
+    window = Window(NOW, NOW + timedelta(minutes=2))
+    start = window.start.timestamp()
+    points = [(start + 30, 1.0), (start, 1.0), (start + 15, 0.0), (start + 15, 1.0)]
+    alone = coverage_of("x", [[t for t, _ in points]], window)
+    from burnin.coverage import held_each
+
+    assert held(points, alone) == held_each(points, alone)
+    assert held(points, alone)[0].start == start
+
+
+def test_a_last_sample_at_the_window_s_end_holds_nothing_on_arrays_too():
+    """Its stretch is empty: the run before it keeps the value of the sample before it."""
+    from burnin.coverage import held_each
+    from burnin.series import Points
+
+    window = Window(NOW, NOW + timedelta(seconds=60))
+    start = window.start.timestamp()
+    points = [(start, 1.0), (start + 15, 0.0), (start + 60, -0.0)]
+    alone = coverage_of("x", [[t for t, _ in points]], window)
+    expected = [Stretch(start, start + 15, 1.0), Stretch(start + 15, start + 60, 0.0)]
+    assert repr(held_each(points, alone)) == repr(expected)
+    assert repr(held(Points.of(points), alone)) == repr(expected)

@@ -354,12 +354,11 @@ def test_undeclared_process_metrics_are_not_asked_for(measure):
     assert fake.asked == []
 
 
-def test_measure_memory_growth_fetches_the_series_for_the_plot_the_slope_and_coverage():
+def test_measure_memory_growth_fetches_the_slope_and_the_raw_samples_the_plot_draws():
     fake = FakePrometheus()
     result = measure_memory_growth(fake, METRICS, WINDOW)  # type: ignore[arg-type]
     series = 'process_resident_memory_bytes{env="production"}'
     assert fake.asked == [
-        f"range {series}",
         f"max(deriv({series}[43200s])) * 3600 / 1000000",
         f"{series}[43200s]",
     ]

@@ -116,3 +116,37 @@ def test_any_labels_and_values_decode_as_json_decodes_them(series):
 
     body = as_json([{"metric": m, "values": [[t, text(v)] for t, v in pts]} for m, pts in series])
     assert same(_lean_matrix(body), by_json(body))
+
+
+def test_an_interner_keeps_equal_arrays_once_and_only_byte_equal_ones():
+    """A bot's families share their scrape times, a healthy fleet's 0/1 series their values:
+    kept once. Equal means the same bytes: 0.0 and -0.0 stay apart."""
+    from array import array
+
+    from burnin.series import Interner
+
+    intern = Interner()
+    times = array("d", [1.0, 16.0, 31.0])
+    assert intern(times) is times
+    assert intern(array("d", [1.0, 16.0, 31.0])) is times
+    zero = intern(array("d", [0.0, 0.0]))
+    assert intern(array("d", [-0.0, 0.0])) is not zero
+    assert intern(array("d", [1.0, 16.0])) is not times
+
+
+def test_answers_decoded_with_one_interner_share_their_equal_arrays():
+    from burnin.series import Interner, decode_matrix
+
+    def answer(name, values):
+        pairs = ",".join(f'[{t},"{v}"]' for t, v in zip((1.5, 16.5, 31.5), values, strict=True))
+        return (
+            '{"status":"success","data":{"resultType":"matrix","result":['
+            f'{{"metric":{{"__name__":"{name}"}},"values":[{pairs}]}}]}}}}'
+        ).encode()
+
+    intern = Interner()
+    connected = decode_matrix(answer("bot_connected", (1, 1, 1)), intern)[0].points
+    errors = decode_matrix(answer("bot_errors_total", (3, 4, 4)), intern)[0].points
+    assert list(errors) == [(1.5, 3.0), (16.5, 4.0), (31.5, 4.0)]
+    assert errors.times is connected.times
+    assert errors.values is not connected.values

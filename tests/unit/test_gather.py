@@ -320,3 +320,22 @@ def test_a_fleet_s_timed_measurements_start_together_once_the_rest_has_ended():
     assert gathering.take_timed(("health-latency", "bot-2"), lambda: "now") == "bot-2"
     assert gathering.take_timed(("health-latency", "bot-3"), lambda: "now") == "bot-3"
     gathering.close()
+
+
+def test_ended_measurements_are_not_looked_at_again():
+    """A fleet's run ends thousands of measurements: each later quiet() (one per timed test)
+    and each overdue check looks at the ones still running, not at all of them again."""
+    gathering = Gathering(workers=2)
+    for n in range(50):
+        gathering.start(("m", n), lambda n=n: n)
+    gathering.quiet()
+    assert gathering._quiet_upto == 50 and gathering._running == set()
+    release = threading.Event()
+    gathering.start("slow", lambda: release.wait(30))
+    while not gathering._running:
+        time.sleep(0.01)
+    assert [job.key for job in gathering._running] == ["slow"]
+    release.set()
+    gathering.quiet()
+    assert gathering._quiet_upto == 51 and gathering._running == set()
+    gathering.close()

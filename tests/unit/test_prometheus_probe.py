@@ -224,6 +224,22 @@ def test_cached_ranges_hold_raw_answers_with_their_scrape_interval_as_step(prome
     assert len(answers[(SELECTOR, DAY.start, DAY.end, 30)][0].points) == 2880
 
 
+def test_cached_ranges_keep_the_plotted_bot_s_series_and_read_its_interval_alone(prometheus):
+    """A fleet's plots draw its first bot: the other bots' series are left out before any
+    scrape interval is read (theirs may differ)."""
+    _, probe = prometheus(
+        samples={SELECTOR: [({"instance": "bot-1"}, every(30)), ({"instance": "bot-2"}, every(60))]}
+    )
+    probe.span = DAY
+    probe.samples(SELECTOR, SIX_HOURS)
+    answers = probe.cached_ranges(lambda s: s.labels.get("instance") == "bot-1")
+    assert list(answers) == [(SELECTOR, DAY.start, DAY.end, 30)]
+    assert [s.labels for s in answers[(SELECTOR, DAY.start, DAY.end, 30)]] == [
+        {"instance": "bot-1"}
+    ]
+    assert list(probe.cached_ranges()) == [(SELECTOR, DAY.start, DAY.end, 60)]
+
+
 # ---------------------------------------------------------------- alerting_rules
 
 
