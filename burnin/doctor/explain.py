@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 
 from burnin.doctor.checks import Check, not_checked
-from burnin.probes.failures import split_fix
+from burnin.probes.failures import chain_of, split_fix
 from burnin.redact import REDACTED
 
 URL_SETTINGS = {
@@ -42,22 +42,10 @@ _HTTP_STATUS = re.compile(r"HTTP (?:Status Code )?(\d{3})\b|\b(\d{3}) (?:Client|
 
 
 def _chain_text(error: BaseException | str) -> str:
-    """Every exception behind `error` (causes, contexts, urllib3's reason), type and text."""
+    """Every exception behind `error` (failures.chain_of), type and text."""
     if isinstance(error, str):
         return error
-    parts: list[str] = []
-    seen: set[int] = set()
-    pending: list[BaseException] = [error]
-    while pending:
-        exc = pending.pop(0)
-        if id(exc) in seen:
-            continue
-        seen.add(id(exc))
-        parts.append(f"{type(exc).__name__}: {exc}")
-        inner = [exc.__cause__, exc.__context__, getattr(exc, "reason", None)]
-        inner += [a for a in exc.args if isinstance(a, BaseException)]
-        pending += [e for e in inner if isinstance(e, BaseException)]
-    return " | ".join(parts)
+    return " | ".join(f"{type(exc).__name__}: {exc}" for exc in chain_of(error))
 
 
 # What a probe puts before the cause: "prometheus at URL: ", "query '...' failed: ", ...

@@ -37,32 +37,50 @@ CLIENT_CERT_ALERTS = (
 )
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-        # urllib3 keeps the original in .reason (MaxRetryError, NewConnectionError)
-        reason = getattr(seen[-1], "reason", None)
-        if isinstance(reason, BaseException) and reason not in seen:
-            current = reason
-    for item in list(seen):
-        for arg in getattr(item, "args", ()):
-            if isinstance(arg, BaseException) and arg not in seen:
-                seen.extend(_chain(arg))
-    return seen
+# OpenSSL's verify codes (X509_V_ERR_*) for the two failures a CA file does not mend.
+HOSTNAME_MISMATCH = 62
+CERT_HAS_EXPIRED = 10
+
+
+def chain_of(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception behind it, nearest first: causes, contexts, urllib3's `reason`
+    (MaxRetryError, NewConnectionError keep the original there) and exceptions passed as
+    arguments."""
+    found: list[BaseException] = []
+    pending: list[BaseException] = [exc]
+    while pending:
+        item = pending.pop(0)
+        if any(item is seen for seen in found):
+            continue
+        found.append(item)
+        inner = [item.__cause__, item.__context__, getattr(item, "reason", None)]
+        inner += [a for a in getattr(item, "args", ()) if isinstance(a, BaseException)]
+        pending += [e for e in inner if isinstance(e, BaseException)]
+    return found
 
 
 def explain(exc: BaseException, access: HttpAccess, url: str, timeout_s: float) -> Failure:
     """One line (with the fix) for an exception of requests or http.client reaching `url`."""
-    chain = _chain(exc)
+    chain = chain_of(exc)
     host = urlsplit(url).hostname or url
     port = urlsplit(url).port
     where = f"{host}:{port}" if port else host
     for item in chain:
         if isinstance(item, ssl.SSLCertVerificationError):
             detail = item.verify_message or str(item)
+            if item.verify_code == HOSTNAME_MISMATCH or "hostname mismatch" in detail.lower():
+                return Failure(
+                    f"TLS certificate of {where} is not valid for the name {host} ({detail}): "
+                    f"name in {access.url_setting} a host the certificate holds (its "
+                    "subjectAltName), not another name or address of the same server",
+                    True,
+                )
+            if item.verify_code == CERT_HAS_EXPIRED:
+                return Failure(
+                    f"TLS certificate of {where} has expired ({detail}): the server needs a "
+                    f"renewed certificate ({access.fix('ca_file')} cannot help)",
+                    True,
+                )
             return Failure(
                 f"TLS certificate of {where} not trusted ({detail}): set "
                 f"{access.fix('ca_file')} to the CA that signed it",

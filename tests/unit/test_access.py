@@ -22,7 +22,7 @@ from burnin.criteria.health import (
     measure_health_latency,
 )
 from burnin.errors import ConfigError, SourceError
-from burnin.probes.failures import explain_status
+from burnin.probes.failures import explain, explain_status
 from burnin.probes.health import HealthProbe
 from burnin.probes.http import http_get, new_session
 from burnin.probes.prometheus import PrometheusProbe
@@ -78,6 +78,34 @@ def test_an_untrusted_certificate_is_the_observers_failure_with_the_fix(pki):
             measure_health_latency(health(url, HttpAccess("health")), 2), _tiers()
         )
     assert latency.band is Band.SOURCE_ERROR
+
+
+def _verify_failure(code: int, message: str) -> Exception:
+    import ssl
+
+    failure = ssl.SSLCertVerificationError(1, f"[SSL: CERTIFICATE_VERIFY_FAILED] {message}")
+    failure.verify_code, failure.verify_message = code, message
+    wrapper = ConnectionError("HTTPSConnectionPool(host='bot.example', port=443): Max retries")
+    wrapper.__cause__ = failure
+    return wrapper
+
+
+def test_a_certificate_for_another_name_says_to_use_its_name_not_a_ca_file():
+    """A CA file cannot mend a URL naming the server by a name its certificate lacks (an IP
+    address, an internal alias): the line says so, still the observer's failure."""
+    failure = _verify_failure(62, "Hostname mismatch, certificate is not valid for 'bot.example'.")
+    said = explain(failure, HttpAccess("health"), "https://bot.example/api/health", 5.0)
+    assert said.observer
+    assert said.cause.startswith("TLS certificate of bot.example is not valid for the name")
+    assert "health_url" in said.cause and "subjectAltName" in said.cause
+    assert "ca_file" not in said.cause
+
+
+def test_an_expired_certificate_says_the_server_needs_a_new_one():
+    failure = _verify_failure(10, "certificate has expired")
+    said = explain(failure, HttpAccess("prometheus"), "https://prom:9090", 5.0)
+    assert said.observer and "prom:9090 has expired" in said.cause
+    assert "renewed certificate" in said.cause
 
 
 def test_the_wrong_ca_is_not_trusted_either(pki):
