@@ -1,8 +1,9 @@
 """Third-party modules imported when first used, not when burnin is imported: a listing
 (`pytest --co`) and every run's start-up pay nothing for them, and a run pays only for the
 sources it asks (fabric, paramiko and invoke cost ~0.1 s to import; requests and urllib3
-~0.05 s). A gathering thread that asks its source first imports it while the other sources'
-requests are already under way.
+~0.05 s). A run imports what its selected criteria's sources need on the main thread just
+before the gathering starts (gather.import_ahead): imported from the gathering's threads, each
+import held the GIL while the other threads' answers waited.
 
     if TYPE_CHECKING:
         import paramiko

@@ -10,14 +10,14 @@ shard ran them, its bots in the fleet's order."""
 from __future__ import annotations
 
 import json
-import tempfile
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from burnin.catalogue import CRITERIA
-from burnin.config import load_thresholds
+from burnin.config.thresholds import thresholds_of
 from burnin.errors import ConfigError
 from burnin.report.links import Consoles
 from burnin.report.model import CriterionResult, RunRecord
@@ -85,11 +85,7 @@ def read_shard(path: Path) -> ShardRecord:
 
 def _thresholds(raw: Wire) -> Any:
     """The thresholds the shard judged by, from the file's text it kept (the path as it was)."""
-    with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "thresholds.toml"
-        copy.write_text(raw["text"], encoding="utf-8")
-        loaded = load_thresholds(copy, CRITERIA)
-    return replace(loaded, path=Path(raw["path"]))
+    return thresholds_of(tomllib.loads(raw["text"]), Path(raw["path"]), CRITERIA)
 
 
 def check_set(shards: Sequence[ShardRecord]) -> None:

@@ -14,7 +14,9 @@ from tests.reports import report_blob
 
 # ISO 8601 moments with seconds (the run's start and finish, the row of this run in a trend).
 MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?")
-DURATION = re.compile(r"\d+(?:\.\d+)? ms|\d\d:\d\d:\d\d")  # health latency is live: 9.1 ms vs 6.3 ms
+DURATION = re.compile(
+    r"\d+(?:\.\d+)? ms|\d\d:\d\d:\d\d"
+)  # health latency is live: 9.1 ms vs 6.3 ms
 NUMBER = re.compile(r"\d+(\.\d+)?")
 # Criteria measured live at every run whatever --at says (the health endpoint's timed GETs; its
 # answer against Prometheus at the moment it was read): their numbers and the moment they were

@@ -252,7 +252,12 @@ def _traffic(path: Path, raw: Any) -> Traffic:
 def load_thresholds(path: Path, criteria: Collection[str]) -> Thresholds:
     """thresholds.toml, checked; `criteria`: the criterion ids its phases may name (the
     catalogue's, burnin.catalogue.CRITERIA)."""
-    document = toml.read_toml(path)
+    return thresholds_of(toml.read_toml(path), path, criteria)
+
+
+def thresholds_of(document: dict[str, Any], path: Path, criteria: Collection[str]) -> Thresholds:
+    """The thresholds of a TOML document already read (`path`: where it came from, for
+    messages and the record)."""
     toml.check_keys(
         path,
         "",
