@@ -24,6 +24,7 @@ from burnin.run import RunSettings, now
 from burnin.schedule import Window, parse_baseline
 from burnin.verdict import Verdict, no_data
 
+# A new criteria module is named in both lists: here for the type checker, below for run time.
 if TYPE_CHECKING:
     from burnin.criteria import (
         alert_path,
