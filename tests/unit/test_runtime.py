@@ -1,0 +1,20 @@
+"""burnin.runtime: the collector and allocator set for a long run (in a fresh interpreter: the
+settings are the process's)."""
+
+import platform
+import subprocess
+import sys
+
+from burnin.runtime import YOUNG_THRESHOLD
+
+
+def test_a_long_run_freezes_what_exists_and_collects_less_often() -> None:
+    probe = (
+        "import gc; from burnin.runtime import settle_for_a_long_run as s; took = s(); "
+        "print(took, gc.get_threshold()[0], gc.get_freeze_count() > 1000)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    took, young, frozen = done.stdout.split()
+    assert (int(young), frozen) == (YOUNG_THRESHOLD, "True"), done.stdout
+    on_glibc = platform.libc_ver()[0] == "glibc"
+    assert took == str(on_glibc), f"glibc: {on_glibc}; mallopt took both settings: {took}"
