@@ -16,17 +16,21 @@ from __future__ import annotations
 import bisect
 import heapq
 import statistics
+import weakref
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from itertools import compress, repeat
 from operator import gt, lt, ne, sub
+from typing import Generic, TypeVar
 
 from burnin.schedule import Window
 from burnin.series import Points
 
+T = TypeVar("T")
 HOLE_FACTOR = 2.0
 # Fewer samples than this cannot tell a scrape interval, let alone speak for a window.
 MIN_SAMPLES = 3
@@ -152,9 +156,44 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s"
 
 
+class ByArray(Generic[T]):
+    """A function of a sample array, kept per array object while the array lives: a fleet's
+    raw answers share their arrays (burnin.series.Interner: a bot's families one times array),
+    so a bot's criteria ask the same question of one array many times over. An array is never
+    written to once decoded; an entry goes when its array does (a weak reference: nothing is
+    kept alive for the sake of this)."""
+
+    def __init__(self, function: Callable[[array[float]], T]) -> None:
+        self._function = function
+        self._kept: dict[int, tuple[weakref.ref[array[float]], T]] = {}
+
+    def __call__(self, numbers: array[float]) -> T:
+        key = id(numbers)
+        found = self._kept.get(key)
+        if found is not None and found[0]() is numbers:
+            return found[1]
+        value = self._function(numbers)
+        self._kept[key] = (weakref.ref(numbers, partial(self._forget, key)), value)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def _forget(self, key: int, gone: weakref.ref[array[float]]) -> None:
+        if self._kept.get(key, (None,))[0] is gone:  # not a newer array given the same id
+            self._kept.pop(key, None)
+
+
+def _rising(times: Sequence[float]) -> bool:
+    return all(map(lt, times, times[1:]))
+
+
+_rising_array = ByArray(_rising)
+
+
 def increasing(times: Sequence[float]) -> bool:
     """Whether the times only rise (as Prometheus answers a series' samples)."""
-    return all(map(lt, times, times[1:]))
+    return _rising_array(times) if isinstance(times, array) else _rising(times)
 
 
 def times_of(points: Sequence[tuple[float, float]]) -> Sequence[float]:
@@ -176,14 +215,22 @@ def _gaps_over(times: Sequence[float], tolerance: float) -> Iterable[int]:
     return compress(range(1, len(times)), after)
 
 
+def _median_spacing(times: Sequence[float]) -> float | None:
+    """The median spacing of one series' samples; None under MIN_SAMPLES or no spacing."""
+    ordered = times if increasing(times) else sorted(times)
+    gaps = [gap for gap in map(sub, ordered[1:], ordered) if gap > 0]
+    return statistics.median(gaps) if len(ordered) >= MIN_SAMPLES and gaps else None
+
+
+_spacing_of_array = ByArray(_median_spacing)
+
+
 def scrape_interval(series_times: Iterable[Sequence[float]]) -> float | None:
     """The largest of the per-series median spacings; None when no series has 3 samples."""
-    medians = []
-    for times in series_times:
-        ordered = times if increasing(times) else sorted(times)
-        gaps = [gap for gap in map(sub, ordered[1:], ordered) if gap > 0]
-        if len(ordered) >= MIN_SAMPLES and gaps:
-            medians.append(statistics.median(gaps))
+    spacings = (
+        _spacing_of_array(t) if isinstance(t, array) else _median_spacing(t) for t in series_times
+    )
+    medians = [m for m in spacings if m is not None]
     return max(medians) if medians else None
 
 

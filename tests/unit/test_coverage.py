@@ -3,6 +3,7 @@ behind "partial data can prove a failure, never a pass")."""
 
 from __future__ import annotations
 
+from array import array
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from burnin.coverage import (
     HOLE_FACTOR,
     MIN_SAMPLES,
+    ByArray,
     Coverage,
     Stretch,
     coverage_of,
@@ -501,3 +503,30 @@ def test_a_last_sample_at_the_window_s_end_holds_nothing_on_arrays_too():
     expected = [Stretch(start, start + 15, 1.0), Stretch(start + 15, start + 60, 0.0)]
     assert repr(held_each(points, alone)) == repr(expected)
     assert repr(held(Points.of(points), alone)) == repr(expected)
+
+
+def test_a_question_of_an_array_is_asked_once_while_the_array_lives() -> None:
+    asked: list[int] = []
+
+    def length(numbers: array) -> int:
+        asked.append(len(numbers))
+        return len(numbers)
+
+    kept = ByArray(length)
+    first = array("d", [1.0, 2.0])
+    assert (kept(first), kept(first)) == (2, 2)
+    assert asked == [2]  # the second answer was kept
+    equal_but_another = array("d", [1.0, 2.0])
+    assert kept(equal_but_another) == 2 and asked == [2, 2]  # kept per object, not per value
+    del first, equal_but_another
+    assert len(kept) == 0  # gone with their arrays: nothing held alive for the memo
+    for size in range(50):  # new arrays (ids reused) are asked afresh
+        assert kept(array("d", [0.0] * size)) == size
+    assert asked[2:] == list(range(50))
+
+
+@given(st.lists(st.lists(st.floats(1.7e9, 1.8e9), max_size=30), max_size=4))
+def test_arrays_kept_answer_as_lists_do(series: list[list[float]]) -> None:
+    arrays = [array("d", times) for times in series]
+    assert scrape_interval(arrays) == scrape_interval(series)
+    assert scrape_interval(arrays) == scrape_interval(arrays)  # asked again: the kept answer

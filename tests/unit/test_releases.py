@@ -3,6 +3,8 @@ the properties of the comparison (Hypothesis)."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 import textwrap
@@ -31,6 +33,7 @@ from burnin.criteria.releases import (
     compare_distributions,
     compare_rates,
     compare_slopes,
+    interval_runs,
     judge_comparison,
     measure_comparison,
     previous_deployment,
@@ -533,3 +536,30 @@ def test_flat_memory_after_falling_memory_is_no_regression():
     verdict = judged(side(BEFORE, memory_mb_per_hr=-0.5), side(NOW, memory_mb_per_hr=0.6, seed=1))
     assert rows_of(verdict)["memory slope"]["verdict"] == SAME, verdict.message()
     assert verdict.band is Band.TARGET
+
+
+def _runs_sample_by_sample(
+    times: list[float], origin: float, starts: list[float]
+) -> list[tuple[int, int, int, int]]:
+    """interval_runs' rule as first written: every sample's key, then the runs of equal keys."""
+    keys = [(bisect.bisect_right(starts, t), int((t - origin) // 300)) for t in times]
+    edges = [0, *(i for i in range(1, len(keys)) if keys[i] != keys[i - 1]), len(keys)]
+    return [(a, b, *keys[a]) for a, b in zip(edges, edges[1:], strict=False)] if keys else []
+
+
+@given(
+    gaps=st.lists(st.floats(0.001, 900.0), max_size=60),
+    first=st.floats(1.7e9, 1.8e9),
+    origin=st.floats(1.7e9, 1.8e9) | st.just(0.0),
+    starts=st.lists(st.floats(1.7e9, 1.8e9), max_size=4),
+)
+def test_interval_runs_are_the_runs_of_every_samples_key(
+    gaps: list[float], first: float, origin: float, starts: list[float]
+) -> None:
+    times = list(itertools.accumulate([first, *gaps]))
+    starts = sorted(starts + [t for t in times[1::7]])  # some starts exactly at a sample
+    assert interval_runs(times, origin, starts) == _runs_sample_by_sample(times, origin, starts)
+
+
+def test_interval_runs_of_no_samples_are_none() -> None:
+    assert interval_runs([], 0.0) == []
