@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS results (
     bot TEXT NOT NULL DEFAULT ''       -- a fleet's bot ("": the target's one bot, or the fleet)
 );
 CREATE INDEX IF NOT EXISTS runs_by_deployment ON runs (target, deployment, started);
+CREATE INDEX IF NOT EXISTS results_by_run ON results (run_id, criterion);
 """
 
 
@@ -122,8 +123,26 @@ def connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
+_recorded = [0]  # runs this process recorded: part of state_of's answer
+
+
+def state_of(path: Path) -> tuple[object, ...]:
+    """What changes when the history at `path` changes: the database's and its write-ahead
+    log's size and time, and the runs this process recorded (a file's time may not move
+    between two writes close together). For a reader keeping what it read."""
+    stamps: list[object] = [_recorded[0]]
+    for file in (path, path.with_name(path.name + "-wal")):
+        try:
+            stat = file.stat()
+            stamps.append((stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
 def record(path: Path, run: RunRow) -> int:
     """Store one run and its results in one transaction; returns its id."""
+    _recorded[0] += 1
     connection = connect(path)
     try:
         connection.execute("BEGIN IMMEDIATE")
@@ -164,55 +183,76 @@ def record(path: Path, run: RunRow) -> int:
 
 
 def runs(
-    path: Path, target: str | None = None, deployment: str | None = None, shards: bool = False
+    path: Path,
+    target: str | None = None,
+    deployment: str | None = None,
+    shards: bool = False,
+    since: str | None = None,
+    criteria: Collection[str] | None = None,
 ) -> list[RunRow]:
     """The recorded runs, oldest first, with their results; a shard's runs (--shard) only with
-    `shards`: each is a share of a fleet's run, never the fleet's checkpoint."""
+    `shards`: each is a share of a fleet's run, never the fleet's checkpoint. `since`: only
+    runs started then or later (ISO 8601, as recorded); `criteria`: only these criteria's
+    results (none for an empty set). Both are asked of the database: a fleet's history grows
+    by a row per bot and criterion each run, and a reader needing a few criteria of the last
+    day must not read every row ever recorded."""
     if not path.exists():
         return []
     connection = connect(path)
     try:
         query = "SELECT * FROM runs"
         where, args = [] if shards else ["shard = ''"], []
-        if target is not None:
-            where.append("target = ?")
-            args.append(target)
-        if deployment is not None:
-            where.append("deployment = ?")
-            args.append(deployment)
+        for column, value in (("target", target), ("deployment", deployment)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if since is not None:
+            where.append("started >= ?")
+            args.append(since)
         if where:
             query += " WHERE " + " AND ".join(where)
         connection.row_factory = sqlite3.Row
-        found = []
-        for row in connection.execute(query + " ORDER BY started, id", args).fetchall():
-            results = tuple(
-                ResultRow(
-                    r["criterion"], r["phase"], r["band"], r["value"], r["observed"], r["bot"]
-                )
-                for r in connection.execute(
-                    "SELECT * FROM results WHERE run_id = ? ORDER BY rowid", (row["id"],)
-                )
+        found = connection.execute(query + " ORDER BY started, id", args).fetchall()
+        results = _results_of([row["id"] for row in found], criteria, connection)
+        return [
+            RunRow(
+                target=row["target"],
+                deployment=row["deployment"],
+                phases=tuple(json.loads(row["phases"])),
+                started=row["started"],
+                finished=row["finished"],
+                windows={k: (v[0], v[1]) for k, v in json.loads(row["windows"]).items()},
+                state=row["state"],
+                interrupted=bool(row["interrupted"]),
+                reports=json.loads(row["reports"]),
+                results=tuple(results.get(row["id"], ())),
+                id=row["id"],
+                decision=row["decision"],
+                shard=row["shard"],
             )
-            found.append(
-                RunRow(
-                    target=row["target"],
-                    deployment=row["deployment"],
-                    phases=tuple(json.loads(row["phases"])),
-                    started=row["started"],
-                    finished=row["finished"],
-                    windows={k: (v[0], v[1]) for k, v in json.loads(row["windows"]).items()},
-                    state=row["state"],
-                    interrupted=bool(row["interrupted"]),
-                    reports=json.loads(row["reports"]),
-                    results=results,
-                    id=row["id"],
-                    decision=row["decision"],
-                    shard=row["shard"],
-                )
-            )
-        return found
+            for row in found
+        ]
     finally:
         connection.close()
+
+
+def _results_of(
+    run_ids: list[int], criteria: Collection[str] | None, connection: sqlite3.Connection
+) -> dict[int, list[ResultRow]]:
+    """Each run's results in the order recorded, read by the results_by_run index."""
+    if criteria is not None and not criteria:
+        return {}
+    wanted = sorted(criteria) if criteria is not None else []
+    only = f" AND criterion IN ({', '.join('?' * len(wanted))})" if wanted else ""
+    found: dict[int, list[ResultRow]] = {}
+    for run_id in run_ids:
+        rows = connection.execute(
+            "SELECT criterion, phase, band, value, observed, bot FROM results"
+            f" WHERE run_id = ?{only} ORDER BY rowid",
+            (run_id, *wanted),
+        )
+        found[run_id] = [ResultRow(*r) for r in rows]
+    return found
 
 
 # The decision of a run that found nothing wrong and waits for the team's sign-off

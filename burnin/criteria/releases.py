@@ -35,6 +35,7 @@ from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import compress, repeat
 from operator import lt, truediv
 from pathlib import Path
@@ -44,7 +45,7 @@ from burnin.bands import Band
 from burnin.config.thresholds import Comparison
 from burnin.coverage import columns, coverage_of, increasing, times_of
 from burnin.criteria.connection import SeriesSamples, disconnections, measure_samples
-from burnin.history import HistoryError, RunRow, iso, runs
+from burnin.history import HistoryError, RunRow, iso, runs, state_of
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.promql import Metrics
 from burnin.schedule import DAY, Baseline, Window
@@ -54,6 +55,7 @@ from burnin.verdict import Evidence, Verdict, no_data
 
 CRITERION = "vs-previous-release"
 INTERVAL_S = 300  # the per-interval values: 5 minutes
+LATENCY_CRITERION = "health-latency"  # its smoke runs' values in the history
 MIN_INTERVALS = 12  # an hour of them in each window, or the distribution is inconclusive
 # Smoke runs of each deployment: with 5 each no ordering of the two can reach p < 0.01.
 MIN_RUNS = 6
@@ -204,7 +206,7 @@ def smoke_latencies(found: Sequence[RunRow], deployment: str, until: datetime) -
         latencies.extend(
             r.value
             for r in run.results
-            if r.criterion == "health-latency" and r.phase == "smoke" and r.value is not None
+            if r.criterion == LATENCY_CRITERION and r.phase == "smoke" and r.value is not None
         )
     return tuple(latencies)
 
@@ -288,12 +290,19 @@ def measure_comparison(
 
 
 def _history(path: Path | None, target: str) -> list[RunRow]:
+    """The target's runs with their health latencies, read once while the history stays as it
+    is (a fleet's bots all ask, in one run)."""
     if path is None:
         return []
     try:
-        return runs(path, target)
+        return _latency_history(path, target, state_of(path))
     except HistoryError:
         return []  # the history plugin says why when it records; latency is then not compared
+
+
+@lru_cache(maxsize=4)
+def _latency_history(path: Path, target: str, _state: tuple[object, ...]) -> list[RunRow]:
+    return runs(path, target, criteria=(LATENCY_CRITERION,))
 
 
 def _raw_slice(

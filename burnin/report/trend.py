@@ -21,6 +21,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Alerts", "alerts"),
 )
 SMOKE = "smoke"
+# The criteria of earlier runs the report reads (the trend's columns, the smoke latencies).
+READ_FROM_HISTORY = frozenset({criterion for _, criterion in COLUMNS} | {"health-latency"})
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from burnin.history import (
     done_checkpoints,
     record,
     runs,
+    state_of,
     table,
 )
 
@@ -50,6 +51,35 @@ def test_a_run_is_read_back_with_its_results(tmp_path):
     assert found.id == run_id and found.phases == ("6h",) and found.state == "OK"
     assert found.results[0] == ResultRow("uptime", "6h", "target", 100.0, "100 %")
     assert runs(path, "other") == [] and runs(path, "prod", "2026-01-01T00:00:00+00:00") == []
+
+
+def test_a_reader_asks_for_the_runs_since_a_moment_and_the_criteria_it_needs(tmp_path):
+    path = tmp_path / "history.sqlite"
+    for n in range(3):
+        record(path, run_row(n=n))
+    since = run_row(n=1).started
+    assert [r.started for r in runs(path, "prod", since=since)] == [
+        run_row(n=1).started,
+        run_row(n=2).started,
+    ]
+    (only,) = {r.results for r in runs(path, "prod", criteria={"alerts"})}
+    assert only == (ResultRow("alerts", "6h", "critical", 1.0, "1 alerts"),)
+    assert {r.results for r in runs(path, "prod", criteria=())} == {()}
+    assert len(runs(path, "prod")[0].results) == 2  # every criterion when none is named
+    with sqlite3.connect(path) as db:  # each run's results found by its id, not by a scan
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM results WHERE run_id = 1 ORDER BY rowid"
+        ).fetchall()
+    assert "results_by_run" in str(plan), plan
+
+
+def test_the_state_of_a_history_changes_with_each_run_recorded(tmp_path):
+    path = tmp_path / "history.sqlite"
+    before = state_of(path)
+    record(path, run_row())
+    after = state_of(path)
+    record(path, run_row(n=1))
+    assert len({before, after, state_of(path)}) == 3
 
 
 def test_a_missing_database_has_no_runs(tmp_path):
