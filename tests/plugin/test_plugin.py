@@ -41,6 +41,23 @@ def test_checkpoint_marker_selects_its_phase_only(suite):
     }
 
 
+def test_only_the_phases_a_marker_selects_are_made(suite):
+    """Other phases' tests are not made and then deselected (a fleet: thousands of items)."""
+    every = collected(suite.runpytest_subprocess("--target", "sandbox", "--co", "-q"))
+    for expression in ("checkpoint_24h", "smoke or checkpoint_6h", "not checkpoint_12h"):
+        result = suite.runpytest_subprocess("-m", expression, "--target", "sandbox", "--co", "-q")
+        made = collected(result)
+        phases = {i.rsplit("-", 1)[1].rstrip("]") for i in made}
+        wanted = {"checkpoint_24h": {"24h"}, "smoke or checkpoint_6h": {"smoke", "6h"}}
+        assert phases == wanted.get(expression, {"smoke", "6h", "24h"}), made
+        assert made == [i for i in every if i in made], "the same tests, in the same order"
+        # Deselected: at most one placeholder per test function none of whose phases is made
+        # (pytest's item for an empty parameter set), never another phase's tests.
+        deselected = re.search(r"\((\d+) deselected\)", result.stdout.str())
+        functions = {i.split("[")[0] for i in every} - {i.split("[")[0] for i in made}
+        assert (int(deselected.group(1)) if deselected else 0) == len(functions), functions
+
+
 def test_smoke_marker_selects_the_quick_checks(suite):
     result = suite.runpytest_subprocess("-m", "smoke", "--target", "sandbox", "--co", "-q")
     names = sorted(i.split("::")[1] for i in collected(result))
