@@ -76,6 +76,17 @@ def test_a_collect_only_listing_writes_no_report_and_no_history(suite):
     assert "burnin history" not in result.stdout.str()
 
 
+@pytest.mark.parametrize("listing", ["--fixtures-per-test", "--fixtures"])
+def test_a_fixtures_listing_writes_no_report_and_no_history(suite, listing):
+    """pytest runs a session of collection for these: it judged nothing, so no run is recorded
+    (once, a --fixtures-per-test listing was recorded as a run that could not decide)."""
+    result = suite.runpytest_subprocess("-m", "smoke", "--target", "sandbox", listing, "-q")
+    assert result.ret == 0 and "criterion" in result.stdout.str(), result.stdout.str()
+    assert not (suite.path / "reports").exists()
+    for recorded in ("burnin history:", "burnin decision:", "Generated html report"):
+        assert recorded not in result.stdout.str(), result.stdout.str()
+
+
 def test_plain_run_collects_only_the_production_suite(suite):
     (suite.path / "tests").mkdir()
     (suite.path / "tests" / "test_own.py").write_text("def test_own():\n    pass\n")
