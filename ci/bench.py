@@ -390,6 +390,10 @@ def main() -> None:
         for name, value in startup_rows:
             print(f"{name:<{width}}  {value}")
         return
+    # Each bench starts from empty run histories: a run reads its history (the record's trend,
+    # the release comparison's latencies), so an older bench's runs would change what is timed.
+    for history in (ROOT / "reports").glob("bench*/history.sqlite*"):
+        history.unlink()
     up_s = timed(lambda: sandbox.up("healthy"))
     info = sandbox.status()
     assert info is not None
