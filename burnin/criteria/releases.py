@@ -140,27 +140,33 @@ def interval_runs(
     times: Sequence[float], origin: float, starts: Sequence[float] = ()
 ) -> list[tuple[int, int, int, int]]:
     """(first, end, lifetime, interval) of each run of samples (times in order) that share a
-    process lifetime (the number of `starts` at or before the sample) and a 5-minute interval
-    from `origin` (int((t - origin) // INTERVAL_S)): the runs _runs finds over every sample's
-    key (runs of equal keys), found by binary search on those keys at each edge (a day of 15-second samples has
-    5,760 samples and 288 intervals): the work grows with the intervals, not the samples."""
-    if not times:
+    process lifetime (the number of `starts`, in order, at or before the sample) and a 5-minute
+    interval from `origin` (int((t - origin) // INTERVAL_S)): the runs of equal keys had every
+    sample's key been computed, found at their edges only (a day of 15-second samples has 5,760
+    samples and 288 intervals): each interval's edge by a binary search in C for its start
+    time, then moved while the key computed for a neighbour says otherwise (float rounding)."""
+    count = len(times)
+    if not count:
         return []
 
     def interval(t: float) -> int:
         return int((t - origin) // INTERVAL_S)
 
-    def lifetime(t: float) -> int:
-        return bisect.bisect_right(starts, t)
-
-    edges = {0, len(times)}
-    for key in (interval, lifetime):
-        first, last = key(times[0]), key(times[-1])
-        edges.update(bisect.bisect_left(times, k, key=key) for k in range(first + 1, last + 1))
-    ordered = sorted(edges)
+    edges = {0, count}
+    for k in range(interval(times[0]) + 1, interval(times[-1]) + 1):
+        at = bisect.bisect_left(times, origin + k * INTERVAL_S)
+        while at > 0 and interval(times[at - 1]) >= k:
+            at -= 1
+        while at < count and interval(times[at]) < k:
+            at += 1
+        edges.add(at)
+    # Lifetime j begins at the first sample at or after the j-th start.
+    edges.update(bisect.bisect_left(times, start) for start in starts)
+    ordered = sorted(e for e in edges if 0 <= e <= count)
     return [
-        (first, end, lifetime(times[first]), interval(times[first]))
+        (first, end, bisect.bisect_right(starts, times[first]), interval(times[first]))
         for first, end in zip(ordered, ordered[1:], strict=False)
+        if end > first
     ]
 
 
