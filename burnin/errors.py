@@ -3,6 +3,8 @@ cannot ask, a checkpoint asked for before it is due. A leaf: it imports nothing 
 
 from __future__ import annotations
 
+import copy
+
 
 class ConfigError(Exception):
     """A configuration mistake, worded for the person who made it."""
@@ -20,3 +22,24 @@ class SourceError(Exception):
         self.source = source
         self.where = where
         self.cause = cause
+
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str, str]]:
+        """Copied and pickled as made (its message is built from the three)."""
+        return type(self), (self.source, self.where, self.cause)
+
+
+def again(exc: BaseException) -> BaseException:
+    """A remembered exception to raise once more (a source's first failure, a measurement shared
+    by a fleet's bots): a copy, so each raise has its own traceback. Raised as is, one object
+    gains every raise's frames: the 1,900th test of a 100-bot run whose SSH host refused carried
+    a traceback of thousands of frames, and pytest's reading of them made the run 40 s instead of
+    4. An exception that cannot be copied is raised with its traceback cleared instead."""
+    try:
+        fresh = copy.copy(exc)
+    except Exception:  # noqa: BLE001 - its type cannot be rebuilt from its args
+        fresh = None
+    if type(fresh) is not type(exc):
+        return exc.with_traceback(None)
+    fresh.__cause__, fresh.__context__ = exc.__cause__, exc.__context__  # what it came from
+    fresh.__suppress_context__ = exc.__suppress_context__
+    return fresh

@@ -13,6 +13,8 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from burnin.errors import again
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 T = TypeVar("T")
@@ -95,7 +97,7 @@ class Flights(Generic[K, V]):
     def _await(self, key: K, flight: _Flight[V]) -> V:
         bound_s = flight.bound_s or self.bound_s
         if bound_s is None:
-            return flight.answer.result()
+            return answer_of(flight.answer)
         while True:
             started = flight.started
             if started is None:  # its asker waits for a slot, itself a bounded wait
@@ -106,7 +108,7 @@ class Flights(Generic[K, V]):
                     return self._gave_up(key, time.monotonic() - started)
             done, _ = wait([flight.answer], timeout=left_s)
             if done:
-                return flight.answer.result()
+                return answer_of(flight.answer)
 
     def reserve(self, keys: Iterable[K]) -> list[K]:
         """Mark the keys being fetched together (one batch), except those kept or already being
@@ -199,4 +201,13 @@ def call_within(bound_s: float, call: Callable[[], T]) -> tuple[bool, T | None]:
     done, _ = wait([answer], timeout=bound_s)
     if not done:
         return False, None
-    return True, answer.result()
+    return True, answer_of(answer)
+
+
+def answer_of(answer: Future[T]) -> T:
+    """A finished future's result, or its exception raised as a copy (burnin.errors.again): one
+    failed fetch or measurement is taken by many waiters, each raise with its own traceback."""
+    try:
+        return answer.result()
+    except BaseException as exc:  # noqa: BLE001 - raised again, as a copy
+        raise again(exc) from None

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from burnin.errors import SourceError
+from burnin.errors import SourceError, again
 
 P = TypeVar("P")
 
@@ -42,7 +42,7 @@ class SourceGate(Generic[P]):
                 except SourceError as exc:
                     self.failure = exc
         if self.failure is not None:
-            raise self.failure
+            raise again(self.failure)
         return self.probe
 
     def expire(self) -> None:

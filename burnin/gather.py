@@ -20,7 +20,7 @@ from typing import Any
 
 from burnin.catalogue import CRITERIA, MEASUREMENTS
 from burnin.errors import ConfigError, SourceError
-from burnin.flight import MARGIN_S
+from burnin.flight import MARGIN_S, answer_of
 from burnin.probes.prometheus import FIRST_EVALUATION_MAX_WAIT_S
 from burnin.probes.ssh_batch import HostCommand
 from burnin.run import RunSettings
@@ -219,7 +219,7 @@ class Gathering:
         if self._claim(job):  # on a thread of its own: the wait on it stays bounded
             threading.Thread(target=self._settle, args=(job,), name="take", daemon=True).start()
         self._await(job)
-        return job.answer.result()
+        return answer_of(job.answer)
 
     def close(self) -> None:
         """Drop what has not started; what runs ends with its source's timeout, unwaited."""
