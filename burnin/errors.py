@@ -32,8 +32,8 @@ def again(exc: BaseException) -> BaseException:
     """A remembered exception to raise once more (a source's first failure, a measurement shared
     by a fleet's bots): a copy, so each raise has its own traceback. Raised as is, one object
     gains every raise's frames: the 1,900th test of a 100-bot run whose SSH host refused carried
-    a traceback of thousands of frames, and pytest's reading of them made the run 40 s instead of
-    4. An exception that cannot be copied is raised with its traceback cleared instead."""
+    a traceback of thousands of frames, and pytest's reading of them made the run 39.6 s instead
+    of 8.6 s. An exception that cannot be copied is raised with its traceback cleared instead."""
     try:
         fresh = copy.copy(exc)
     except Exception:  # noqa: BLE001 - its type cannot be rebuilt from its args
