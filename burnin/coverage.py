@@ -210,9 +210,57 @@ def columns(points: Sequence[tuple[float, float]]) -> tuple[Sequence[float], Seq
 
 def _gaps_over(times: Sequence[float], tolerance: float) -> Iterable[int]:
     """Each index i >= 1 whose time lies more than `tolerance` after the one before (the
-    comparisons run in C: a day of 15-second samples in a fraction of a millisecond)."""
+    comparisons run in C: a day of 15-second samples in a fraction of a millisecond), kept per
+    array and tolerance (a bot's families share their times)."""
+    if isinstance(times, array):
+        kept = _gaps_of_array(times)
+        if tolerance not in kept:
+            kept[tolerance] = _gap_indices(times, tolerance)
+        return kept[tolerance]
+    return _gap_indices(times, tolerance)
+
+
+def _gap_indices(times: Sequence[float], tolerance: float) -> list[int]:
     after = map(gt, map(sub, times[1:], times), repeat(tolerance))
-    return compress(range(1, len(times)), after)
+    return list(compress(range(1, len(times)), after))
+
+
+_gaps_of_array: ByArray[dict[float, list[int]]] = ByArray(lambda _times: {})
+
+
+def changes(values: Sequence[float]) -> list[int]:
+    """Each index i >= 1 whose value differs from the one before (kept per array)."""
+    if isinstance(values, array):
+        return _changes_of_array(values)
+    return _change_indices(values)
+
+
+def _change_indices(values: Sequence[float]) -> list[int]:
+    return list(compress(range(1, len(values)), map(ne, values[1:], values)))
+
+
+_changes_of_array = ByArray(_change_indices)
+
+
+def falls(values: Sequence[float]) -> list[int]:
+    """Each index i >= 1 whose value is below the one before (a counter's reset; kept per
+    array)."""
+    if isinstance(values, array):
+        return _falls_of_array(values)
+    return _fall_indices(values)
+
+
+def _fall_indices(values: Sequence[float]) -> list[int]:
+    return list(compress(range(1, len(values)), map(lt, values[1:], values)))
+
+
+_falls_of_array = ByArray(_fall_indices)
+
+
+def _within(times: Sequence[float], first: int, last: int) -> Sequence[float]:
+    """times[first:last], the sequence itself when that is all of it (an array kept as is
+    keeps what is known of it)."""
+    return times if first == 0 and last == len(times) else times[first:last]
 
 
 def _median_spacing(times: Sequence[float]) -> float | None:
@@ -244,7 +292,7 @@ def coverage_of(series: str, series_times: Iterable[Sequence[float]], window: Wi
         merged: Sequence[float] = per_series[0]
     else:
         merged = sorted(set().union(*per_series))
-    times = merged[bisect.bisect_left(merged, start) : bisect.bisect_right(merged, end)]
+    times = _within(merged, bisect.bisect_left(merged, start), bisect.bisect_right(merged, end))
     if interval is None or not times:
         return Coverage(series, window, len(times), None, None, None, ((start, end),))
     tolerance = HOLE_FACTOR * interval
@@ -287,13 +335,12 @@ def held(points: Sequence[tuple[float, float]], coverage: Coverage) -> list[Stre
         return held_each(points, coverage)
     first_in = bisect.bisect_left(times, window_start)
     last_in = bisect.bisect_right(times, window_end)
-    times, values = times[first_in:last_in], values[first_in:last_in]
+    times, values = _within(times, first_in, last_in), _within(values, first_in, last_in)
     if interval is None or not times:
         return []
     tolerance = HOLE_FACTOR * interval
     count = len(times)
-    changed = compress(range(1, count), map(ne, values[1:], values))
-    breaks = sorted({*_gaps_over(times, tolerance), *changed})
+    breaks = sorted({*_gaps_over(times, tolerance), *changes(values)})
     stretches: list[Stretch] = []
     # Each run of samples [first, last]: one value, no hole between them. Its stretch starts
     # where its first sample's would and ends where its last sample's would (held_each).

@@ -36,14 +36,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from itertools import compress, repeat
-from operator import lt, truediv
+from itertools import repeat
+from operator import truediv
 from pathlib import Path
 from typing import Any
 
 from burnin.bands import Band
 from burnin.config.thresholds import Comparison
-from burnin.coverage import columns, coverage_of, increasing, times_of
+from burnin.coverage import columns, coverage_of, falls, increasing, times_of
 from burnin.criteria.connection import SeriesSamples, disconnections, measure_samples
 from burnin.history import HistoryError, RunRow, iso, runs, state_of
 from burnin.probes.prometheus import PrometheusProbe
@@ -121,7 +121,7 @@ def process_starts(series: Sequence[Series]) -> list[float]:
     starts = []
     for s in series:
         times, values = columns(s.points)
-        for i in compress(range(1, len(values)), map(lt, values[1:], values)):
+        for i in falls(values):
             starts.append(times[i] - max(0.0, values[i]))
     return sorted(starts)
 

@@ -16,8 +16,10 @@ from burnin.coverage import (
     ByArray,
     Coverage,
     Stretch,
+    changes,
     coverage_of,
     end_tolerance_s,
+    falls,
     held,
     lowest_of,
     scrape_interval,
@@ -530,3 +532,24 @@ def test_arrays_kept_answer_as_lists_do(series: list[list[float]]) -> None:
     arrays = [array("d", times) for times in series]
     assert scrape_interval(arrays) == scrape_interval(series)
     assert scrape_interval(arrays) == scrape_interval(arrays)  # asked again: the kept answer
+
+
+@given(st.lists(st.sampled_from([0.0, 1.0, 2.5, -1.0]), max_size=40))
+def test_changes_and_falls_of_an_array_are_the_lists(values: list[float]) -> None:
+    numbers = array("d", values)
+    pairs = list(zip(values, values[1:], strict=False))
+    assert (
+        changes(numbers) == changes(values) == [i + 1 for i, (a, b) in enumerate(pairs) if b != a]
+    )
+    assert falls(numbers) == falls(values) == [i + 1 for i, (a, b) in enumerate(pairs) if b < a]
+    assert changes(numbers) is changes(numbers)  # kept while the array lives
+
+
+@given(st.lists(st.floats(0.0, 100.0), max_size=30), st.floats(0.5, 60.0))
+def test_holes_of_an_array_are_the_holes_of_its_list(gaps: list[float], interval: float) -> None:
+    times = [1.7e9 + sum(gaps[: i + 1]) for i in range(len(gaps))]
+    window = Window(datetime.fromtimestamp(1.7e9, UTC), datetime.fromtimestamp(1.7e9 + 3000.0, UTC))
+    as_list = coverage_of("x", [times], window)
+    as_array = coverage_of("x", [array("d", times)], window)
+    assert as_array == as_list
+    assert coverage_of("x", [array("d", times)], window) == as_list
