@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,14 @@ pytest_plugins = ["pytester"]
 
 
 @functools.cache
+def interruptible() -> None:
+    """Popen's preexec_fn for a child a test stops with SIGINT (Ctrl-C): the signal's default
+    action restored. A shell starts background jobs with SIGINT ignored, the ignoring is
+    inherited, and Python then installs no KeyboardInterrupt handler: `ci/test &` made these
+    tests fail (the child never saw the Ctrl-C)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _hypothesis_profile() -> None:
     """Hypothesis settings that do not depend on the machine's speed: no deadline per example,
     no health check that times the data generation, a fixed number of examples (tests that need

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from burnin.history import runs
+from tests.conftest import interruptible
 from tests.e2e.suite_run import ROOT
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.scenario("healthy")]
@@ -48,6 +49,7 @@ def _watch(deployed: datetime, tmp: Path) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=interruptible,  # stopped by SIGINT below
     )
 
 

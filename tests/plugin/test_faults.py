@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.conftest import interruptible
 from tests.reports import report_rows
 
 HANG_S = 30
@@ -177,6 +178,7 @@ def test_a_run_stopped_by_a_signal_still_writes_its_record_marked_incomplete(
             "-p", "no:cacheprovider", "-n", workers,
         ],
         cwd=suite.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=interruptible,
     )  # fmt: skip
     # Inside health-up's 20 s wait on the hanging endpoint: its request has arrived.
     if not ARRIVED[path].wait(120):
