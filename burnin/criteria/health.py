@@ -138,6 +138,7 @@ class LatencySample:
 
     readings: list[HealthReading]
     timeout_s: float
+    planned: int = 0  # requests meant (the sampling stops at the first one never answered)
 
     @property
     def latencies_ms(self) -> list[float]:
@@ -157,7 +158,15 @@ class LatencySample:
 
 
 def measure_health_latency(probe: HealthProbe, requests: int) -> LatencySample:
-    return LatencySample([probe.read() for _ in range(requests)], probe.timeout_s)
+    """`requests` GETs in turn, stopping at the first that never answered (timed out, refused):
+    each further one would wait its timeout too (a hanging endpoint cost ten timeouts, 20 s at
+    --source-timeout=2), and that one, counted at the timeout, already decides the band."""
+    readings = []
+    for _ in range(requests):
+        readings.append(probe.read())
+        if not readings[-1].answered:
+            break
+    return LatencySample(readings, probe.timeout_s, requests)
 
 
 def judge_health_latency(sample: LatencySample, tiers: Tiers) -> Verdict:
@@ -199,6 +208,8 @@ def judge_health_latency(sample: LatencySample, tiers: Tiers) -> Verdict:
             f"{len(sample.unanswered)} unanswered, counted at the {sample.timeout_s:g} s timeout: "
             f"{sample.unanswered[0].problem}"
         )
+        if len(sample.readings) < sample.planned:
+            parts.append(f"sampling stopped there ({len(sample.readings)} of {sample.planned})")
     return Verdict(
         "health-latency",
         band,

@@ -557,6 +557,29 @@ def test_measure_health_latency_keeps_the_probes_timeout():
     assert (probe.reads, sample.timeout_s) == (4, 3.0)
 
 
+def test_latency_sampling_stops_at_the_first_request_never_answered():
+    """A hanging endpoint: each further request would wait its timeout too (ten timeouts for a
+    sample of ten); the one unanswered, counted at the timeout, decides the band already."""
+
+    class Probe:
+        timeout_s = 2.0
+        reads = 0
+
+        def read(self) -> HealthReading:
+            self.reads += 1
+            if self.reads < 3:
+                return timed(10.0)
+            return timed(2000.0, None, "timed out after 2 s")
+
+    probe = Probe()
+    sample = measure_health_latency(probe, 10)  # type: ignore[arg-type]
+    assert probe.reads == 3 and len(sample.readings) == 3
+    verdict = judge_health_latency(sample, LATENCY)
+    assert verdict.band is Band.CRITICAL, verdict
+    assert "1 unanswered, counted at the 2 s timeout: timed out after 2 s" in verdict.cause
+    assert "sampling stopped there (3 of 10)" in verdict.cause
+
+
 def test_health_latency_tiers_of_the_real_thresholds_file():
     tiers = load_thresholds(ROOT / "thresholds.toml", CRITERIA).tiers("health_latency", "24h")
     assert (tiers.target, tiers.acceptable, tiers.critical) == (50.0, 100.0, 200.0)
