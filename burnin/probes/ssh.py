@@ -381,6 +381,14 @@ class SshProbe:
         except paramiko.ProxyCommandFailure as exc:
             raise self._fail(f"{who}the ssh_config ProxyCommand failed: {exc}") from None
         except paramiko.SSHException as exc:
+            # Took the connection but never spoke SSH in time (paramiko says either, as its
+            # transport thread or the authentication sees it first).
+            if any(text in str(exc) for text in ("protocol banner", "No existing session")):
+                raise self._fail(
+                    f"{who}the SSH handshake with {entry} did not complete: {exc} (no SSH "
+                    f"greeting within {s.timeout_s:g} s, or the server closed the connection: "
+                    "is it an SSH server, is it overloaded?)"
+                ) from None
             raise self._fail(f"{who}SSH refused: {exc}") from None
         except (OSError, EOFError) as exc:  # refused, unreachable, timed out
             raise self._fail(f"{who}cannot connect: {exc}") from None

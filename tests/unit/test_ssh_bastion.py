@@ -224,3 +224,26 @@ def test_a_bastion_that_will_not_forward_is_named(files, opened):
         "bastion bastion.example:2222: would not open a channel to 10.0.0.6:22: "
         "Administratively prohibited (code 1"
     )
+
+
+def test_a_host_that_takes_the_connection_and_never_speaks_ssh_is_named_so(tmp_path):
+    """A real socket that accepts and stays silent (a wrong port, a wedged sshd): the line says
+    the handshake never completed, not that SSH refused or that a session is missing."""
+    import socket
+
+    known = tmp_path / "known_hosts"
+    known.write_text("")
+    ssh_config = tmp_path / "ssh_config"
+    ssh_config.write_text("")
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        settings = SshSettings(
+            "127.0.0.1", user="root", port=port, known_hosts=known, timeout_s=0.5,
+            ssh_config=ssh_config,
+        )  # fmt: skip
+        with pytest.raises(SourceError) as raised:
+            SshProbe(settings).connect()
+    assert raised.value.cause.startswith(
+        f"the SSH handshake with [127.0.0.1]:{port} did not complete: "
+    ), raised.value.cause
+    assert "no SSH greeting within 0.5 s" in raised.value.cause
