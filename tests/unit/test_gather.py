@@ -10,6 +10,7 @@ import time
 import traceback
 from concurrent.futures import CancelledError
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 
@@ -145,8 +146,9 @@ def test_a_timed_measurement_is_taken_alone_after_the_rest():
     class Health:
         timeout_s = 5.0
 
-        def read(self) -> bool:
-            return busy.is_set()  # True if anything else were running
+        def read(self) -> SimpleNamespace:
+            # crowded: True if anything else were running
+            return SimpleNamespace(answered=True, crowded=busy.is_set())
 
     class Run:
         target = Bot("production")
@@ -159,7 +161,7 @@ def test_a_timed_measurement_is_taken_alone_after_the_rest():
         health = Health()
 
     sample = take(gathering, Sources(), Run(), "health-latency", "24h")  # type: ignore[arg-type]
-    assert [reading for reading in sample.readings] == [False, False, False]
+    assert [reading.crowded for reading in sample.readings] == [False, False, False]
     gathering.close()
 
 
