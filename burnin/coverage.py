@@ -157,17 +157,19 @@ def _duration(seconds: float) -> str:
 
 
 class ByArray(Generic[T]):
-    """A function of a sample array, kept per array object while the array lives: a fleet's
+    """A function of a series' numbers, kept per array object while the array lives: a fleet's
     raw answers share their arrays (burnin.series.Interner: a bot's families one times array),
     so a bot's criteria ask the same question of one array many times over. An array is never
     written to once decoded; an entry goes when its array does (a weak reference: nothing is
-    kept alive for the sake of this)."""
+    kept alive for the sake of this). Other sequences (lists) are answered each time."""
 
-    def __init__(self, function: Callable[[array[float]], T]) -> None:
+    def __init__(self, function: Callable[[Sequence[float]], T]) -> None:
         self._function = function
         self._kept: dict[int, tuple[weakref.ref[array[float]], T]] = {}
 
-    def __call__(self, numbers: array[float]) -> T:
+    def __call__(self, numbers: Sequence[float]) -> T:
+        if not isinstance(numbers, array):
+            return self._function(numbers)
         key = id(numbers)
         found = self._kept.get(key)
         if found is not None and found[0]() is numbers:
@@ -184,16 +186,23 @@ class ByArray(Generic[T]):
             self._kept.pop(key, None)
 
 
-def _rising(times: Sequence[float]) -> bool:
-    return all(map(lt, times, times[1:]))
+def _indices_where(
+    compare: Callable[[float, float], bool],
+) -> Callable[[Sequence[float]], list[int]]:
+    """Each index i >= 1 where compare(numbers[i], numbers[i - 1]) (run in C)."""
+
+    def indices(numbers: Sequence[float]) -> list[int]:
+        return list(compress(range(1, len(numbers)), map(compare, numbers[1:], numbers)))
+
+    return indices
 
 
-_rising_array = ByArray(_rising)
-
-
-def increasing(times: Sequence[float]) -> bool:
-    """Whether the times only rise (as Prometheus answers a series' samples)."""
-    return _rising_array(times) if isinstance(times, array) else _rising(times)
+# Whether the times only rise (as Prometheus answers a series' samples).
+increasing: ByArray[bool] = ByArray(lambda times: all(map(lt, times, times[1:])))
+# Each index i >= 1 whose value differs from the one before.
+changes: ByArray[list[int]] = ByArray(_indices_where(ne))
+# Each index i >= 1 whose value is below the one before (a counter's reset).
+falls: ByArray[list[int]] = ByArray(_indices_where(lt))
 
 
 def times_of(points: Sequence[tuple[float, float]]) -> Sequence[float]:
@@ -212,12 +221,10 @@ def _gaps_over(times: Sequence[float], tolerance: float) -> Iterable[int]:
     """Each index i >= 1 whose time lies more than `tolerance` after the one before (the
     comparisons run in C: a day of 15-second samples in a fraction of a millisecond), kept per
     array and tolerance (a bot's families share their times)."""
-    if isinstance(times, array):
-        kept = _gaps_of_array(times)
-        if tolerance not in kept:
-            kept[tolerance] = _gap_indices(times, tolerance)
-        return kept[tolerance]
-    return _gap_indices(times, tolerance)
+    kept = _gaps_of_array(times)  # a fresh dict for a list
+    if tolerance not in kept:
+        kept[tolerance] = _gap_indices(times, tolerance)
+    return kept[tolerance]
 
 
 def _gap_indices(times: Sequence[float], tolerance: float) -> list[int]:
@@ -226,35 +233,6 @@ def _gap_indices(times: Sequence[float], tolerance: float) -> list[int]:
 
 
 _gaps_of_array: ByArray[dict[float, list[int]]] = ByArray(lambda _times: {})
-
-
-def changes(values: Sequence[float]) -> list[int]:
-    """Each index i >= 1 whose value differs from the one before (kept per array)."""
-    if isinstance(values, array):
-        return _changes_of_array(values)
-    return _change_indices(values)
-
-
-def _change_indices(values: Sequence[float]) -> list[int]:
-    return list(compress(range(1, len(values)), map(ne, values[1:], values)))
-
-
-_changes_of_array = ByArray(_change_indices)
-
-
-def falls(values: Sequence[float]) -> list[int]:
-    """Each index i >= 1 whose value is below the one before (a counter's reset; kept per
-    array)."""
-    if isinstance(values, array):
-        return _falls_of_array(values)
-    return _fall_indices(values)
-
-
-def _fall_indices(values: Sequence[float]) -> list[int]:
-    return list(compress(range(1, len(values)), map(lt, values[1:], values)))
-
-
-_falls_of_array = ByArray(_fall_indices)
 
 
 def _within(times: Sequence[float], first: int, last: int) -> Sequence[float]:
@@ -275,10 +253,7 @@ _spacing_of_array = ByArray(_median_spacing)
 
 def scrape_interval(series_times: Iterable[Sequence[float]]) -> float | None:
     """The largest of the per-series median spacings; None when no series has 3 samples."""
-    spacings = (
-        _spacing_of_array(t) if isinstance(t, array) else _median_spacing(t) for t in series_times
-    )
-    medians = [m for m in spacings if m is not None]
+    medians = [m for m in map(_spacing_of_array, series_times) if m is not None]
     return max(medians) if medians else None
 
 
