@@ -47,7 +47,9 @@ def settle_for_a_long_run() -> bool:
 def end_of_a_long_run() -> None:
     """The run is over and its record written: what it holds is frozen too, so pytest's
     collection at exit (a search for unraisable exceptions) does not walk it (0.3 s at 100
-    bots). Only cycles still unreachable then go uncollected, until the process ends."""
+    bots). Only cycles still unreachable then go uncollected, until the process ends (a
+    process that runs pytest again in-process keeps them: `burnin watch` runs each check in a
+    process of its own)."""
     gc.freeze()
 
 
