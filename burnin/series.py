@@ -9,7 +9,7 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, Protocol, TypeVar, overload
 
 from burnin.schedule import Window
 
@@ -67,6 +67,55 @@ class Points(Sequence[tuple[float, float]]):
 class Series:
     labels: dict[str, str]
     points: Sequence[tuple[float, float]]  # (unix seconds, value), in time order
+
+
+class Labelled(Protocol):
+    @property
+    def labels(self) -> dict[str, str]: ...
+
+
+L = TypeVar("L", bound=Labelled)
+
+
+class Answer(list[L]):
+    """An answer of Prometheus as kept for the run (its samples or series), split by a label's
+    value once when asked: a fleet's bots each take their own series by value, where each bot
+    read every bot's series (bots x bots label checks per answer). Read-only once made."""
+
+    __slots__ = ("_split",)
+    _split: dict[str, dict[str | None, list[L]]]
+
+    def of(self, label: str, value: str) -> list[L]:
+        """The items whose `label` is `value` (a new list)."""
+        try:
+            split = self._split
+        except AttributeError:
+            split = {}
+            self._split = split
+        by_value = split.get(label)
+        if by_value is None:
+            by_value = {}
+            for item in self:
+                by_value.setdefault(item.labels.get(label), []).append(item)
+            split[label] = by_value
+        return list(by_value.get(value, ()))
+
+
+@dataclass(frozen=True)
+class MemberOf:
+    """A `keep` of a fleet's bot: the items whose `label` is `value` (an Answer finds them by
+    value; any other sequence is read item by item)."""
+
+    label: str
+    value: str
+
+    def __call__(self, item: Labelled) -> bool:
+        return item.labels.get(self.label) == self.value
+
+    def of(self, answer: Sequence[L]) -> list[L]:
+        if isinstance(answer, Answer):
+            return answer.of(self.label, self.value)
+        return [item for item in answer if self(item)]
 
 
 class Interner:

@@ -21,7 +21,7 @@ from burnin.probes.http import new_session
 from burnin.promql import FleetMember
 from burnin.redact import redact_url
 from burnin.schedule import Window
-from burnin.series import Interner, Sample, Series, decode_matrix, inside
+from burnin.series import Answer, Interner, MemberOf, Sample, Series, decode_matrix, inside
 
 if TYPE_CHECKING:
     import prometheus_api_client
@@ -244,7 +244,9 @@ class PrometheusProbe:
             result = self._ask(
                 lambda: self._client.custom_query(query, params={"time": at.timestamp()}), query
             )
-            return [Sample(item.get("metric", {}), float(item["value"][1])) for item in result]
+            return Answer(
+                Sample(item.get("metric", {}), float(item["value"][1])) for item in result
+            )
 
         return self._instants.get((query, at), fetch)
 
@@ -277,7 +279,7 @@ class PrometheusProbe:
             found = self._raw.get((selector, fetch), fetch_now, self._raw_at_once)
         except GaveUp as exc:  # the one raw fetch at a time is stuck
             raise self._fail(str(exc)) from None
-        answer = [s for s in found if keep(s)]
+        answer = keep.of(found) if isinstance(keep, MemberOf) else [s for s in found if keep(s)]
         if fetch == window:
             return answer
         return [Series(s.labels, inside(s.points, window)) for s in answer]
@@ -319,7 +321,7 @@ class PrometheusProbe:
             raise prometheus_api_client.PrometheusApiClientException(
                 f"HTTP Status Code {response.status_code} ({response.content!r})"
             )
-        return decode_matrix(response.content, self._interner)
+        return Answer(decode_matrix(response.content, self._interner))
 
     def _range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
         params = {
@@ -422,30 +424,33 @@ class FleetView:
     def __getattr__(self, name: str) -> Any:  # url, where, span, alerting_rules ...
         return getattr(self.probe, name)
 
-    def _asked(self, query: str) -> tuple[str, Callable[[Mapping[str, str]], bool]]:
+    def _asked(self, query: str) -> tuple[str, MemberOf | None]:
         """The question for the fleet, and which of its series are this bot's: of a question
         about the bot, its own series only; of one about the whole Prometheus (no selector of
-        the bot's in it: the firing alerts), every series (told apart by scope_of)."""
+        the bot's in it: the firing alerts), every series (None; told apart by scope_of)."""
         widened = self.member.widen(query)
-        return widened, self.member.mine if widened != query else _every
+        mine = MemberOf(self.member.label, self.member.own.value)
+        return widened, mine if widened != query else None
 
     def instant(self, query: str, at: datetime) -> list[Sample]:
-        widened, wanted = self._asked(query)
-        return [s for s in self.probe.instant(widened, at) if wanted(s.labels)]
+        widened, mine = self._asked(query)
+        answer = self.probe.instant(widened, at)
+        return mine.of(answer) if mine else list(answer)
 
     def scalar(self, query: str, at: datetime) -> float | None:
         return single_value(self.instant(query, at), query, self.probe._fail)
 
     def range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
-        widened, wanted = self._asked(query)
-        return [s for s in self.probe.range(widened, start, end, step_s) if wanted(s.labels)]
+        widened, mine = self._asked(query)
+        answer = self.probe.range(widened, start, end, step_s)
+        return mine.of(answer) if mine else list(answer)
 
     def samples(self, selector: str, window: Window) -> list[Series]:
-        widened, wanted = self._asked(selector)
-        return self.probe.samples(widened, window, lambda s: wanted(s.labels))
+        widened, mine = self._asked(selector)
+        return self.probe.samples(widened, window, mine or _every)
 
 
-def _every(_labels: Mapping[str, str]) -> bool:
+def _every(_series: Series) -> bool:
     return True
 
 

@@ -161,3 +161,21 @@ def test_of_the_firing_alerts_a_bot_is_handed_every_one_asked_once():
     seen = FleetView(probe, member("bot-2")).samples('ALERTS{alertstate="firing"}', None)  # type: ignore[arg-type]
     assert [s.labels.get("instance", "-") for s in seen] == ["bot-1", "bot-2", "-"]
     assert probe.asked == ['ALERTS{alertstate="firing"}']  # nothing of the bot's to widen
+
+
+def test_a_kept_answer_hands_each_bot_its_own_series_found_by_value():
+    """Of an Answer (what the probe keeps), each bot's series are found by the label's value,
+    the answer split once; of any other sequence, item by item: the same series either way."""
+    from burnin.series import Answer, MemberOf
+
+    items = [Series({"instance": f"bot-{n % 7}"}, [(float(n), 1.0)]) for n in range(50)]
+    items.append(Series({"job": "no-instance"}, [(0.0, 0.0)]))
+    answer = Answer(items)
+    for n in range(8):
+        mine = MemberOf("instance", f"bot-{n}")
+        assert mine.of(answer) == mine.of(list(items)) == [s for s in items if mine(s)]
+    assert list(answer._split) == ["instance"]  # split once, whatever the number of bots
+    mine = MemberOf("instance", "bot-1")
+    taken = mine.of(answer)
+    taken.clear()  # a bot's list is its own
+    assert len(mine.of(answer)) == 7
