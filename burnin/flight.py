@@ -210,4 +210,5 @@ def answer_of(answer: Future[T]) -> T:
     try:
         return answer.result()
     except BaseException as exc:  # noqa: BLE001 - raised again, as a copy
-        raise again(exc) from None
+        failed = exc
+    raise again(failed)  # outside the handler: the copy keeps the original's cause, no more

@@ -58,3 +58,23 @@ def test_a_gate_raises_its_first_failure_each_time_with_a_traceback_of_its_own()
             gate.require()
         depths.add(len(traceback.extract_tb(raised.value.__traceback__)))
     assert len(depths) == 1, depths
+
+
+def test_a_failed_answer_taken_again_keeps_its_cause() -> None:
+    from concurrent.futures import Future
+
+    from burnin.flight import answer_of
+
+    try:
+        try:
+            raise OSError("connection reset")
+        except OSError as cause:
+            raise SourceError("prometheus", "http://p:9090", "not reachable") from cause
+    except SourceError as exc:
+        failed = exc
+    answer: Future[None] = Future()
+    answer.set_exception(failed)
+    for _ in range(3):
+        with pytest.raises(SourceError) as raised:
+            answer_of(answer)
+        assert raised.value is not failed and isinstance(raised.value.__cause__, OSError)
