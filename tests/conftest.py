@@ -6,6 +6,8 @@ import functools
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +22,15 @@ pytest_plugins = ["pytester"]
 
 
 @functools.cache
+def fresh_python(code: str) -> str:
+    """What `code` prints when a fresh interpreter runs it from the project's root (imports and
+    process-wide settings seen as a new run sees them)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
 def interruptible() -> None:
     """Popen's preexec_fn for a child a test stops with SIGINT (Ctrl-C): the signal's default
     action restored. A shell starts background jobs with SIGINT ignored, the ignoring is

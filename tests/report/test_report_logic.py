@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
@@ -30,7 +28,7 @@ from burnin.report.summary import checklist, fleet_lines, issues, metric_rows
 from burnin.report.timeline import notable_events
 from burnin.series import Series
 from burnin.verdict import Verdict
-from tests.conftest import ROOT
+from tests.conftest import fresh_python
 from tests.report.records import CONNECTED_QUERY, THRESHOLDS, WINDOW, record
 
 # The spec's Daily Report Template, section by section, in order.
@@ -148,12 +146,8 @@ def test_every_plot_is_drawn_without_a_plotting_library():
         "drawn = sorted(p.name for p in draw_all(record(healthy=False)) if p.image)\n"
         "print(drawn, [m for m in ('matplotlib', 'numpy') if m in sys.modules])\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == ("['connection', 'error-rate', 'health-latency', 'users'] []"), (
-        done.stdout + done.stderr
-    )
+    printed = fresh_python(code)
+    assert printed.strip() == "['connection', 'error-rate', 'health-latency', 'users'] []", printed
 
 
 def test_missing_data_and_a_broken_plot_still_give_a_summary():

@@ -8,12 +8,10 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
 import pytest
 import requests
 
-import burnin.sandbox as sandbox
 from burnin.sandbox.configs import prometheus_yml
 from burnin.sandbox.history import INSTANCE, fleet_instances, generate, held_until, openmetrics
 from burnin.sandbox.paths import default_layout
@@ -46,14 +44,6 @@ def test_prometheus_scrapes_the_bot_once_per_instance():
     assert text.count('- targets: ["127.0.0.1:18000"]') == BOTS
     assert all(f"instance: bot-{i}" in text for i in range(1, BOTS + 1))
     assert "instance:" not in prometheus_yml(default_layout())
-
-
-@pytest.fixture(scope="module")
-def fleet() -> Iterator[sandbox.SandboxInfo]:
-    if os.geteuid() != 0:
-        pytest.skip("the sandbox host needs root (namespaces, mounts)")
-    yield sandbox.up("healthy", bots=BOTS)
-    sandbox.down()
 
 
 @pytest.mark.sandbox

@@ -7,26 +7,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-import burnin.sandbox as sandbox
 from burnin.sandbox.history import fleet_instances
 from tests.e2e.suite_run import ROOT
 from tests.shards import record
 
 BOTS = 4
-
-
-@pytest.fixture(scope="module")
-def fleet() -> Iterator[sandbox.SandboxInfo]:
-    if os.geteuid() != 0:
-        pytest.skip("the sandbox host needs root (namespaces, mounts)")
-    yield sandbox.up("healthy", bots=BOTS)
-    sandbox.down()
 
 
 def _run(reports: Path, *args: str) -> subprocess.CompletedProcess[str]:

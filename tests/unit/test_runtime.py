@@ -2,10 +2,9 @@
 settings are the process's)."""
 
 import platform
-import subprocess
-import sys
 
 from burnin.runtime import YOUNG_THRESHOLD
+from tests.conftest import fresh_python
 
 
 def test_a_long_run_freezes_what_exists_and_collects_less_often() -> None:
@@ -13,8 +12,8 @@ def test_a_long_run_freezes_what_exists_and_collects_less_often() -> None:
         "import gc; from burnin.runtime import settle_for_a_long_run as s; took = s(); "
         "print(took, gc.get_threshold()[0], gc.get_freeze_count() > 1000)"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    took, young, frozen = done.stdout.split()
-    assert (int(young), frozen) == (YOUNG_THRESHOLD, "True"), done.stdout
+    printed = fresh_python(probe)
+    took, young, frozen = printed.split()
+    assert (int(young), frozen) == (YOUNG_THRESHOLD, "True"), printed
     on_glibc = platform.libc_ver()[0] == "glibc"
     assert took == str(on_glibc), f"glibc: {on_glibc}; mallopt took both settings: {took}"

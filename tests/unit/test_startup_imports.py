@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from burnin.lazy import lazy_module
+from tests.conftest import ROOT, fresh_python
 
-ROOT = Path(__file__).resolve().parents[2]
 # Imported by a run's first SSH command or HTTP request, never by start-up or collection.
 NOT_AT_START = (
     "fabric",
@@ -59,10 +58,7 @@ def test_importing_the_plugins_imports_no_network_or_plotting_library():
         "import conftest, tests_production.conftest\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    imported = {name.partition(".")[0] for name in json.loads(done.stdout)}
+    imported = {name.partition(".")[0] for name in json.loads(fresh_python(code))}
     assert not imported & set(NOT_AT_START), (
         f"imported by start-up: {sorted(imported & set(NOT_AT_START))}"
     )
@@ -97,10 +93,7 @@ def test_a_lazy_module_is_imported_by_its_first_use():
         "assert tomllib.loads('a = 1') == {'a': 1}\n"
         "print(before, 'tomllib' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split() == ["False", "True"]
+    assert fresh_python(code).split() == ["False", "True"]
     assert "imported when first used" in repr(lazy_module("json"))
 
 
