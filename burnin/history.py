@@ -200,7 +200,6 @@ def runs(
         return []
     connection = connect(path)
     try:
-        query = "SELECT * FROM runs"
         where, args = [] if shards else ["shard = ''"], []
         for column, value in (("target", target), ("deployment", deployment)):
             if value is not None:
@@ -209,11 +208,10 @@ def runs(
         if since is not None:
             where.append("started >= ?")
             args.append(since)
-        if where:
-            query += " WHERE " + " AND ".join(where)
+        chosen = f"FROM runs WHERE {' AND '.join(where)}" if where else "FROM runs"
         connection.row_factory = sqlite3.Row
-        found = connection.execute(query + " ORDER BY started, id", args).fetchall()
-        results = _results_of([row["id"] for row in found], criteria, connection)
+        found = connection.execute(f"SELECT * {chosen} ORDER BY started, id", args).fetchall()
+        results = _results_of(chosen, args, criteria, connection)
         return [
             RunRow(
                 target=row["target"],
@@ -237,21 +235,22 @@ def runs(
 
 
 def _results_of(
-    run_ids: list[int], criteria: Collection[str] | None, connection: sqlite3.Connection
+    chosen: str, args: list[str], criteria: Collection[str] | None, connection: sqlite3.Connection
 ) -> dict[int, list[ResultRow]]:
-    """Each run's results in the order recorded, read by the results_by_run index."""
+    """The results of the runs `chosen` selects (its FROM and WHERE), each run's in the order
+    recorded: one query, each run's rows found by the results_by_run index."""
     if criteria is not None and not criteria:
         return {}
     wanted = sorted(criteria) if criteria is not None else []
     only = f" AND criterion IN ({', '.join('?' * len(wanted))})" if wanted else ""
+    rows = connection.execute(
+        "SELECT run_id, criterion, phase, band, value, observed, bot FROM results"
+        f" WHERE run_id IN (SELECT id {chosen}){only} ORDER BY run_id, rowid",
+        (*args, *wanted),
+    )
     found: dict[int, list[ResultRow]] = {}
-    for run_id in run_ids:
-        rows = connection.execute(
-            "SELECT criterion, phase, band, value, observed, bot FROM results"
-            f" WHERE run_id = ?{only} ORDER BY rowid",
-            (run_id, *wanted),
-        )
-        found[run_id] = [ResultRow(*r) for r in rows]
+    for run_id, *fields in rows:
+        found.setdefault(run_id, []).append(ResultRow(*fields))
     return found
 
 
