@@ -1,9 +1,11 @@
 """How much of a window a series' raw samples cover: the rule behind "partial data can prove a
 failure, never a pass".
 
-A sample holds its value until the next scrape. Between two samples no further apart than
-HOLE_FACTOR scrape intervals (one missed scrape is jitter, not a hole) the time counts as known;
-a longer stretch is a hole whose unknown part starts one interval after the sample before it.
+A sample holds its value until the next scrape. A gap between two samples is counted in whole
+scrape intervals, rounded (gap_tolerance_s): one missed scrape, its neighbours stamped up to
+half an interval early or late (a busy machine's scrape loop), is jitter and the time counts as
+known; two missed scrapes are a hole, whose unknown part starts one interval after the sample
+before it.
 The window's edges are holes too when the first sample comes late or the last one early. At
 the window's end (usually now) the newest sample may lie a scrape timeout further back still:
 a scrape's sample is stamped when it starts and stored when it ends, seconds later on a loaded
@@ -32,6 +34,8 @@ from burnin.series import Points
 
 T = TypeVar("T")
 HOLE_FACTOR = 2.0
+# How late (or early) a scrape may be stamped, in intervals: counted to the nearest interval.
+LATE_FACTOR = 0.5
 # Fewer samples than this cannot tell a scrape interval, let alone speak for a window.
 MIN_SAMPLES = 3
 # Prometheus's default scrape_timeout; it never lets a timeout exceed the scrape interval.
@@ -44,12 +48,22 @@ def scrape_timeout_s(interval_s: float) -> float:
     return min(DEFAULT_SCRAPE_TIMEOUT_S, interval_s)
 
 
+def gap_tolerance_s(interval_s: float) -> float:
+    """The longest gap between two samples (or from the window's start to the first) that is not
+    a hole: HOLE_FACTOR intervals (one missed scrape) and LATE_FACTOR (half an interval) more. Scrapes run on
+    a fixed grid, stamped when they start; on a loaded machine a scrape starts late, so a missed
+    scrape's gap is 31 s as often as 30 s at a 15 s interval. Rounded to whole intervals, 31 s
+    is still one scrape missed; 45 s (two missed) is a hole however its neighbours lie."""
+    return (HOLE_FACTOR + LATE_FACTOR) * interval_s
+
+
 def end_tolerance_s(interval_s: float) -> float:
     """How far before the window's end the newest sample may lie without a hole there: a missed
-    scrape (HOLE_FACTOR intervals, as anywhere) plus a scrape still in flight or late (its
-    timeout). A last scrape 1.5 intervals back is not monitoring lost; 3 intervals back is a
-    hole (with the default timeout and an interval of 10 s or more)."""
-    return HOLE_FACTOR * interval_s + scrape_timeout_s(interval_s)
+    scrape (HOLE_FACTOR intervals, as anywhere) plus a scrape still in flight (its timeout) or
+    started late (half an interval, as anywhere), whichever is longer: never less than a gap
+    allows. A last scrape 1.5 intervals back is not monitoring lost; 3 intervals back is a hole
+    (with the default timeout and an interval of 10 s or more)."""
+    return HOLE_FACTOR * interval_s + max(scrape_timeout_s(interval_s), LATE_FACTOR * interval_s)
 
 
 @dataclass(frozen=True)
@@ -270,7 +284,7 @@ def coverage_of(series: str, series_times: Iterable[Sequence[float]], window: Wi
     times = _within(merged, bisect.bisect_left(merged, start), bisect.bisect_right(merged, end))
     if interval is None or not times:
         return Coverage(series, window, len(times), None, None, None, ((start, end),))
-    tolerance = HOLE_FACTOR * interval
+    tolerance = gap_tolerance_s(interval)
     holes: list[tuple[float, float]] = []
     if times[0] - start > tolerance:
         holes.append((start, times[0]))
@@ -313,7 +327,7 @@ def held(points: Sequence[tuple[float, float]], coverage: Coverage) -> list[Stre
     times, values = _within(times, first_in, last_in), _within(values, first_in, last_in)
     if interval is None or not times:
         return []
-    tolerance = HOLE_FACTOR * interval
+    tolerance = gap_tolerance_s(interval)
     count = len(times)
     breaks = sorted({*_gaps_over(times, tolerance), *changes(values)})
     stretches: list[Stretch] = []
@@ -343,7 +357,7 @@ def held_each(points: Sequence[tuple[float, float]], coverage: Coverage) -> list
     ordered = sorted((t, v) for t, v in points if window_start <= t <= window_end)
     if interval is None or not ordered:
         return []
-    tolerance = HOLE_FACTOR * interval
+    tolerance = gap_tolerance_s(interval)
     stretches: list[Stretch] = []
     for i, (t, value) in enumerate(ordered):
         start = window_start if i == 0 and t - window_start <= tolerance else t

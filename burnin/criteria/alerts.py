@@ -21,7 +21,7 @@ from datetime import datetime
 
 from burnin.bands import Band, Tiers
 from burnin.config import ExpectedAlert
-from burnin.coverage import Coverage
+from burnin.coverage import Coverage, gap_tolerance_s
 from burnin.criteria.connection import measure_samples, require_coverage, with_coverage_note
 from burnin.probes.prometheus import (
     DEFAULT_EVALUATION_S,
@@ -39,7 +39,7 @@ QUERY = 'ALERTS{alertstate="firing"}'
 ELSEWHERE_NAMED = 5
 DURATION_RULE = (
     "from raw ALERTS samples: first to last firing sample plus one evaluation interval; a "
-    "pause longer than two intervals starts a new firing"
+    "pause longer than 2.5 intervals (two missed evaluations) starts a new firing"
 )
 
 
@@ -55,12 +55,15 @@ class Firing:
 
 
 def episodes(series: list[Series], interval_s: float) -> list[Firing]:
-    """Each unbroken run of raw samples of one alert series is one firing."""
+    """Each unbroken run of raw samples of one alert series is one firing: broken where a gap
+    is a hole by the coverage rule (gap_tolerance_s: one missed evaluation, late or not, is not
+    a break)."""
     found = []
+    broken_over = gap_tolerance_s(interval_s)
     for item in series:
         start = previous = None
         for timestamp, _ in sorted(item.points):
-            if previous is None or timestamp - previous > 2 * interval_s:
+            if previous is None or timestamp - previous > broken_over:
                 if start is not None and previous is not None:
                     found.append(_firing(item, start, previous, interval_s))
                 start = timestamp

@@ -511,9 +511,9 @@ def _samples(
     errors = 0
     step = hist.stack.scrape_s
     exporter = hist.stack.reports_down
-    for t in range(
-        int(hist.end) - (int(hist.end) - int(hist.start)) // step * step, int(hist.end) + 1, step
-    ):
+    first = int(hist.end) - (int(hist.end) - int(hist.start)) // step * step
+    missed, late = busy_scrapes(s.late_scrapes, first, int(hist.end), step)
+    for t in range(first, int(hist.end) + 1, step):
         current = _seg_at(segs, t)
         if current is not seg:  # restarted: counters start from zero
             seg, requests, cpu, errors = current, 0.0, 0.0, 0
@@ -535,16 +535,17 @@ def _samples(
                 "INFO",
                 f"Heartbeat: {users} users in {CHANNEL}, {int(requests)} requests handled",
             )
-        if _in(t, gaps):
+        if _in(t, gaps) or t in missed:
             continue  # Prometheus was not scraping: no sample at all
+        stamp = late.get(t, t)  # the values are the moment's; the stamp is when the scrape began
         hist.add(
-            "up", t, 1 if alive or exporter else 0
+            "up", stamp, 1 if alive or exporter else 0
         )  # the exporter answers while the bot is down
         if exporter:  # a process of its own: it reports the bot down while the bot is down
-            hist.add("bot_up", t, 1 if alive else 0)
-            hist.add("bot_scrape_timestamp_ms", t, t * 1000)
+            hist.add("bot_up", stamp, 1 if alive else 0)
+            hist.add("bot_scrape_timestamp_ms", stamp, stamp * 1000)
             if not alive:
-                hist.add("bot_connected", t, 0)
+                hist.add("bot_connected", stamp, 0)
         if not alive:
             continue
         since = t - max(seg.start, hist.start)
@@ -553,17 +554,17 @@ def _samples(
             + seg.growth_mb_per_hr * since / HOUR
             + s.memory_noise_mb * _noise_at(t, seed)
         ) * MB
-        hist.add("bot_connected", t, 1 if connected else 0)
-        hist.add("bot_uptime_seconds", t, round(t - seg.start))
-        hist.add("bot_users", t, users)
-        hist.add("bot_requests", t, int(requests))
-        hist.add("bot_errors", t, errors)
+        hist.add("bot_connected", stamp, 1 if connected else 0)
+        hist.add("bot_uptime_seconds", stamp, round(t - seg.start))
+        hist.add("bot_users", stamp, users)
+        hist.add("bot_requests", stamp, int(requests))
+        hist.add("bot_errors", stamp, errors)
         if exporter:
-            hist.add("bot_error_rate_percent", t, round(100.0 * errors / max(1.0, requests), 3))
+            hist.add("bot_error_rate_percent", stamp, round(100.0 * errors / max(1.0, requests), 3))
         if s.process_metrics:
-            hist.add("process_resident_memory_bytes", t, int(memory))
-            hist.add("process_cpu_seconds", t, round(cpu, 2))
-            hist.add("process_start_time_seconds", t, round(seg.start, 2))
+            hist.add("process_resident_memory_bytes", stamp, int(memory))
+            hist.add("process_cpu_seconds", stamp, round(cpu, 2))
+            hist.add("process_start_time_seconds", stamp, round(seg.start, 2))
         hist.last = {
             "t": t,
             "requests": int(requests),
@@ -573,6 +574,16 @@ def _samples(
             "cpu_seconds": round(cpu, 2),
             "memory_since": max(seg.start, hist.start),
         }
+
+
+def busy_scrapes(count: int, first: int, end: int, step: int) -> tuple[set[int], dict[int, int]]:
+    """`count` scrapes missed, evenly apart in [first, end] (none in the last hour), and the
+    scrape after each stamped 1-6 s late: (the missed moments, {moment: its late stamp})."""
+    if count <= 0:
+        return set(), {}
+    span = max(0, end - int(HOUR) - first)
+    missed = {first + (span * (2 * k + 1) // (2 * count)) // step * step for k in range(count)}
+    return missed, {t + step: t + step + 1 + (k * 5) % 6 for k, t in enumerate(sorted(missed))}
 
 
 def _noise_at(t: float, seed: int) -> float:

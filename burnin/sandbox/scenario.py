@@ -110,6 +110,9 @@ class Scenario:
     requests_per_user_per_min: float = 0.05
     alerts: tuple[AlertEvent, ...] = ()
     scrape_gaps: tuple[ScrapeGap, ...] = ()
+    # A busy Prometheus: this many times over the history (evenly apart) it misses one scrape of
+    # the bot and stamps the next 1-6 s late, as a loaded machine's scrape loop does. Not a hole.
+    late_scrapes: int = 0
     process_metrics: bool = True
     event_errors: tuple[EventError, ...] = ()
     backups: Backups = field(default_factory=Backups)
@@ -225,8 +228,10 @@ _DAY = Scenario(
 )
 HEALTHY = _DAY.variant(
     "healthy",
-    "Always connected, no errors, flat memory, ~2% CPU, evening peak, no alerts; 48 h of history.",
+    "Always connected, no errors, flat memory, ~2% CPU, evening peak, no alerts; 48 h of history, "
+    "scraped by a busy Prometheus (a scrape missed and the next one late every 2 h).",
     history_hours=48.0,
+    late_scrapes=24,
 )
 
 

@@ -58,10 +58,36 @@ def test_series_sorted_and_on_grid(hist: history.History) -> None:
     for family, by_labels in hist.series.items():
         # Scraped series every scrape interval; ALERTS at every rule evaluation.
         step = history.EVALUATION_S if family == "ALERTS" else hist.stack.scrape_s
+        late = set() if family == "ALERTS" else _late_stamps(hist)
         for samples in by_labels.values():
             times = [t for t, _ in samples]
             assert times == sorted(set(times))
-            assert all((t - hist.end) % step == 0 for t in times)
+            assert all((t - hist.end) % step == 0 for t in times if t not in late)
+
+
+def _late_stamps(hist: history.History) -> set[int]:
+    step = hist.stack.scrape_s
+    first = int(hist.end) - (int(hist.end) - int(hist.start)) // step * step
+    _missed, late = history.busy_scrapes(
+        SCENARIOS[hist.scenario].late_scrapes, first, int(hist.end), step
+    )
+    return set(late.values())
+
+
+def test_a_busy_prometheus_misses_a_scrape_and_stamps_the_next_late() -> None:
+    """healthy's Prometheus every 2 h: one scrape missed, the next 1-6 s late (31-36 s after
+    the one before), never two missed in a row; not one gap of 37.5 s (2.5 intervals) or more."""
+    h = history.generate(SCENARIOS["healthy"], END)
+    times = [t for t, _ in _samples(h, "bot_connected")]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    long = [g for g in gaps if g > 2 * h.stack.scrape_s]
+    assert len(long) == SCENARIOS["healthy"].late_scrapes == 24
+    assert all(31 <= g <= 36 for g in long), long
+    assert {b - a for a, b in zip(times, times[1:], strict=False) if b - a < 15} <= set(
+        range(9, 15)
+    )
+    assert [t for t, _ in _samples(h, "up")] == times  # every family stamped alike
+    assert times[-1] == h.end
 
 
 def test_span_covers_the_history_hours_plus_margin(hist: history.History) -> None:
@@ -71,8 +97,8 @@ def test_span_covers_the_history_hours_plus_margin(hist: history.History) -> Non
     assert connected[0][0] == hist.start == hist.end - hours * 3600 - 600
     if scenario.live_scrape:
         assert connected[-1][0] == hist.end
-    if scenario.restarts or scenario.scrape_gaps or scenario.previous:
-        return  # those scenarios have holes by design (a deployment is a stop and a start)
+    if scenario.restarts or scenario.scrape_gaps or scenario.previous or scenario.late_scrapes:
+        return  # holes (or missed scrapes) by design (a deployment is a stop and a start)
     step = hist.stack.scrape_s
     assert len(connected) == (hours * 3600 + 600) // step + 1  # the hours + 10 min, both ends
 
@@ -237,7 +263,8 @@ def test_a_neighbour_on_the_same_prometheus_is_backfilled_under_its_own_labels(
     assert scenario.neighbour is not None
     staging = dict(scenario.neighbour.labels)
     h = history.generate(scenario, END)
-    production = history.generate(SCENARIOS["healthy"].variant("p", "p", history_hours=24.0), END)
+    day = SCENARIOS["healthy"].variant("p", "p", history_hours=24.0, late_scrapes=0)
+    production = history.generate(day, END)
     assert _samples(h, "bot_connected") == _samples(production, "bot_connected")
     assert len(h.journal) == len(production.journal)
     alerts = {dict(labels)["alertname"]: points for labels, points in h.series["ALERTS"].items()}
