@@ -139,6 +139,8 @@ class LatencySample:
     readings: list[HealthReading]
     timeout_s: float
     planned: int = 0  # requests meant (the sampling stops at the first one never answered)
+    # The one reading is the run's earlier request that hung (health-up's read): not asked again.
+    earlier: bool = False
 
     @property
     def latencies_ms(self) -> list[float]:
@@ -160,7 +162,12 @@ class LatencySample:
 def measure_health_latency(probe: HealthProbe, requests: int) -> LatencySample:
     """`requests` GETs in turn, stopping at the first that never answered (timed out, refused):
     each further one would wait its timeout too (a hanging endpoint cost ten timeouts, 20 s at
-    --source-timeout=2), and that one, counted at the timeout, already decides the band."""
+    --source-timeout=2), and that one, counted at the timeout, already decides the band. An
+    endpoint that already hung in this run (health-up's read, gathered first) is not asked
+    again: that request is the sample's, so a hanging endpoint costs the run one timeout, not
+    two (a fleet's hundred hanging bots: 100 timeouts over the gathering's threads, not 200)."""
+    if probe.hung is not None:
+        return LatencySample([probe.hung], probe.timeout_s, requests, earlier=True)
     readings = []
     for _ in range(requests):
         readings.append(probe.read())
@@ -208,7 +215,12 @@ def judge_health_latency(sample: LatencySample, tiers: Tiers) -> Verdict:
             f"{len(sample.unanswered)} unanswered, counted at the {sample.timeout_s:g} s timeout: "
             f"{sample.unanswered[0].problem}"
         )
-        if len(sample.readings) < sample.planned:
+        if sample.earlier:
+            parts.append(
+                f"that request was this run's health read: a hanging endpoint is not asked "
+                f"again (1 of {sample.planned})"
+            )
+        elif len(sample.readings) < sample.planned:
             parts.append(f"sampling stopped there ({len(sample.readings)} of {sample.planned})")
     return Verdict(
         "health-latency",

@@ -130,6 +130,9 @@ class HealthProbe:
         self.timeout_s = timeout_s
         self.fields = fields
         self.access = access or HttpAccess("health")
+        # The first request of this run that got no answer at all within the timeout: the
+        # endpoint hangs, and asking it again costs another timeout (measure_health_latency).
+        self.hung: HealthReading | None = None
 
     def read(self) -> HealthReading:
         """Never raises: an unreachable, slow or lying endpoint is itself the finding; an
@@ -146,6 +149,8 @@ class HealthProbe:
             answer.first_byte_ms,
             answer.observer,
         )
+        if answer.hung and self.hung is None:
+            self.hung = reading
         if answer.problem:
             return reading
         if answer.status != 200:
@@ -172,6 +177,7 @@ class TimedAnswer:
     first_byte_ms: float | None
     total_ms: float
     observer: bool = False  # the problem is the observer's own (trust, credentials, DNS, proxy)
+    hung: bool = False  # no HTTP answer at all within the timeout (not refused: waited for)
 
 
 def _connection(
@@ -277,7 +283,7 @@ def timed_get(
                 return failed(f"body larger than {max_bytes} bytes", False)
     except TimeoutError:
         if status is None:
-            return failed(f"no answer within {timeout_s:g} s", False)
+            return replace(failed(f"no answer within {timeout_s:g} s", False), hung=True)
         return failed(f"no complete answer within {timeout_s:g} s", False)
     except (OSError, http.client.HTTPException) as exc:
         failure = explain(exc, access, url, timeout_s)

@@ -161,6 +161,22 @@ def test_bad_health_endpoint_fails_with_one_clear_line(suite, endpoint, path, ex
     assert [row["band"] for row in rows.values()] == ["critical"]
 
 
+def test_a_hanging_endpoint_is_asked_once_by_health_up_and_latency_together(suite, endpoint):
+    """health-up's read waits its timeout; health-latency takes that request as its sample
+    instead of waiting another (the endpoint saw one request), and says so."""
+    result = suite.runpytest_subprocess(
+        "-m", "smoke", "-k", "health_up or health_latency", "--target", "sandbox",
+        "--health-url", f"{endpoint}/hang/both", "--source-timeout", "1", timeout=180,
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert ASKED["/hang/both"] == 1, result.stdout.str()
+    latency = [line for line in result.outlines if line.startswith("health-latency: ")]
+    assert len(latency) == 1 and latency[0].startswith("health-latency: CRITICAL"), latency
+    assert "this run's health read: a hanging endpoint is not asked again" in latency[0]
+    rows = report_rows(suite.path / "reports" / "latest.html")
+    assert [row["band"] for row in rows.values()] == ["critical", "critical"]
+
+
 @pytest.mark.parametrize(
     ("signum", "workers"), [(signal.SIGTERM, "0"), (signal.SIGINT, "0"), (signal.SIGTERM, "2")]
 )

@@ -145,6 +145,7 @@ def test_a_timed_measurement_is_taken_alone_after_the_rest():
 
     class Health:
         timeout_s = 5.0
+        hung = None  # no request of the run hung
 
         def read(self) -> SimpleNamespace:
             # crowded: True if anything else were running
@@ -293,6 +294,7 @@ def test_bots_sharing_a_health_endpoint_share_its_measurement_and_the_rest_is_ea
 
     class Health:
         timeout_s = 5.0
+        hung = None  # no request of the run hung
 
         def read(self) -> str:
             calls.append("read")

@@ -547,6 +547,7 @@ def test_measure_health_latency_keeps_the_probes_timeout():
     class Probe:
         timeout_s = 3.0
         reads = 0
+        hung = None
 
         def read(self) -> HealthReading:
             self.reads += 1
@@ -564,6 +565,7 @@ def test_latency_sampling_stops_at_the_first_request_never_answered():
     class Probe:
         timeout_s = 2.0
         reads = 0
+        hung = None
 
         def read(self) -> HealthReading:
             self.reads += 1
@@ -578,6 +580,33 @@ def test_latency_sampling_stops_at_the_first_request_never_answered():
     assert verdict.band is Band.CRITICAL, verdict
     assert "1 unanswered, counted at the 2 s timeout: timed out after 2 s" in verdict.cause
     assert "sampling stopped there (3 of 10)" in verdict.cause
+
+
+def test_an_endpoint_that_hung_in_this_run_is_not_asked_again_for_latency(serve, never):
+    """health-up's read got no answer within the timeout: that request is latency's sample (one
+    timeout for the run, not two), said in the cause; a refused read is asked again (cheap)."""
+    asked = []
+    url = serve(lambda request: (asked.append(request.path), never.wait()))
+    probe = HealthProbe(url, 0.3, SAME_NAMES)
+    read = probe.read()
+    assert not read.answered and probe.hung is read
+    sample = measure_health_latency(probe, 10)
+    assert sample.readings == [read] and sample.earlier
+    assert len(asked) == 1
+    verdict = judge_health_latency(sample, LATENCY)
+    assert verdict.band is Band.CRITICAL
+    assert "1 unanswered, counted at the 0.3 s timeout: no answer within 0.3 s" in verdict.cause
+    assert (
+        "that request was this run's health read: a hanging endpoint is not asked again (1 of 10)"
+    ) in verdict.cause
+    assert "sampling stopped there" not in verdict.cause
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    refused = HealthProbe(f"http://127.0.0.1:{port}/api/health", 0.3, SAME_NAMES)
+    assert not refused.read().answered and refused.hung is None
+    assert len(measure_health_latency(refused, 3).readings) == 1  # asked, refused again
 
 
 def test_health_latency_tiers_of_the_real_thresholds_file():
