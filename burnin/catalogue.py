@@ -11,7 +11,7 @@ source itself. thresholds.toml's phases say which criteria each checkpoint judge
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from burnin.bands import Tiers
 from burnin.hostfiles import backup_command, split_glob
 from burnin.lazy import lazy_module
+from burnin.partial import PartialAnswer, judged_on
 from burnin.probes.ssh_batch import HostCommand
 from burnin.run import RunSettings, now
 from burnin.schedule import Window, parse_baseline
@@ -93,7 +94,15 @@ class Judging:
     criterion: Criterion
     run: RunSettings
     phase: str
-    measured: Callable[[str], Any]  # a measurement by name, this bot and phase
+    take: Callable[[str], Any]  # a measurement by name, this bot and phase
+    # The answers a taken measurement read that their source said may be partial.
+    partial_of: Callable[[str], tuple[PartialAnswer, ...]] = lambda _name: ()
+    _taken: list[str] = field(default_factory=list, compare=False, repr=False)
+
+    def measured(self, name: str) -> Any:
+        """A measurement by name (its partial answers count against this verdict's pass)."""
+        self._taken.append(name)
+        return self.take(name)
 
     @cached_property
     def window(self) -> Window:
@@ -112,7 +121,11 @@ class Judging:
         return self.run.thresholds.coverage_min_percent
 
     def verdict(self) -> Verdict:
-        return self.criterion.judge(self)
+        """The criterion's verdict; one that read partial answers cannot pass (burnin.partial)."""
+        verdict = self.criterion.judge(self)
+        return judged_on(
+            verdict, (p for n in dict.fromkeys(self._taken) for p in self.partial_of(n))
+        )
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any
 from burnin.catalogue import CRITERIA, MEASUREMENTS
 from burnin.errors import ConfigError, SourceError
 from burnin.flight import MARGIN_S, answer_of
+from burnin.partial import PartialAnswer, collected
 from burnin.probes.prometheus import FIRST_EVALUATION_MAX_WAIT_S
 from burnin.probes.ssh_batch import HostCommand
 from burnin.run import RunSettings
@@ -94,6 +95,8 @@ class Gathering:
         self._timed: dict[Hashable, tuple[Callable[[], Any], float | None]] = {}
         self._lock = threading.Lock()
         self._workers = workers
+        # The answers each measurement read that their source said may be partial, by key.
+        self.partial: dict[Hashable, tuple[PartialAnswer, ...]] = {}
         for _ in range(workers):
             self._add_worker()
 
@@ -264,7 +267,7 @@ def gather_ahead(
     keys.sort(key=lambda key: not MEASUREMENTS[key[0]].first)
     bound_s = measurement_bound_s(run.target.settings.timeout_s)
     for name, phase in keys:
-        measure = _bound(name, sources, run, phase)
+        measure = _bound(gathering, name, sources, run, phase)
         if MEASUREMENTS[name].alone:
             gathering.defer(_key(name, run, phase), measure, bound_s)
         else:
@@ -274,7 +277,7 @@ def gather_ahead(
 def take(gathering: Gathering, sources: Sources, run: RunSettings, name: str, phase: str) -> Any:
     """A test's measurement: the one gathered ahead, else measured now; a timed one once
     nothing else is under way."""
-    measure = _bound(name, sources, run, phase)
+    measure = _bound(gathering, name, sources, run, phase)
     bound_s = measurement_bound_s(run.target.settings.timeout_s)
     if MEASUREMENTS[name].alone:
         return gathering.take_timed(_key(name, run, phase), measure, bound_s)
@@ -288,5 +291,24 @@ def _key(name: str, run: RunSettings, phase: str) -> Hashable:
     return (name, owner, phase)
 
 
-def _bound(name: str, sources: Sources, run: RunSettings, phase: str) -> Callable[[], Any]:
-    return lambda: MEASUREMENTS[name].measure(sources, run, phase)
+def partial_of(
+    gathering: Gathering, run: RunSettings, name: str, phase: str
+) -> tuple[PartialAnswer, ...]:
+    """The answers a taken measurement read that their source said may be partial."""
+    return gathering.partial.get(_key(name, run, phase), ())
+
+
+def _bound(
+    gathering: Gathering, name: str, sources: Sources, run: RunSettings, phase: str
+) -> Callable[[], Any]:
+    """The measurement, its partial answers kept by its key as it ends (before its answer is
+    taken: whoever takes it sees them)."""
+    key = _key(name, run, phase)
+
+    def measure() -> Any:
+        value, partial = collected(lambda: MEASUREMENTS[name].measure(sources, run, phase))
+        if partial:
+            gathering.partial[key] = partial
+        return value
+
+    return measure

@@ -82,8 +82,13 @@ class Answer(list[L]):
     value once when asked: a fleet's bots each take their own series by value, where each bot
     read every bot's series (bots x bots label checks per answer). Read-only once made."""
 
-    __slots__ = ("_split",)
+    __slots__ = ("_split", "warnings")
     _split: dict[str, dict[str | None, list[L]]]
+
+    def __init__(self, items: Iterable[L] = (), warnings: tuple[str, ...] = ()) -> None:
+        super().__init__(items)
+        # What Prometheus said of the answer's data: missing parts (burnin.partial).
+        self.warnings = warnings
 
     def of(self, label: str, value: str) -> list[L]:
         """The items whose `label` is `value` (a new list)."""

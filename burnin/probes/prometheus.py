@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -16,6 +17,7 @@ from burnin.coverage import scrape_interval, times_of
 from burnin.errors import SourceError
 from burnin.flight import MARGIN_S, Flights, GaveUp, Slots
 from burnin.lazy import lazy_module
+from burnin.partial import note, partial_warnings
 from burnin.probes.failures import explain, explain_status
 from burnin.probes.http import new_session
 from burnin.promql import FleetMember
@@ -31,6 +33,7 @@ else:  # imported by the first probe made (burnin.lazy): a listing makes none
     requests = lazy_module("requests")
 
 T = TypeVar("T")
+L = TypeVar("L")
 # Raw answers fetched and decoded at once: two, so Prometheus encodes one while the other is
 # read and decoded (a 100-bot day: 12.4-14.1 s -> 10.8-11.1 s; peak RSS within 5 MB: the
 # lean decoder keeps the body and two arrays a series).
@@ -241,14 +244,15 @@ class PrometheusProbe:
         """An instant query; answers are kept for the session (a fleet's bots share them)."""
 
         def fetch() -> list[Sample]:
-            result = self._ask(
-                lambda: self._client.custom_query(query, params={"time": at.timestamp()}), query
-            )
-            return Answer(
-                Sample(item.get("metric", {}), float(item["value"][1])) for item in result
-            )
+            params = {"query": query, "time": at.timestamp()}
+            return self._ask(lambda: self._vector(params), query)
 
-        return self._instants.get((query, at), fetch)
+        return self._noted(query, self._instants.get((query, at), fetch))
+
+    def _noted(self, query: str, answer: list[L]) -> list[L]:
+        """An answer handed to a measurement, its warnings of missing data noted for it."""
+        note(self.source, query, getattr(answer, "warnings", ()))
+        return answer
 
     def scalar(self, query: str, at: datetime) -> float | None:
         """The single value of an aggregated query; None when the result is empty."""
@@ -257,8 +261,11 @@ class PrometheusProbe:
     def range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
         """A range query; answers are kept for the session, so criteria (and the report's plots)
         that need the same series share one request."""
-        return self._ranges.get(
-            (query, start, end, step_s), lambda: self._range(query, start, end, step_s)
+        return self._noted(
+            query,
+            self._ranges.get(
+                (query, start, end, step_s), lambda: self._range(query, start, end, step_s)
+            ),
         )
 
     def samples(
@@ -279,6 +286,7 @@ class PrometheusProbe:
             found = self._raw.get((selector, fetch), fetch_now, self._raw_at_once)
         except GaveUp as exc:  # the one raw fetch at a time is stuck
             raise self._fail(str(exc)) from None
+        self._noted(f"{selector}{fetch.promql_range()}", found)
         answer = keep.of(found) if isinstance(keep, MemberOf) else [s for s in found if keep(s)]
         if fetch == window:
             return answer
@@ -305,7 +313,24 @@ class PrometheusProbe:
 
     def _matrix(self, api: str, params: dict[str, Any]) -> list[Series]:
         """A query whose answer is a matrix (a range query, or `selector[Ns]` at one moment),
-        asked as the client asks (its session, retries, headers), decoded by decode_matrix."""
+        asked as the client asks (its session, retries, headers), decoded by decode_matrix,
+        with the answer's warnings of missing data."""
+        body = self._get(api, params).content
+        return Answer(decode_matrix(body, self._interner), answer_warnings(body))
+
+    def _vector(self, params: dict[str, Any]) -> list[Sample]:
+        """An instant query's samples, with the answer's warnings of missing data."""
+        document = self._get("query", params).json()
+        try:
+            result = document["data"]["result"]
+            samples = [Sample(i.get("metric", {}), float(i["value"][1])) for i in result]
+        except (KeyError, TypeError, IndexError, AttributeError) as exc:
+            raise ValueError(f"not an instant vector: {type(exc).__name__}: {exc}") from None
+        return Answer(samples, partial_warnings(document.get("warnings") or ()))
+
+    def _get(self, api: str, params: dict[str, Any]) -> requests.Response:
+        """GET /api/v1/<api> as the client asks (its session, retries, headers); an answer other
+        than 200 raised in the client's own words."""
         client = self._client
         response = self._session.request(
             method=client._method,
@@ -321,7 +346,7 @@ class PrometheusProbe:
             raise prometheus_api_client.PrometheusApiClientException(
                 f"HTTP Status Code {response.status_code} ({response.content!r})"
             )
-        return Answer(decode_matrix(response.content, self._interner))
+        return response
 
     def _range(self, query: str, start: datetime, end: datetime, step_s: int) -> list[Series]:
         params = {
@@ -452,6 +477,19 @@ class FleetView:
 
 def _every(_series: Series) -> bool:
     return True
+
+
+def answer_warnings(body: bytes) -> tuple[str, ...]:
+    """The warnings of missing data in a Prometheus answer's body (burnin.partial). Prometheus
+    writes them after the data; a body that never says "warnings" is not decoded again."""
+    if b'"warnings"' not in body:
+        return ()
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return ()
+    found = document.get("warnings") if isinstance(document, dict) else None
+    return partial_warnings(found) if isinstance(found, list) else ()
 
 
 def clock_skew(date_header: str, sent: float, received: float) -> float | None:

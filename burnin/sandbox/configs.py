@@ -11,6 +11,7 @@ from burnin.sandbox.paths import (
     HOST,
     JOB,
     PROMETHEUS_PORT,
+    REMOTE_READ_PORT,
     REPO,
     SLOW_SSH_PORT,
     SSH_PORT,
@@ -24,7 +25,11 @@ RED_FLAG_RULES = REPO / "rules" / "burnin-red-flags.yml"
 
 
 def prometheus_yml(
-    layout: Layout, scrape_bot: bool = True, stack: Stack = CONTRACT, bots: int = 1
+    layout: Layout,
+    scrape_bot: bool = True,
+    stack: Stack = CONTRACT,
+    bots: int = 1,
+    remote_read_down: bool = False,
 ) -> str:
     # A fleet: the one bot scraped once per instance label (same address, distinct targets).
     targets = ""
@@ -39,6 +44,13 @@ def prometheus_yml(
     scrape_interval: {stack.scrape_s}s
     static_configs:
 {targets}"""
+    # Asked for every query (read_recent), refused every time: Prometheus answers with its local
+    # data and a warning.
+    remote_read = f"""\
+remote_read:
+  - url: http://{HOST}:{REMOTE_READ_PORT}/api/v1/read
+    read_recent: true
+"""
     return f"""\
 global:
   scrape_interval: 15s
@@ -52,7 +64,7 @@ alerting:
   alertmanagers:
     - static_configs:
         - targets: ["{HOST}:{ALERTMANAGER_PORT}"]
-scrape_configs:
+{remote_read if remote_read_down else ""}scrape_configs:
 {bot_job if scrape_bot else ""}  - job_name: prometheus
     static_configs:
       - targets: ["{HOST}:{PROMETHEUS_PORT}"]
@@ -180,7 +192,7 @@ def write_all(layout: Layout, scenario: Scenario, bots: int = 1) -> None:
     layout.config.mkdir(parents=True, exist_ok=True)
     stack = scenario.monitoring
     (layout.config / "prometheus.yml").write_text(
-        prometheus_yml(layout, scenario.live_scrape, stack, bots)
+        prometheus_yml(layout, scenario.live_scrape, stack, bots, scenario.remote_read_down)
     )
     (layout.config / "rules.yml").write_text(stack.rules_yml(scenario.metric_prefix))
     (layout.config / "alertmanager.yml").write_text(ALERTMANAGER_YML)

@@ -123,6 +123,9 @@ class Scenario:
     journal_hours: float | None = None  # the journal keeps only this much history (None: all)
     # Live behaviour of the running reference bot.
     live_scrape: bool = True  # False: Prometheus lost the bot (no scrape job for it)
+    # Prometheus reads a remote store too (remote_read, read_recent) and that store is down:
+    # every answer holds the local data, whole, and warns that it may be partial.
+    remote_read_down: bool = False
     live_keepalive: bool = False  # health server on HTTP/1.1 keep-alive, headers and body apart
     live_connected: bool = True
     live_errors_per_min: float = 0.0
@@ -341,6 +344,12 @@ SHORT_GAP = _DAY.variant(
     "Prometheus scraped nothing for 4 minutes 3 h ago (above the 99 % line at 12 and 24 h).",
     scrape_gaps=(ScrapeGap(start=3 * HOUR, duration_s=240),),
 )
+REMOTE_READ_DOWN = _DAY.variant(
+    "remote-read-down",
+    "Prometheus's remote read store is down: every answer warns it may be partial (what it holds "
+    "is the healthy day), as a Thanos store that did not answer does.",
+    remote_read_down=True,
+)
 PREFIXED_METRICS = _DAY.variant(
     "prefixed-metrics",
     "The bot's own metrics carry a rosey_ prefix (rosey_bot_connected); the client library's "
@@ -479,6 +488,7 @@ SCENARIOS: dict[str, Scenario] = {
         NO_BACKUP,
         SERIES_ENDS,
         SHORT_GAP,
+        REMOTE_READ_DOWN,
         PREFIXED_METRICS,
         CRITICAL_ALERT,
         JOURNAL_LATE,

@@ -186,6 +186,31 @@ CASES: dict[str, Case] = {
         },
         args=('--selector=env="prodution"',),
     ),
+    # Every Prometheus answer warns it may be partial (its remote read store is down): what it
+    # holds is a healthy day, and no Prometheus criterion can pass on it; the others pass.
+    "remote-read-down": Case(
+        "remote-read-down",
+        {
+            **dict.fromkeys(PROMETHEUS_WINDOW, "no_data"),
+            "coverage": "no_data",
+            "consistency": "no_data",
+            "monitoring-operational": "no_data",
+            "peak-observed": "no_data",
+            "peak-handled": "no_data",
+            "offpeak-handled": "no_data",
+            "vs-previous-release": "no_data",
+        },
+        causes={
+            criterion: {
+                "24h": (
+                    "may be partial: remote_read: ",
+                    "connection refused",
+                    "a pass needs whole data",
+                )
+            }
+            for criterion in ("uptime", "memory-growth", "alerts", "monitoring-operational")
+        },
+    ),
     # rosey_bot_* names with --metric-prefix rosey_; process_* keep their standard names.
     "prefixed-metrics": Case("prefixed-metrics", args=("--metric-prefix=rosey_",)),
     "critical-alert": Case("critical-alert", {"alerts": "critical"}),  # BotDown for 30 s

@@ -19,6 +19,7 @@ import pytest
 
 import burnin.probes.prometheus as prometheus_module
 from burnin.errors import SourceError
+from burnin.partial import PartialAnswer, collected
 from burnin.probes.prometheus import (
     AlertRule,
     FirstEvaluationWait,
@@ -74,6 +75,7 @@ class FakePrometheusApi:
     status: int = 200
     clock_offset_s: float = 0.0  # the server's clock minus the real one (its Date header)
     requests: list[dict[str, list[str]]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # said with every query's answer
 
     def get(self, path: str) -> tuple[int, Any]:
         parts = urlsplit(path)
@@ -85,15 +87,24 @@ class FakePrometheusApi:
             return 200, self.rules() if callable(self.rules) else self.rules
         if parts.path == "/-/ready":
             return 200, "Prometheus Server is Ready."
+        said = {"warnings": self.warnings} if self.warnings else {}
         found = RANGE.match(query["query"][0])
-        assert found, query
+        if not found:  # an instant vector: each stored series' newest sample
+            at = float(query["time"][0])
+            vector = [
+                {"metric": labels, "value": [at, "1"]}
+                for labels, _times in self.samples.get(query["query"][0], [])
+            ]
+            data = {"resultType": "vector", "result": vector}
+            return 200, {"status": "success", "data": data, **said}
         at = float(query["time"][0])
         since = at - int(found["seconds"])
         result = [
             {"metric": labels, "values": [[t, "1"] for t in times if since < t <= at]}
             for labels, times in self.samples.get(found["selector"], [])
         ]
-        return 200, {"status": "success", "data": {"resultType": "matrix", "result": result}}
+        data = {"resultType": "matrix", "result": result}
+        return 200, {"status": "success", "data": data, **said}
 
     @property
     def queries(self) -> list[str]:
@@ -448,3 +459,36 @@ def test_raw_points_are_kept_compact_and_read_like_a_list_of_pairs():
     assert list(inside(points, window))[0] == (1796000015.5, 0.0)
     assert len(inside(points, window)) == 2  # both ends included
     assert [t for t, _ in inside(list(points), window)] == [1796000015.5, 1796000030.0]
+
+
+# ---------------------------------------------------------------- partial answers
+
+
+REMOTE_DOWN = (
+    'remote_read: error sending request: Post "http://store:9201/read": connection refused'
+)
+
+
+def test_an_answer_with_warnings_is_noted_as_partial_by_the_measurement_reading_it(prometheus):
+    """Raw samples and instant vectors alike; a kept answer read again is noted again (another
+    measurement reads it); PromQL's notes on the query itself are not partial."""
+    labels = {"env": "production"}
+    api, probe = prometheus(
+        samples={SELECTOR: [(labels, every(15))]},
+        warnings=[REMOTE_DOWN, "PromQL info: metric might not be a counter"],
+    )
+    probe.span = DAY
+    (series,), partial = collected(lambda: probe.samples(SELECTOR, SIX_HOURS))
+    assert len(series.points) == 6 * 240 + 1
+    assert partial == (PartialAnswer("prometheus", f"{SELECTOR}[86400s]", (REMOTE_DOWN,)),)
+    again = collected(lambda: probe.samples(SELECTOR, DAY))[1]
+    assert again == partial and len(api.queries) == 1
+    (value,), instant = collected(lambda: probe.instant(SELECTOR, NOW))
+    assert value.value == 1.0
+    assert instant == (PartialAnswer("prometheus", SELECTOR, (REMOTE_DOWN,)),)
+
+
+def test_an_answer_without_warnings_notes_nothing(prometheus):
+    _api, probe = prometheus(samples={SELECTOR: [({"env": "production"}, every(15))]})
+    assert collected(lambda: probe.samples(SELECTOR, DAY))[1] == ()
+    assert collected(lambda: probe.instant(SELECTOR, NOW))[1] == ()
