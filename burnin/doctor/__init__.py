@@ -33,6 +33,7 @@ from burnin.doctor.rules import check_rules, planned_rules
 from burnin.doctor.selector import adjusted, selector_text, shared
 from burnin.doctor.stack import ALERTMANAGERS, check_stack
 from burnin.errors import SourceError
+from burnin.partial import PartialAnswer, collected, describe
 from burnin.probes.prometheus import PrometheusProbe
 from burnin.probes.ssh import SshProbe
 from burnin.promql import Metrics, selects
@@ -58,6 +59,7 @@ __all__ = [
     "guess_glob",
     "near_backups",
     "not_checked",
+    "partial_check",
     "report",
     "selector_text",
     "selects",
@@ -79,11 +81,28 @@ def check_prometheus(
     except SourceError as exc:
         return unanswered(f"prometheus {prometheus.where}", exc, "prometheus", planned), None
     checks = [Check(True, f"prometheus {prometheus.where}", "ready")]
-    checks += _attempt(
-        planned_metrics(target, metrics), lambda: check_metrics(prometheus, target, metrics)
+    found, partial = collected(
+        lambda: _attempt(
+            planned_metrics(target, metrics), lambda: check_metrics(prometheus, target, metrics)
+        )
     )
+    checks += found
+    if partial:
+        checks.append(partial_check(partial))
     checks += _attempt(planned_rules(target), lambda: check_rules(prometheus, target))
     return checks, prometheus
+
+
+def partial_check(partial: tuple[PartialAnswer, ...]) -> Check:
+    """Prometheus said its answers may be partial: while it does, no Prometheus criterion can
+    pass (burnin.partial)."""
+    return Check(
+        False,
+        "prometheus answers",
+        f"{describe(partial)}; while it says so, every Prometheus criterion is NO_DATA",
+        fix="make every store Prometheus reads from answer (its remote_read, Thanos stores), or "
+        "point prometheus_url at one that answers whole",
+    )
 
 
 def _attempt(planned: list[str], make: Callable[[], list[Check]]) -> list[Check]:

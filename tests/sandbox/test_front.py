@@ -15,6 +15,7 @@ import requests
 import burnin.sandbox as sandbox
 from burnin.sandbox import front
 from burnin.sandbox.paths import default_layout
+from tests.sandbox.conftest import DAY_OF_SAMPLES
 
 pytestmark = pytest.mark.sandbox
 
@@ -74,7 +75,7 @@ def test_prometheus_over_tls_with_basic_auth_answers_under_the_prefix(f: dict[st
     )
     assert answer.status_code == 200, answer.text
     (series,) = answer.json()["data"]["result"]
-    assert float(series["value"][1]) >= 5750, series  # the copied 24 h of history
+    assert float(series["value"][1]) in DAY_OF_SAMPLES, series  # the copied 24 h of history
     outside = f["prometheus_tls_url"].removesuffix("/prometheus") + "/api/v1/query?query=up"
     missed = requests.get(outside, verify=f["ca_file"], auth=auth, timeout=10)
     assert missed.status_code == 404, (outside, missed.status_code)

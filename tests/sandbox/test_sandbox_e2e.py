@@ -21,6 +21,7 @@ from fabric import Connection
 import burnin.sandbox as sandbox
 from burnin.sandbox import bastion
 from burnin.sandbox.paths import Layout
+from tests.sandbox.conftest import DAY_OF_SAMPLES
 
 pytestmark = pytest.mark.sandbox
 
@@ -57,7 +58,7 @@ def query(q: str) -> list[dict]:
 
 def test_prometheus_has_24h_of_history(info: sandbox.SandboxInfo) -> None:
     (res,) = query('count_over_time(bot_connected{env="production"}[24h])')
-    assert 5750 <= float(res["value"][1]) <= 5765
+    assert float(res["value"][1]) in DAY_OF_SAMPLES
     assert res["metric"]["job"] == "rosey-bot"
 
 

@@ -1208,3 +1208,20 @@ def test_a_fleet_bot_without_series_is_not_offered_another_bot_s_instance(tmp_pa
         'finds none of the 5 metrics in the last 1h; their series carry {env="production",'
         'instance="bot-1"}'
     )
+
+
+def test_prometheus_answers_that_may_be_partial_are_one_missing_line_with_its_fix():
+    from burnin.doctor import partial_check
+    from burnin.partial import PartialAnswer
+
+    said = ("remote_read: connection refused",)
+    check = partial_check(
+        tuple(PartialAnswer("prometheus", f"count(q{i})", said) for i in range(3))
+    )
+    assert check.line() == (
+        "MISSING  prometheus answers: prometheus said its answers to 'count(q0)', 'count(q1)' "
+        "(and 1 more) may be partial: remote_read: connection refused; while it says so, every "
+        "Prometheus criterion is NO_DATA\n"
+        "         fix: make every store Prometheus reads from answer (its remote_read, Thanos "
+        "stores), or point prometheus_url at one that answers whole"
+    )
