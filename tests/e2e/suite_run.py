@@ -49,6 +49,9 @@ def run_suite(
         "-p",
         "no:hypothesispytest",  # a dev plugin the suite does not use: 0.6 s of imports a run
         f"--junitxml={junit}",
+        # The record and its history in the test's own folder: never the checkout's reports/
+        # (a developer's own runs' history), never another test's.
+        f"--reports-dir={reports}",
         f"--html={reports / 'report.html'}",
         "--self-contained-html",
         *args,
