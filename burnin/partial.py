@@ -15,13 +15,13 @@ are not partial.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from burnin.bands import Band
-from burnin.verdict import Verdict, no_data
+from burnin.verdict import Evidence, Verdict, no_data
 
 T = TypeVar("T")
 
@@ -30,6 +30,8 @@ T = TypeVar("T")
 NOT_PARTIAL = ("PromQL info:",)
 # A cause names at most this many questions of one saying, then counts the rest.
 NAMED = 2
+# The evidence item listing every partial answer a verdict read (each question and its words).
+PARTIAL_EVIDENCE = "answers their source said may be partial"
 
 
 @dataclass(frozen=True)
@@ -99,17 +101,29 @@ def judged_on(verdict: Verdict, partial: Iterable[PartialAnswer]) -> Verdict:
     if not found:
         return verdict
     named = describe(found)
+    evidence = (*verdict.evidence, partial_evidence(found))
     if verdict.band.passes:
         seen = verdict.observed_text if verdict.observed is not None else "nothing wrong"
         return no_data(
             verdict.criterion,
             f"{named}: a pass needs whole data (what it holds shows {seen})",
             verdict.window,
-            verdict.evidence,
+            evidence,
         )
     if verdict.band in (Band.DEGRADED, Band.CRITICAL):
         cause = "; ".join(
             part for part in (verdict.cause, f"seen on partial data: {named}") if part
         )
-        return replace(verdict, cause=cause)
+        return replace(verdict, cause=cause, evidence=evidence)
     return verdict
+
+
+def partial_evidence(found: Sequence[PartialAnswer]) -> Evidence:
+    """Every partial answer a verdict read, each question with its source's words."""
+    answers = [{"source": p.source, "query": p.query, "warnings": list(p.warnings)} for p in found]
+    return Evidence(found[0].source if found else "", PARTIAL_EVIDENCE, {"answers": answers})
+
+
+def read_partial(verdict: Verdict) -> bool:
+    """The verdict was judged on answers their source said may be partial."""
+    return any(item.query == PARTIAL_EVIDENCE for item in verdict.evidence)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from burnin.bands import Band, Better, Tiers
 from burnin.decision import can_roll_back, is_manual
+from burnin.partial import read_partial
 from burnin.report.model import CriterionResult, Decision, RunRecord
 
 # Each band in one word, for every artefact (HTML badges, Markdown, JSON); Markdown adds
@@ -306,6 +307,11 @@ ACTION_FOR = {
     ("cpu", Band.DEGRADED): PERFORMANCE,
     ("memory-peak", Band.DEGRADED): PERFORMANCE,
 }
+# No data because Prometheus said its answers may be partial (burnin.partial).
+PARTIAL_ACTION = (
+    "Make Prometheus answer whole (the store its warnings name: a remote read or Thanos store; "
+    "a rollback would not cure it), then rerun the checkpoint"
+)
 # A red flag of something around the bot: a rollback would not mend it (burnin.decision).
 ACTION_AROUND_THE_BOT = (
     "Red flag around the bot: fix it (a rollback would not cure it), then rerun the check"
@@ -314,6 +320,8 @@ ACTION_AROUND_THE_BOT = (
 
 def action_for(row: CriterionResult) -> str:
     """What to do about a row that did not pass, fitting its criterion and band."""
+    if row.band is Band.NO_DATA and row.verdict is not None and read_partial(row.verdict):
+        return PARTIAL_ACTION
     own = ACTION_FOR.get((row.criterion, row.band))
     if own is not None:
         return own

@@ -7,7 +7,14 @@ import threading
 import pytest
 
 from burnin.bands import Band
-from burnin.partial import PartialAnswer, collected, judged_on, note, partial_warnings
+from burnin.partial import (
+    PartialAnswer,
+    collected,
+    judged_on,
+    note,
+    partial_warnings,
+    read_partial,
+)
 from burnin.probes.prometheus import answer_warnings
 from burnin.verdict import Evidence, Verdict
 
@@ -71,7 +78,12 @@ def test_a_pass_on_partial_answers_is_no_data_naming_them():
         f"prometheus said its answer to 'bot_connected[86400s]' may be partial: {STORE_DOWN}: a "
         "pass needs whole data (what it holds shows 100 %)"
     )
-    assert judged.evidence == EVIDENCE
+    assert judged.evidence[:-1] == EVIDENCE and read_partial(judged)
+    assert judged.evidence[-1].values == {
+        "answers": [
+            {"source": "prometheus", "query": "bot_connected[86400s]", "warnings": [STORE_DOWN]}
+        ]
+    }
 
 
 def test_a_cause_says_each_warning_once_with_two_questions_and_a_count_of_the_rest():
@@ -88,7 +100,7 @@ def test_a_cause_says_each_warning_once_with_two_questions_and_a_count_of_the_re
 @pytest.mark.parametrize("band", [Band.DEGRADED, Band.CRITICAL])
 def test_a_failure_on_partial_answers_stands_saying_what_it_was_seen_on(band):
     judged = judged_on(verdict(band, 97.0, "down 40 min"), [PARTIAL])
-    assert judged.band is band and judged.observed == 97.0
+    assert judged.band is band and judged.observed == 97.0 and read_partial(judged)
     assert judged.cause.startswith("down 40 min; seen on partial data: prometheus said")
 
 
@@ -122,3 +134,14 @@ def test_a_criterion_judged_on_a_partial_measurement_cannot_pass():
     assert judging(uptime).verdict().band is Band.NO_DATA
     partial.pop("connection")
     assert judging(uptime).verdict().band is Band.TARGET  # health's, never taken, is not its
+
+
+def test_a_row_without_data_for_partial_answers_says_to_make_prometheus_answer_whole():
+    from burnin.report.model import CriterionResult
+    from burnin.report.summary import action_for
+
+    judged = judged_on(verdict(Band.TARGET), [PARTIAL])
+    row = CriterionResult("t::uptime[24h]", "uptime", "24h", Band.NO_DATA, judged)
+    assert action_for(row).startswith("Make Prometheus answer whole")
+    plain = CriterionResult("t::uptime[24h]", "uptime", "24h", Band.NO_DATA, verdict(Band.NO_DATA))
+    assert action_for(plain).startswith("Fix the data behind the check")
