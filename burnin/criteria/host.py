@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -63,6 +64,38 @@ def journal_command(unit: str, window: Window, priority: str | None, *extra: str
     if priority:
         argv.append(f"--priority={priority}")
     return [*argv, *extra]
+
+
+# journald's own message when its rate limit drops a service's lines (SD_MESSAGE_JOURNAL_DROPPED):
+# "Suppressed 1234 messages from rosey-bot.service" (older systemd: from /system.slice/...).
+DROPPED_ID = "a596d6fe7bfa4994828e72309e95d61e"
+SUPPRESSED = re.compile(r"Suppressed (\d+) messages from (\S+)")
+
+
+def suppressed_command(window: Window) -> list[str]:
+    """journald's messages in the window about lines it dropped (its rate limit), any unit's."""
+    return [
+        "journalctl",
+        "--no-pager",
+        "-q",
+        f"MESSAGE_ID={DROPPED_ID}",
+        f"--since=@{int(window.start.timestamp())}",
+        f"--until=@{int(window.end.timestamp())}",
+        "-o",
+        "json",
+    ]
+
+
+def suppressed_of(unit: str, entries: list[JournalEntry]) -> list[tuple[JournalEntry, int]]:
+    """journald's drop messages about `unit` (by its unit file's name, in the cgroup path or
+    alone), each with the number of lines it dropped."""
+    unit_file = unit if "." in unit else f"{unit}.service"
+    found = []
+    for entry in entries:
+        said = SUPPRESSED.search(entry.message)
+        if said and said[2].rsplit("/", 1)[-1] == unit_file:
+            found.append((entry, int(said[1])))
+    return found
 
 
 def retention_command(window: Window) -> list[str]:
@@ -150,6 +183,9 @@ class JournalMeasurement:
     has_entries: bool
     results: tuple[CommandResult, ...]
     coverage: JournalCoverage
+    # journald's messages that it dropped lines of the unit in the window (its rate limit), and
+    # how many lines each: the journal cannot prove a window clean across them.
+    suppressed: tuple[tuple[JournalEntry, int], ...] = ()
 
     @property
     def failed(self) -> CommandResult | None:
@@ -164,15 +200,16 @@ def journal_commands(unit: str, window: Window) -> list[list[str]]:
         journal_command(unit, window, "err", "-o", "json"),
         journal_command(unit, window, "warning..warning", "-o", "json"),
         retention_command(window),
+        suppressed_command(window),
     ]
 
 
 def measure_journal(ssh: SshProbe, unit: str, window: Window) -> JournalMeasurement:
-    presence, errors, warnings, retention = ssh.run_all(
+    presence, errors, warnings, retention, dropped = ssh.run_all(
         journal_commands(unit, window), privileged=True
     )
     coverage = journal_coverage(retention)
-    results = (presence, errors, warnings, coverage.result)
+    results = (presence, errors, warnings, coverage.result, dropped)
     if not all(r.ok for r in results):
         return JournalMeasurement(None, None, False, results, coverage)
     return JournalMeasurement(
@@ -181,6 +218,7 @@ def measure_journal(ssh: SshProbe, unit: str, window: Window) -> JournalMeasurem
         bool(presence.stdout.strip()),
         results,
         coverage,
+        tuple(suppressed_of(unit, parse_journal_json(dropped.stdout))),
     )
 
 
@@ -242,16 +280,43 @@ def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict
             "logs-clean", measurement.coverage.cause(window), window,
             (*evidence, measurement.coverage.evidence()),
         )  # fmt: skip
+    dropped = _dropped(measurement)
+    if count == 0 and dropped is not None:
+        return no_data(
+            "logs-clean",
+            f"{dropped[0]}: the journal cannot prove the window clean (the lines dropped may "
+            "be errors; raise the unit's LogRateLimitBurst or journald's RateLimitBurst)",
+            window,
+            (*evidence, measurement.coverage.evidence(), dropped[1]),
+        )
     band = Band.TARGET if count == 0 else Band.CRITICAL
     cause = (
         f"{len(measurement.warnings)} warning lines (listed as evidence)"
         if measurement.warnings
         else ""
     )
-    shown = (*evidence, measurement.coverage.evidence())
+    shown: tuple[Evidence, ...] = (*evidence, measurement.coverage.evidence())
+    if dropped is not None:  # an error line seen stands; what journald dropped is said
+        cause = "; ".join(part for part in (cause, dropped[0]) if part)
+        shown = (*shown, dropped[1])
     return Verdict(
         "logs-clean", band, count, "error lines", "0 error-priority lines", cause, window, shown
     )
+
+
+def _dropped(measurement: JournalMeasurement) -> tuple[str, Evidence] | None:
+    """journald's drops of the unit's lines in the window, in words and as evidence."""
+    if not measurement.suppressed:
+        return None
+    lines = sum(n for _, n in measurement.suppressed)
+    first = measurement.suppressed[0][0].time.isoformat(timespec="seconds")
+    text = (
+        f"journald dropped {lines} line(s) of the unit in the window (its rate limit, "
+        f"{len(measurement.suppressed)} time(s), first at {first})"
+    )
+    command = measurement.results[-1].command
+    shown = "\n".join(entry.line() for entry, _ in measurement.suppressed[:EXCERPT_LINES])
+    return text, Evidence("ssh", command, {"dropped_lines": lines}, shown)
 
 
 # What `systemctl show` tells beyond is-active: a unit restarting in a loop is "activating" most

@@ -210,6 +210,10 @@ def _spread(start: float, duration: float, count: int, seed: int) -> list[float]
     return [start + (k + 0.5 + 0.4 * noise(k, seed)) * gap for k in range(count)]
 
 
+# journald's message id for lines its rate limit dropped (SD_MESSAGE_JOURNAL_DROPPED).
+DROPPED_ID = "a596d6fe7bfa4994828e72309e95d61e"
+
+
 class _Journal:
     def __init__(self, hist: History, boot_time: float, seed: str) -> None:
         self.hist = hist
@@ -263,6 +267,25 @@ class _Journal:
             "UNIT": self.hist.stack.unit_file,
             "PRIORITY": str(priority),
             "MESSAGE": text,
+        }
+        self.hist.journal.append(entry)
+
+    def journald(self, t: float, lines: int) -> None:
+        """journald's own message that its rate limit dropped `lines` lines of the unit."""
+        unit_file = self.hist.stack.unit_file
+        entry = self._base(t) | {
+            "_SYSTEMD_UNIT": "systemd-journald.service",
+            "_TRANSPORT": "driver",
+            "_PID": "120",
+            "_UID": "0",
+            "_GID": "0",
+            "_COMM": "systemd-journald",
+            "SYSLOG_FACILITY": "3",
+            "SYSLOG_IDENTIFIER": "systemd-journald",
+            "MESSAGE_ID": DROPPED_ID,
+            "N_DROPPED": str(lines),
+            "PRIORITY": "5",
+            "MESSAGE": f"Suppressed {lines} messages from {unit_file}",
         }
         self.hist.journal.append(entry)
 
@@ -375,6 +398,8 @@ def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> Hist
     _channel_events(scenario, hist, segs, disconnects, down, log, releases)
     _samples(scenario, hist, segs, disconnects, gaps, down, log, releases)
     _alerts(scenario, hist, gaps)
+    for when, lines in scenario.log_drops:
+        log.journald(resolve(when, end), lines)
     if scenario.neighbour is not None:  # its series only: its journal is on another host
         other = generate(scenario.neighbour.day, end, scenario.neighbour.labels)
         for family, by_labels in other.series.items():

@@ -121,6 +121,9 @@ class Scenario:
     history_hours: float = 24.0
     metric_prefix: str = ""  # on the bot's own bot_* names ("rosey_": rosey_bot_connected)
     journal_hours: float | None = None  # the journal keeps only this much history (None: all)
+    # journald's rate limit dropped this many of the bot's lines at each moment (an error storm
+    # it did not keep: only journald's own "Suppressed N messages" line is in the journal).
+    log_drops: tuple[tuple[When, int], ...] = ()
     # Live behaviour of the running reference bot.
     live_scrape: bool = True  # False: Prometheus lost the bot (no scrape job for it)
     # Prometheus reads a remote store too (remote_read, read_recent) and that store is down:
@@ -344,6 +347,12 @@ SHORT_GAP = _DAY.variant(
     "Prometheus scraped nothing for 4 minutes 3 h ago (above the 99 % line at 12 and 24 h).",
     scrape_gaps=(ScrapeGap(start=3 * HOUR, duration_s=240),),
 )
+LOGS_DROPPED = _DAY.variant(
+    "logs-dropped",
+    "journald's rate limit dropped 1,234 of the bot's lines 2 h ago (a burst it did not keep): "
+    "the journal cannot prove the window clean.",
+    log_drops=((2 * HOUR, 1234),),
+)
 REMOTE_READ_DOWN = _DAY.variant(
     "remote-read-down",
     "Prometheus's remote read store is down: every answer warns it may be partial (what it holds "
@@ -489,6 +498,7 @@ SCENARIOS: dict[str, Scenario] = {
         SERIES_ENDS,
         SHORT_GAP,
         REMOTE_READ_DOWN,
+        LOGS_DROPPED,
         PREFIXED_METRICS,
         CRITICAL_ALERT,
         JOURNAL_LATE,

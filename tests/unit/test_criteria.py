@@ -3,12 +3,14 @@ window to prove it clean), and Verdict.message()."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from burnin.bands import Band, Better, Tiers
 from burnin.criteria.host import (
+    DROPPED_ID,
     JournalCoverage,
     JournalMeasurement,
     journal_command,
@@ -18,6 +20,7 @@ from burnin.criteria.host import (
     measure_journal_coverage,
     parse_journal_json,
     retention_command,
+    suppressed_command,
 )
 from burnin.probes.ssh import CommandResult
 from burnin.schedule import Window
@@ -219,13 +222,63 @@ def quiet_host(argv: list[str]) -> tuple[int, str, str]:
     return (0, "started\n" if "cat" in argv else "", "")
 
 
-def test_measure_journal_asks_four_commands_and_a_clean_covered_window_is_target():
+def test_measure_journal_asks_five_commands_and_a_clean_covered_window_is_target():
     ssh = ScriptedSsh(quiet_host)
     measurement = measure_journal(ssh, "rosey-bot", WINDOW)  # type: ignore[arg-type]
-    assert [privileged for _, privileged in ssh.asked] == [True] * 4
-    assert ssh.asked[-1][0] == retention_command(WINDOW)
+    assert [privileged for _, privileged in ssh.asked] == [True] * 5
+    assert [argv for argv, _ in ssh.asked[-2:]] == [
+        retention_command(WINDOW),
+        suppressed_command(WINDOW),
+    ]
     assert measurement.coverage.before_start == BEFORE_START
+    assert measurement.suppressed == ()
     assert judge_logs_clean(measurement, WINDOW).band is Band.TARGET
+
+
+def journald_dropped(*messages: str) -> Callable[[list[str]], tuple[int, str, str]]:
+    """quiet_host whose journald said `messages` (its drop messages) in the window."""
+    at = NOW - timedelta(hours=2)
+
+    def answer(argv: list[str]) -> tuple[int, str, str]:
+        if f"MESSAGE_ID={DROPPED_ID}" in argv:
+            return (0, "".join(journal_line(m, 4, at) + "\n" for m in messages), "")
+        return quiet_host(argv)
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Suppressed 1234 messages from rosey-bot.service",
+        "Suppressed 1234 messages from /system.slice/rosey-bot.service",  # older systemd
+    ],
+)
+def test_lines_journald_dropped_of_the_unit_keep_a_clean_window_from_passing(said):
+    """Its rate limit dropped the unit's lines: they may have been errors. NO_DATA, saying how
+    many and what to raise; another unit's drops are not the bot's."""
+    ssh = ScriptedSsh(journald_dropped(said, "Suppressed 7 messages from other-bot.service"))
+    measurement = measure_journal(ssh, "rosey-bot", WINDOW)  # type: ignore[arg-type]
+    verdict = judge_logs_clean(measurement, WINDOW)
+    assert verdict.band is Band.NO_DATA
+    assert verdict.cause.startswith(
+        "journald dropped 1234 line(s) of the unit in the window (its rate limit, 1 time(s), "
+        "first at 2026-11-29T10:00:00+00:00): the journal cannot prove the window clean"
+    ), verdict.cause
+    assert "LogRateLimitBurst" in verdict.cause
+    assert verdict.evidence[-1].values == {"dropped_lines": 1234}
+    assert said in verdict.evidence[-1].excerpt
+
+
+def test_an_error_line_seen_stands_and_says_what_journald_dropped():
+    def answer(argv: list[str]) -> tuple[int, str, str]:
+        if "--priority=err" in argv:
+            return (0, journal_line("[ERROR] boom", 3, NOW - timedelta(hours=1)) + "\n", "")
+        return journald_dropped("Suppressed 50 messages from rosey-bot.service")(argv)
+
+    verdict = judge_logs_clean(measure_journal(ScriptedSsh(answer), "rosey-bot", WINDOW), WINDOW)  # type: ignore[arg-type]
+    assert verdict.band is Band.CRITICAL and verdict.observed == 1
+    assert "journald dropped 50 line(s) of the unit" in verdict.cause
 
 
 def test_a_failing_retention_query_is_a_source_error():

@@ -346,7 +346,7 @@ def test_plan_host_plans_the_selected_measurements_commands_and_nothing_for_a_fa
     selected = [("service-active", "24h"), ("uptime", "24h"), ("logs-clean", "24h")]
     plan_host(Sources(), run, selected)  # type: ignore[arg-type]
     assert planned[:2] == HostCommand.of(service_commands("rosey-bot"), privileged=True)
-    assert len(planned) == 2 + 4  # service-active's two, logs-clean's four; uptime asks none
+    assert len(planned) == 2 + 5  # service-active's two, logs-clean's five; uptime asks none
     planned.clear()
     Sources.ssh_gate.failure = SourceError("ssh", "lab", "refused")
     plan_host(Sources(), run, selected)  # type: ignore[arg-type]
