@@ -186,6 +186,7 @@ def _log_commands(channel_events: bool) -> HostCommands:
             argvs = [
                 channel.channel_events_command(settings.unit, window),
                 host.retention_command(window),
+                host.suppressed_command(window),
             ]
         else:
             argvs = host.journal_commands(settings.unit, run.window(phase))

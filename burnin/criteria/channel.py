@@ -11,11 +11,15 @@ from dataclasses import dataclass
 from burnin.bands import Band
 from burnin.config import ChannelEvents
 from burnin.criteria.host import (
+    DROPPED_MEANS,
     JournalCoverage,
     JournalEntry,
+    dropped_lines,
     journal_command,
     measure_journal_coverage,
     parse_journal_json,
+    suppressed_command,
+    suppressed_of,
     unreadable_hint,
 )
 from burnin.probes.ssh import CommandResult, SshProbe
@@ -33,6 +37,10 @@ class ChannelMeasurement:
     entries: list[JournalEntry] | None  # None: the command failed or printed something unreadable
     coverage: JournalCoverage | None = None  # None: not asked (the listing failed)
     problem: str = ""
+    # journald's messages that it dropped the unit's lines in the window (its rate limit): an
+    # error line after an event may be among them. None: not asked.
+    dropped: CommandResult | None = None
+    suppressed: tuple[tuple[JournalEntry, int], ...] = ()
 
 
 def channel_events_command(unit: str, window: Window) -> list[str]:
@@ -50,7 +58,17 @@ def measure_channel_events(ssh: SshProbe, unit: str, window: Window) -> ChannelM
         entries = parse_journal_json(result.stdout)
     except (ValueError, TypeError, AttributeError) as exc:  # not journalctl's JSON lines
         return ChannelMeasurement(result, None, problem=f"unreadable journalctl output: {exc}")
-    return ChannelMeasurement(result, entries, measure_journal_coverage(ssh, window))
+    coverage = measure_journal_coverage(ssh, window)
+    dropped = ssh.run(suppressed_command(window), privileged=True)
+    suppressed: tuple[tuple[JournalEntry, int], ...] = ()
+    if dropped.ok:
+        try:
+            suppressed = tuple(suppressed_of(unit, parse_journal_json(dropped.stdout)))
+        except (ValueError, TypeError, AttributeError) as exc:
+            dropped = CommandResult(
+                dropped.command, None, dropped.stdout, dropped.stderr, f"unreadable: {exc}"
+            )
+    return ChannelMeasurement(result, entries, coverage, dropped=dropped, suppressed=suppressed)
 
 
 @dataclass(frozen=True)
@@ -165,6 +183,17 @@ def judge_channel_events(
             )
         if not offences and not coverage.covers:
             return no_data(CRITERION, coverage.cause(window), window, evidence)
+    if measurement.dropped is not None and not offences:
+        if not measurement.dropped.ok:
+            return Verdict(
+                CRITERION, Band.SOURCE_ERROR, None, "", "",
+                f"journald's drop query failed: {measurement.dropped.describe()}", window, evidence,
+            )  # fmt: skip
+        dropped = dropped_lines(measurement.suppressed, measurement.dropped.command)
+        if dropped is not None:
+            return no_data(
+                CRITERION, f"{dropped[0]}: {DROPPED_MEANS}", window, (*evidence, dropped[1])
+            )
     band = Band.CRITICAL if offences else Band.TARGET
     cause = f"{total} events ({seen})"
     if offences:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -280,12 +281,11 @@ def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict
             "logs-clean", measurement.coverage.cause(window), window,
             (*evidence, measurement.coverage.evidence()),
         )  # fmt: skip
-    dropped = _dropped(measurement)
+    dropped = dropped_lines(measurement.suppressed, measurement.results[-1].command)
     if count == 0 and dropped is not None:
         return no_data(
             "logs-clean",
-            f"{dropped[0]}: the journal cannot prove the window clean (the lines dropped may "
-            "be errors; raise the unit's LogRateLimitBurst or journald's RateLimitBurst)",
+            f"{dropped[0]}: {DROPPED_MEANS}",
             window,
             (*evidence, measurement.coverage.evidence(), dropped[1]),
         )
@@ -304,19 +304,28 @@ def judge_logs_clean(measurement: JournalMeasurement, window: Window) -> Verdict
     )
 
 
-def _dropped(measurement: JournalMeasurement) -> tuple[str, Evidence] | None:
-    """journald's drops of the unit's lines in the window, in words and as evidence."""
-    if not measurement.suppressed:
+def dropped_lines(
+    suppressed: Sequence[tuple[JournalEntry, int]], command: str
+) -> tuple[str, Evidence] | None:
+    """journald's drops of the unit's lines in the window (asked by `command`), in words and as
+    evidence; None without any."""
+    if not suppressed:
         return None
-    lines = sum(n for _, n in measurement.suppressed)
-    first = measurement.suppressed[0][0].time.isoformat(timespec="seconds")
+    lines = sum(n for _, n in suppressed)
+    first = suppressed[0][0].time.isoformat(timespec="seconds")
     text = (
         f"journald dropped {lines} line(s) of the unit in the window (its rate limit, "
-        f"{len(measurement.suppressed)} time(s), first at {first})"
+        f"{len(suppressed)} time(s), first at {first})"
     )
-    command = measurement.results[-1].command
-    shown = "\n".join(entry.line() for entry, _ in measurement.suppressed[:EXCERPT_LINES])
+    shown = "\n".join(entry.line() for entry, _ in suppressed[:EXCERPT_LINES])
     return text, Evidence("ssh", command, {"dropped_lines": lines}, shown)
+
+
+# The words after a drop's: what it means for a clean window, and the setting to raise.
+DROPPED_MEANS = (
+    "the journal cannot prove the window clean (the lines dropped may be errors; raise the "
+    "unit's LogRateLimitBurst or journald's RateLimitBurst)"
+)
 
 
 # What `systemctl show` tells beyond is-active: a unit restarting in a loop is "activating" most

@@ -24,7 +24,13 @@ from burnin.criteria.channel import (
     judge_channel_events,
     measure_channel_events,
 )
-from burnin.criteria.host import JournalCoverage, parse_journal_json, retention_command
+from burnin.criteria.host import (
+    DROPPED_ID,
+    JournalCoverage,
+    parse_journal_json,
+    retention_command,
+    suppressed_command,
+)
 from burnin.criteria.logfile import parse_log
 from burnin.hostfiles import backup_command, parse_find_listing, split_glob
 from burnin.probes.ssh import CommandResult, SshProbe, SshSettings
@@ -90,9 +96,10 @@ def channel(*lines: tuple[str, int, float], exit_code: int | None = 0) -> Channe
 def test_channel_events_is_one_small_journal_query_of_the_window_and_a_retention_probe():
     ssh = FakeSsh(0, "")
     measure_channel_events(ssh, "rosey-bot", WINDOW)  # type: ignore[arg-type]
-    [(argv, privileged), (probe, probe_privileged)] = ssh.asked
-    assert privileged and probe_privileged
+    [(argv, privileged), (probe, probe_privileged), (drops, drops_privileged)] = ssh.asked
+    assert privileged and probe_privileged and drops_privileged
     assert probe == retention_command(WINDOW)
+    assert drops == suppressed_command(WINDOW)
     assert argv == channel_events_command("rosey-bot", WINDOW)
     assert argv[:5] == ["journalctl", "--no-pager", "-q", "-u", "rosey-bot"]
     assert f"--since=@{int(WINDOW.start.timestamp())}" in argv
@@ -606,3 +613,53 @@ def test_sandbox_backups(name, band):
     assert files[0].name == f"rosey-{datetime.fromtimestamp(files[0].mtime, UTC):%Y%m%d}.db"
     if name == "no-backup":
         assert verdict.observed == 72.0
+
+
+def with_drops(unit_stdout: str, *said: str) -> ScriptedSsh:
+    """A journal reaching back past the window whose journald said `said` (its drop messages)."""
+    covered = ScriptedSsh.journal(unit_stdout, WINDOW.start - timedelta(days=2))
+
+    def answer(argv: list[str]) -> tuple[int | None, str, str]:
+        if f"MESSAGE_ID={DROPPED_ID}" in argv:
+            return (0, "".join(line(m, 5, T0) + "\n" for m in said), "")
+        return covered.answer(argv)
+
+    return ScriptedSsh(answer)
+
+
+def test_channel_events_clean_but_lines_dropped_by_journald_is_no_data():
+    """An error after an event may be among the lines journald's rate limit dropped."""
+    ssh = with_drops(journal_of((KICK, 6, 0)), "Suppressed 900 messages from rosey-bot.service")
+    verdict = judge_channel_events(measure_channel_events(ssh, "rosey-bot", WINDOW), EVENTS, WINDOW)  # type: ignore[arg-type]
+    assert verdict.band is Band.NO_DATA
+    assert verdict.cause.startswith("journald dropped 900 line(s) of the unit in the window")
+    assert "cannot prove the window clean" in verdict.cause
+    assert verdict.evidence[-1].values == {"dropped_lines": 900}
+
+
+def test_channel_events_error_after_an_event_stands_whatever_journald_dropped():
+    ssh = with_drops(
+        journal_of((KICK, 6, 0), (FAILED, 3, 3)), "Suppressed 900 messages from rosey-bot.service"
+    )
+    verdict = judge_channel_events(measure_channel_events(ssh, "rosey-bot", WINDOW), EVENTS, WINDOW)  # type: ignore[arg-type]
+    assert (verdict.band, verdict.observed) == (Band.CRITICAL, 1)
+
+
+def test_channel_events_another_units_drops_are_not_the_bots():
+    ssh = with_drops(journal_of((KICK, 6, 0)), "Suppressed 5 messages from nginx.service")
+    verdict = judge_channel_events(measure_channel_events(ssh, "rosey-bot", WINDOW), EVENTS, WINDOW)  # type: ignore[arg-type]
+    assert verdict.band is Band.TARGET
+
+
+def test_channel_events_failing_drop_query_is_a_source_error():
+    covered = ScriptedSsh.journal(journal_of((KICK, 6, 0)), WINDOW.start - timedelta(days=2))
+
+    def answer(argv: list[str]) -> tuple[int | None, str, str]:
+        if f"MESSAGE_ID={DROPPED_ID}" in argv:
+            return (1, "", "sudo: a password is required")
+        return covered.answer(argv)
+
+    measured = measure_channel_events(ScriptedSsh(answer), "rosey-bot", WINDOW)  # type: ignore[arg-type]
+    verdict = judge_channel_events(measured, EVENTS, WINDOW)
+    assert verdict.band is Band.SOURCE_ERROR
+    assert verdict.cause.startswith("journald's drop query failed: ")
