@@ -543,17 +543,23 @@ def test_no_requests_are_no_data():
     assert verdict.cause == "no request was made"
 
 
+class ScriptedProbe:
+    """Stands in for HealthProbe: its n-th read (from 1) is `reading(n)`; no request hung."""
+
+    hung = None
+
+    def __init__(self, timeout_s: float, reading: Callable[[int], HealthReading]) -> None:
+        self.timeout_s = timeout_s
+        self.reading = reading
+        self.reads = 0
+
+    def read(self) -> HealthReading:
+        self.reads += 1
+        return self.reading(self.reads)
+
+
 def test_measure_health_latency_keeps_the_probes_timeout():
-    class Probe:
-        timeout_s = 3.0
-        reads = 0
-        hung = None
-
-        def read(self) -> HealthReading:
-            self.reads += 1
-            return timed(10.0)
-
-    probe = Probe()
+    probe = ScriptedProbe(3.0, lambda _n: timed(10.0))
     sample = measure_health_latency(probe, 4)  # type: ignore[arg-type]
     assert (probe.reads, sample.timeout_s) == (4, 3.0)
 
@@ -562,18 +568,9 @@ def test_latency_sampling_stops_at_the_first_request_never_answered():
     """A hanging endpoint: each further request would wait its timeout too (ten timeouts for a
     sample of ten); the one unanswered, counted at the timeout, decides the band already."""
 
-    class Probe:
-        timeout_s = 2.0
-        reads = 0
-        hung = None
-
-        def read(self) -> HealthReading:
-            self.reads += 1
-            if self.reads < 3:
-                return timed(10.0)
-            return timed(2000.0, None, "timed out after 2 s")
-
-    probe = Probe()
+    probe = ScriptedProbe(
+        2.0, lambda n: timed(10.0) if n < 3 else timed(2000.0, None, "timed out after 2 s")
+    )
     sample = measure_health_latency(probe, 10)  # type: ignore[arg-type]
     assert probe.reads == 3 and len(sample.readings) == 3
     verdict = judge_health_latency(sample, LATENCY)
