@@ -17,7 +17,9 @@ MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?")
 DURATION = re.compile(
     r"\d+(?:\.\d+)? ms|\d\d:\d\d:\d\d"
 )  # health latency is live: 9.1 ms vs 6.3 ms
-NUMBER = re.compile(r"\d+(\.\d+)?")
+# A live range ("users=3..4" when Prometheus's recent minimum and maximum differ) is one number
+# in another run ("users=3"): both become 0.
+NUMBER = re.compile(r"\d+(\.\d+)?(\.\.\d+(\.\d+)?)?")
 # Criteria measured live at every run whatever --at says (the health endpoint's timed GETs; its
 # answer against Prometheus at the moment it was read): their numbers and the moment they were
 # read (to the millisecond) differ between any two runs, sharded or not.
