@@ -163,6 +163,10 @@ class FleetMember:
         return labels.get(self.label) == self.own.value
 
 
+# The label that says which scrape job took a sample, not what it measures.
+SCRAPE_LABEL = "job"
+
+
 @dataclass(frozen=True)
 class Metrics:
     """One deployment's metric names. `names` maps a contract name to the deployment's; the
@@ -178,6 +182,25 @@ class Metrics:
         """An aggregation over this bot's series: `sum`, or `sum by (instance)` for a bot of a
         fleet asked about together (each bot's own total stays apart in the fleet's answer)."""
         return f"{op} by ({self.member.label})" if self.member else op
+
+    def total(self, per_series: str) -> str:
+        """This bot's total of `per_series` (an expression over its series: `increase(x[1h])`),
+        each of its series counted once. Two scrape jobs of one bot (a static job beside a
+        Kubernetes pod job) hold every series twice, told apart by `job` only: summed, they count
+        twice (a healthy bot's users doubled, its errors and restarts too). `max without (job)`
+        first keeps one of each; the other labels, a metric's own dimensions, are summed as
+        before. Left out when the selector names the job or a fleet's bots are told apart by it:
+        then every series of the bot is one job's already."""
+        if not self.jobs_may_repeat:
+            return f"{self.agg('sum')}({per_series})"
+        return f"{self.agg('sum')}(max without ({SCRAPE_LABEL})({per_series}))"
+
+    @property
+    def jobs_may_repeat(self) -> bool:
+        """Whether this bot's series may be held once per scrape job: not when the selector
+        names the job (`job="rosey-bot"`) or a fleet's bots are told apart by it."""
+        pinned = any(m.label == SCRAPE_LABEL and m.op == "=" for m in self.selector)
+        return not pinned and (self.member is None or self.member.label != SCRAPE_LABEL)
 
     def name(self, contract_name: str) -> str:
         """`bot_connected` -> `rosey_bot_connected` (prefix "rosey_" or an explicit mapping)."""

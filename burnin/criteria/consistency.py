@@ -39,8 +39,8 @@ def measure_consistency(
     def recent(name: str) -> tuple[Reading, Reading]:
         series = metrics.series(name)
         return (
-            read(prometheus, f"{metrics.agg('sum')}(min_over_time({series}[{RECENT}]))", now),
-            read(prometheus, f"{metrics.agg('sum')}(max_over_time({series}[{RECENT}]))", now),
+            read(prometheus, metrics.total(f"min_over_time({series}[{RECENT}])"), now),
+            read(prometheus, metrics.total(f"max_over_time({series}[{RECENT}])"), now),
         )
 
     return ConsistencyMeasurement(

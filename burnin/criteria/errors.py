@@ -22,7 +22,7 @@ def measure_errors_total(
 ) -> tuple[Reading, Coverage]:
     series = metrics.series("bot_errors_total")
     total = read(
-        prometheus, f"{metrics.agg('sum')}(increase({series}{window.promql_range()}))", window.end
+        prometheus, metrics.total(f"increase({series}{window.promql_range()})"), window.end
     )
     return total, measure_samples(prometheus, metrics, "bot_errors_total", window).coverage
 
@@ -45,12 +45,12 @@ def measure_error_rate(
     series = metrics.series("bot_errors_total")
     average = read(
         prometheus,
-        f"{metrics.agg('sum')}(increase({series}{window.promql_range()})) / {window.seconds / 60:g}",
+        metrics.total(f"increase({series}{window.promql_range()})") + f" / {window.seconds / 60:g}",
         window.end,
     )
     worst = read(
         prometheus,
-        f"max_over_time({metrics.agg('sum')}(rate({series}[{SUSTAINED}]))[{window.seconds}s:1m]) * 60",
+        f"max_over_time({metrics.total(f'rate({series}[{SUSTAINED}])')}[{window.seconds}s:1m]) * 60",
         window.end,
     )
     coverage = measure_samples(prometheus, metrics, "bot_errors_total", window).coverage

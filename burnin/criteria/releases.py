@@ -116,14 +116,21 @@ class ComparisonMeasurement:
     latency_note: str = ""  # why health latency is not compared
 
 
+# Starts of one process seen in two series (two scrape jobs of the bot) lie this close; two
+# processes of one unit never do (systemd waits RestartSec between them).
+SAME_START_S = 1.0
+
+
 def process_starts(series: Sequence[Series]) -> list[float]:
-    """Each drop of an uptime counter, as the moment the new process started."""
-    starts = []
+    """Each drop of an uptime counter, as the moment the new process started; a start seen in
+    several series (the bot's uptime under two scrape jobs) once."""
+    starts: list[float] = []
     for s in series:
         times, values = columns(s.points)
         for i in falls(values):
             starts.append(times[i] - max(0.0, values[i]))
-    return sorted(starts)
+    starts.sort()
+    return [t for k, t in enumerate(starts) if k == 0 or t - starts[k - 1] >= SAME_START_S]
 
 
 def _in_time_order(
@@ -335,7 +342,7 @@ def _interval_increases(
     for name, contract_name in INTERVAL_METRICS.items():
         if name == "cpu" and not process_metrics:
             continue
-        query = f"{metrics.agg('sum')}(increase({metrics.series(contract_name)}[5m]))"
+        query = metrics.total(f"increase({metrics.series(contract_name)}[5m])")
         queries[name] = query
         summed: dict[float, float] = {}
         for ask in asks:

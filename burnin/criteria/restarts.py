@@ -49,14 +49,14 @@ def measure_restarts(
     rng = window.promql_range()
     uptime = read(
         prometheus,
-        f"{metrics.agg('sum')}(resets({metrics.series('bot_uptime_seconds')}{rng}))",
+        metrics.total(f"resets({metrics.series('bot_uptime_seconds')}{rng})"),
         window.end,
     )
     starts = None
     if process_metrics:
         starts = read(
             prometheus,
-            f"{metrics.agg('sum')}(changes({metrics.series('process_start_time_seconds')}{rng}))",
+            metrics.total(f"changes({metrics.series('process_start_time_seconds')}{rng})"),
             window.end,
         )
     journal, n_restarts = ssh.run_all(restart_commands(unit, window), privileged=True)

@@ -92,10 +92,10 @@ def measure_periods(
         result.append(
             PeriodReadings(
                 span,
-                read(prometheus, f"{metrics.agg('sum')}(increase({errors}{rng}))", at),
+                read(prometheus, metrics.total(f"increase({errors}{rng})"), at),
                 read(
                     prometheus,
-                    f"max_over_time({metrics.agg('sum')}(rate({errors}[5m]))[{span.seconds}s:1m]) * 60",
+                    f"max_over_time({metrics.total(f'rate({errors}[5m])')}[{span.seconds}s:1m]) * 60",
                     at,
                 ),
                 read(

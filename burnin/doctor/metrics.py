@@ -21,7 +21,14 @@ from burnin.doctor.selector import (
 )
 from burnin.errors import SourceError
 from burnin.probes.prometheus import PrometheusProbe
-from burnin.promql import BOT_METRICS, PROCESS_METRICS, Matcher, Metrics, selects
+from burnin.promql import (
+    BOT_METRICS,
+    PROCESS_METRICS,
+    SCRAPE_LABEL,
+    Matcher,
+    Metrics,
+    selects,
+)
 
 UP = "up"  # the bot's scrape target: monitoring-operational judges the scrape by it
 
@@ -221,6 +228,27 @@ def _missing_metric(
     return Check(False, what, detail, fix)
 
 
+def _jobs_note(prometheus: PrometheusProbe, metrics: Metrics, series: str, now: datetime) -> str:
+    """Said when more than one scrape job takes the bot's samples (a static job beside a pod
+    job): every series is then held once per job. A run counts each once (Metrics.total), and a
+    selector naming one job asks for one copy only."""
+    if not metrics.jobs_may_repeat:
+        return ""
+    jobs = sorted(
+        s.labels.get(SCRAPE_LABEL, "")
+        for s in prometheus.instant(
+            f"count by ({SCRAPE_LABEL})(last_over_time({series}[{RECENT}]))", now
+        )
+    )
+    if len(jobs) < 2:
+        return ""
+    return (
+        f"; from {len(jobs)} scrape jobs ({', '.join(jobs)}): each of the bot's series is held "
+        f"once per job, and a run counts it once (max without ({SCRAPE_LABEL}) before a sum); "
+        f'{SCRAPE_LABEL}="{jobs[0]}" in the selector would ask for one copy'
+    )
+
+
 def _check_up(
     prometheus: PrometheusProbe,
     metrics: Metrics,
@@ -232,7 +260,8 @@ def _check_up(
     series = f"{UP}{{{selector_text(metrics.selector)}}}"
     count = prometheus.scalar(f"count(last_over_time({series}[{RECENT}]))", now)
     if count:
-        return Check(True, what, f"{series}: {count:g} series (the bot's scrape target)")
+        detail = f"{series}: {count:g} series (the bot's scrape target)"
+        return Check(True, what, detail + _jobs_note(prometheus, metrics, series, now))
     if best != metrics.selector:
         series = f"{UP}{{{selector_text(best)}}}"
         if prometheus.scalar(f"count(last_over_time({series}[{RECENT}]))", now):

@@ -30,6 +30,7 @@ def prometheus_yml(
     stack: Stack = CONTRACT,
     bots: int = 1,
     remote_read_down: bool = False,
+    second_job: str | None = None,
 ) -> str:
     # A fleet: the one bot scraped once per instance label (same address, distinct targets).
     targets = ""
@@ -38,12 +39,15 @@ def prometheus_yml(
         targets += f"          env: {stack.env}\n"
         if bots > 1:
             targets += f"          instance: {instance}\n"
-    bot_job = f"""\
-  - job_name: {JOB}
+    bot_job = "".join(
+        f"""\
+  - job_name: {job}
     metrics_path: /api/metrics
     scrape_interval: {stack.scrape_s}s
     static_configs:
 {targets}"""
+        for job in (JOB, *([second_job] if second_job else []))
+    )
     # Asked for every query (read_recent), refused every time: Prometheus answers with its local
     # data and a warning.
     remote_read = f"""\
@@ -192,7 +196,14 @@ def write_all(layout: Layout, scenario: Scenario, bots: int = 1) -> None:
     layout.config.mkdir(parents=True, exist_ok=True)
     stack = scenario.monitoring
     (layout.config / "prometheus.yml").write_text(
-        prometheus_yml(layout, scenario.live_scrape, stack, bots, scenario.remote_read_down)
+        prometheus_yml(
+            layout,
+            scenario.live_scrape,
+            stack,
+            bots,
+            scenario.remote_read_down,
+            scenario.second_job,
+        )
     )
     (layout.config / "rules.yml").write_text(stack.rules_yml(scenario.metric_prefix))
     (layout.config / "alertmanager.yml").write_text(ALERTMANAGER_YML)

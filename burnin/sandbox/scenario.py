@@ -129,6 +129,9 @@ class Scenario:
     # Prometheus reads a remote store too (remote_read, read_recent) and that store is down:
     # every answer holds the local data, whole, and warns that it may be partial.
     remote_read_down: bool = False
+    # A second scrape job of the same bot (its name): Prometheus holds every series of the bot
+    # twice, told apart by `job` only, as a Kubernetes pod job beside a static one does.
+    second_job: str | None = None
     live_keepalive: bool = False  # health server on HTTP/1.1 keep-alive, headers and body apart
     live_connected: bool = True
     live_errors_per_min: float = 0.0
@@ -441,6 +444,14 @@ SHARED_PROMETHEUS = _DAY.variant(
 # 24 h window ending now judges the new release alone and the same hours a day earlier the
 # previous one (48 h of history: both days). Errors are a share of the requests, and the night
 # is busier than the other scenarios' (12 users) so that every off-peak period holds some.
+SCRAPED_TWICE = _DAY.variant(
+    "scraped-twice",
+    "A day whose bot Prometheus scrapes under two jobs (rosey-bot and rosey-bot-pods): every "
+    "series twice, the same values, told apart by `job` only. Six errors 10-8 h ago (under 12 "
+    "h's ten): summed over both jobs they would be twelve, and the users twice the health's.",
+    error_bursts=(ErrorBurst(start=10 * HOUR, duration_s=7200, per_min=0.05),),
+    second_job="rosey-bot-pods",
+)
 RELEASE_AT = DAY + 60.0
 _RELEASE_USERS = Users(night_low=12)
 RELEASE_REGRESSED = _DAY.variant(
@@ -509,6 +520,7 @@ SCENARIOS: dict[str, Scenario] = {
         EXPORTER_ERROR_BURST,
         EXPORTER_RESTART,
         SHARED_PROMETHEUS,
+        SCRAPED_TWICE,
         RELEASE_REGRESSED,
         RELEASE_IMPROVED,
     )

@@ -305,6 +305,18 @@ CASES: dict[str, Case] = {
             )
         },
     ),
+    # The bot scraped under two jobs: every series twice. Each is counted once: six errors
+    # (ACCEPTABLE at 12 h; twelve, summed over both jobs, was DEGRADED), the users Prometheus
+    # saw equal to the health's (twice them failed consistency). The errors fail logs-clean.
+    "scraped-twice": Case(
+        "scraped-twice",
+        {
+            "consistency": "target",
+            "errors-total": {"12h": "acceptable"},
+            "error-rate": {"12h": "acceptable", "24h": "acceptable"},
+            "logs-clean": {"12h": "critical", "24h": "critical"},
+        },
+    ),
     # v1.1.0, deployed 24 h ago: errors x4 and memory 8 MB/hr against v1.0.0's 0.5, every
     # window against the same hours a day earlier, v1.0.0's (the 6 h one: memory for sure; errors
     # x4 are at the edge of significance there, p about 0.01: worse in some runs, not in others).

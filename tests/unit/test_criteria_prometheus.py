@@ -62,7 +62,7 @@ def reading(value: float | None, query: str = "q") -> Reading:
 # ---------------------------------------------------------------- errors-total
 
 ERRORS_SERIES = 'bot_errors_total{env="production"}'
-ERRORS_QUERY = f"sum(increase({ERRORS_SERIES}[43200s]))"
+ERRORS_QUERY = f"sum(max without (job)(increase({ERRORS_SERIES}[43200s])))"
 ERRORS_COVERED = coverage(WINDOW, selector=ERRORS_SERIES)
 
 
@@ -203,7 +203,9 @@ def test_measure_error_rate_reads_average_worst_and_coverage():
     fake = FakePrometheus()
     average, worst, covered = measure_error_rate(fake, METRICS, WINDOW)  # type: ignore[arg-type]
     assert average.query == f"{ERRORS_QUERY} / 720"
-    assert worst.query.startswith('max_over_time(sum(rate(bot_errors_total{env="production"}[5m]))')
+    assert worst.query.startswith(
+        'max_over_time(sum(max without (job)(rate(bot_errors_total{env="production"}[5m])))'
+    )
     assert covered.samples == 0 and covered.interval_s is None
     assert fake.asked[-1] == f"{ERRORS_SERIES}[43200s]"
 
@@ -390,8 +392,10 @@ def restarts(
     process_metrics: bool = True,
 ) -> RestartMeasurement:
     return RestartMeasurement(
-        reading(resets, "sum(resets(bot_uptime_seconds[43200s]))"),
-        reading(start_changes, "sum(changes(process_start_time_seconds[43200s]))")
+        reading(resets, "sum(max without (job)(resets(bot_uptime_seconds[43200s])))"),
+        reading(
+            start_changes, "sum(max without (job)(changes(process_start_time_seconds[43200s])))"
+        )
         if process_metrics
         else None,
         CommandResult(JOURNAL_COMMAND, 0, "", ""),
@@ -536,7 +540,7 @@ def test_measure_restarts_asks_both_sources_and_reads_the_journals_restart_jobs(
     assert result.journal_starts == [at]
     assert result.start_changes is None
     assert fake.asked == [
-        f"sum(resets({UPTIME_SERIES}[43200s]))",
+        f"sum(max without (job)(resets({UPTIME_SERIES}[43200s])))",
         f"{UPTIME_SERIES}[43200s]",
     ]
     assert [argv[:2] for argv, _ in ssh.asked] == [

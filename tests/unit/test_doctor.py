@@ -13,6 +13,7 @@ import socket
 import textwrap
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -295,7 +296,9 @@ class FakePrometheus:
         anywhere: dict[str, list[Sample]] | None = None,
         names: list[str] | None = None,
         rules: Sequence[AlertRule] = (),
+        jobs: Sequence[str] = ("rosey-bot",),
     ) -> None:
+        self.jobs = jobs  # the scrape jobs holding the bot's series
         self.counts = counts or {}
         self.anywhere = anywhere or {}
         self.names = names
@@ -313,6 +316,8 @@ class FakePrometheus:
         return float(len(found)) if found else None
 
     def instant(self, query: str, at: datetime) -> list[Sample]:
+        if query.startswith("count by (job)(last_over_time(up{"):
+            return [Sample({"job": job}, 1.0) for job in self.jobs]
         assert query.startswith("last_over_time(") and query.endswith("[1h])")
         return self.anywhere.get(query.removeprefix("last_over_time(")[: -len("[1h])")], [])
 
@@ -341,6 +346,29 @@ def test_every_mapped_metric_with_series_under_the_selector_is_ok():
     assert all(c.ok for c in checks)
     assert checks[3].detail == 'rosey_bot_channel_users{env="prod"}: 1 series'
     assert checks[-1].detail == 'up{env="prod"}: 1 series (the bot\'s scrape target)'
+
+
+def test_a_bot_scraped_by_two_jobs_is_said_and_how_to_ask_one():
+    target = exporter_target()
+    counts = {f'{name}{{env="prod"}}': 2.0 for name in EXPORTER_NAMES}
+    fake = FakePrometheus(counts, names=EXPORTER_NAMES, jobs=("rosey-bot", "rosey-bot-pods"))
+    up = check_metrics(fake, target, metrics_of(target))[-1]
+    assert up.ok  # a run counts each series once: nothing to fix before it
+    assert up.detail == (
+        'up{env="prod"}: 2 series (the bot\'s scrape target); from 2 scrape jobs (rosey-bot, '
+        "rosey-bot-pods): each of the bot's series is held once per job, and a run counts it "
+        'once (max without (job) before a sum); job="rosey-bot" in the selector would ask for '
+        "one copy"
+    )
+
+
+def test_a_selector_naming_the_job_is_not_asked_which_jobs_scrape_the_bot():
+    target = exporter_target()
+    metrics = replace(metrics_of(target), selector=parse_selector('env="prod",job="rosey-bot"'))
+    counts = {f'{name}{{env="prod",job="rosey-bot"}}': 1.0 for name in EXPORTER_NAMES}
+    fake = FakePrometheus(counts, names=EXPORTER_NAMES, jobs=("never", "asked"))
+    up = check_metrics(fake, target, metrics)[-1]
+    assert up.detail == 'up{env="prod",job="rosey-bot"}: 1 series (the bot\'s scrape target)'
 
 
 def by_what(checks: Sequence[Check]) -> dict[str, Check]:

@@ -13,6 +13,7 @@ from burnin.promql import (
     Matcher,
     Metrics,
     escape_label_value,
+    fleet_member,
     parse_selector,
     scope_of,
     selects,
@@ -214,3 +215,18 @@ def test_every_contract_name_resolves_to_a_selector_with_the_matchers(name, pref
     selector = Metrics(parse_selector('env="production"'), prefix=prefix).series(name)
     expected = prefix + name if name.startswith("bot_") else name
     assert selector == f'{expected}{{env="production"}}'
+
+
+def test_a_bot_s_total_counts_each_series_once_whichever_jobs_scrape_it():
+    metrics = Metrics(parse_selector('env="prod"'))
+    assert metrics.total("increase(x[1h])") == "sum(max without (job)(increase(x[1h])))"
+    pinned = Metrics(parse_selector('env="prod",job="rosey-bot"'))
+    assert pinned.total("increase(x[1h])") == "sum(increase(x[1h]))"
+    by_job = fleet_member('job="{instance}"', parse_selector('job="bot-1"'), ("bot-1",), "bot-1")
+    fleet = Metrics(parse_selector('job="bot-1"'), member=by_job)
+    assert fleet.total("increase(x[1h])") == "sum by (job)(increase(x[1h]))"
+    by_instance = fleet_member(
+        'instance="{instance}"', parse_selector('instance="bot-1"'), ("bot-1",), "bot-1"
+    )
+    fleet = Metrics(parse_selector('instance="bot-1"'), member=by_instance)
+    assert fleet.total("rate(x[5m])") == "sum by (instance)(max without (job)(rate(x[5m])))"

@@ -119,9 +119,9 @@ def side(
 
 
 QUERIES = {
-    "requests": 'sum(increase(bot_requests_total{env="production"}[5m]))',
-    "errors": 'sum(increase(bot_errors_total{env="production"}[5m]))',
-    "cpu": 'sum(increase(process_cpu_seconds_total{env="production"}[5m]))',
+    "requests": 'sum(max without (job)(increase(bot_requests_total{env="production"}[5m])))',
+    "errors": 'sum(max without (job)(increase(bot_errors_total{env="production"}[5m])))',
+    "cpu": 'sum(max without (job)(increase(process_cpu_seconds_total{env="production"}[5m])))',
 }
 
 
@@ -260,6 +260,16 @@ def test_disconnections_are_counted_per_hour_watched():
 def test_process_starts_are_each_drop_of_the_uptime_counter():
     series = [Series({}, [(100.0, 500.0), (115.0, 515.0), (130.0, 4.0), (145.0, 19.0)])]
     assert process_starts(series) == [126.0]
+
+
+def test_a_start_seen_in_two_series_of_the_bot_is_one_start():
+    """The bot's uptime under two scrape jobs: every restart is in both series."""
+    one = [(100.0, 500.0), (115.0, 515.0), (130.0, 4.0), (145.0, 19.0)]
+    other = [(t + 0.4, v + 0.4) for t, v in one]  # the other job scrapes 0.4 s later
+    series = [Series({"job": "a"}, one), Series({"job": "b"}, other)]
+    assert process_starts(series) == [126.0]
+    later = Series({"job": "a"}, [(200.0, 900.0), (215.0, 3.0)])  # another process: kept
+    assert process_starts([*series, later]) == [126.0, 212.0]
 
 
 # ---------------------------------------------------------------- the baseline window
