@@ -70,7 +70,7 @@ def test_a_regressed_release_is_degraded_naming_the_metrics(sandbox_up, tmp_path
     assert rows["error ratio"]["before"] == pytest.approx(0.4, rel=0.3)
     assert rows["error ratio"]["now"] == pytest.approx(1.6, rel=0.2)
     assert rows["memory slope"]["now"] == pytest.approx(8.4, rel=0.1)
-    assert "sum(increase(bot_errors_total" in rows["error ratio"]["query_before"]
+    assert "sum(max without (job)(increase(bot_errors_total" in rows["error ratio"]["query_before"]
     markdown = next(run.reports_dir.glob("*.md")).read_text()
     assert "### Compared with the previous release" in markdown
     assert "| error ratio |" in markdown and "⚠️ worse |" in markdown
