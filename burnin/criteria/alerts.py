@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from itertools import chain
 
 from burnin.bands import Band, Tiers
 from burnin.config import ExpectedAlert
@@ -29,7 +30,7 @@ from burnin.probes.prometheus import (
     FirstEvaluationWait,
     PrometheusProbe,
 )
-from burnin.promql import Metrics, scope_of
+from burnin.promql import SCRAPE_LABEL, Metrics, scope_of
 from burnin.schedule import Window
 from burnin.series import Series
 from burnin.verdict import Evidence, Verdict, no_data
@@ -73,6 +74,24 @@ def episodes(series: list[Series], interval_s: float) -> list[Firing]:
     return sorted(found, key=lambda f: f.started)
 
 
+def one_copy(series: Sequence[Series], metrics: Metrics) -> list[Series]:
+    """ALERTS series of one alert told apart only by `job` as one: a rule evaluated over the
+    bot's series under two scrape jobs fires once per copy (Metrics.total's reason). Their
+    samples joined, so a firing either copy holds is one firing."""
+    if not metrics.jobs_may_repeat:
+        return list(series)
+    copies: dict[frozenset[tuple[str, str]], list[Series]] = {}
+    for item in series:
+        key = frozenset((k, v) for k, v in item.labels.items() if k != SCRAPE_LABEL)
+        copies.setdefault(key, []).append(item)
+    return [
+        group[0]
+        if len(group) == 1
+        else Series(group[0].labels, sorted(chain.from_iterable(g.points for g in group)))
+        for group in copies.values()
+    ]
+
+
 def _firing(item: Series, start: float, end: float, interval_s: float) -> Firing:
     labels = item.labels
     return Firing(
@@ -108,7 +127,7 @@ def measure_alerts(
     severity = {r.name: r.severity for r in rules}
     firings: list[Firing] = []
     elsewhere: list[Firing] = []
-    for series in prometheus.samples(QUERY, window):
+    for series in one_copy(prometheus.samples(QUERY, window), metrics):
         scope = scope_of(metrics.selector, series.labels)
         for found in episodes([series], interval):
             found = replace(

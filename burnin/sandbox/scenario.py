@@ -447,9 +447,15 @@ SHARED_PROMETHEUS = _DAY.variant(
 SCRAPED_TWICE = _DAY.variant(
     "scraped-twice",
     "A day whose bot Prometheus scrapes under two jobs (rosey-bot and rosey-bot-pods): every "
-    "series twice, the same values, told apart by `job` only. Six errors 10-8 h ago (under 12 "
-    "h's ten): summed over both jobs they would be twelve, and the users twice the health's.",
+    "series twice, the same values, told apart by `job` only (its alerts too: each rule fires "
+    "once per copy). Six errors 10-8 h ago (under 12 h's ten) and two HighErrorRate warnings "
+    "9 and 8.5 h ago (under three): counted per copy they would be twelve and four, and the "
+    "users twice the health's.",
     error_bursts=(ErrorBurst(start=10 * HOUR, duration_s=7200, per_min=0.05),),
+    alerts=(
+        AlertEvent("HighErrorRate", "warning", 9 * HOUR, 420),
+        AlertEvent("HighErrorRate", "warning", 8.5 * HOUR, 360),
+    ),
     second_job="rosey-bot-pods",
 )
 RELEASE_AT = DAY + 60.0

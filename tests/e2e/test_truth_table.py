@@ -306,12 +306,14 @@ CASES: dict[str, Case] = {
         },
     ),
     # The bot scraped under two jobs: every series twice. Each is counted once: six errors
-    # (ACCEPTABLE at 12 h; twelve, summed over both jobs, was DEGRADED), the users Prometheus
-    # saw equal to the health's (twice them failed consistency). The errors fail logs-clean.
+    # (ACCEPTABLE at 12 h; twelve, summed over both jobs, was DEGRADED), two warnings (four, one
+    # per copy, was DEGRADED), the users Prometheus saw equal to the health's (twice them failed
+    # consistency). The errors fail logs-clean.
     "scraped-twice": Case(
         "scraped-twice",
         {
             "consistency": "target",
+            "alerts": {"12h": "acceptable", "24h": "acceptable"},
             "errors-total": {"12h": "acceptable"},
             "error-rate": {"12h": "acceptable", "24h": "acceptable"},
             "logs-clean": {"12h": "critical", "24h": "critical"},

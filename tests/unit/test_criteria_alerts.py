@@ -26,6 +26,7 @@ from burnin.criteria.alerts import (
     evaluation_interval,
     judge_alerts,
     measure_alerts,
+    one_copy,
     rule_problems,
 )
 from burnin.probes.prometheus import AlertRule, FirstEvaluationWait, FleetView
@@ -104,6 +105,21 @@ def test_one_missed_evaluation_then_a_late_one_does_not_break_a_firing():
 def test_episodes_of_empty_series_are_none():
     assert episodes([], 15) == []
     assert episodes([Series({"alertname": "BotDown"}, [])], 15) == []
+
+
+def test_an_alert_fired_once_per_scrape_job_of_the_bot_is_one_firing():
+    def copy(job: str, times: list[float]) -> Series:
+        labels = {"alertname": "HighErrorRate", "severity": "warning", "env": "prod", "job": job}
+        return Series(labels, [(t, 1.0) for t in times])
+
+    both = [copy("rosey-bot", [0.0, 15.0, 30.0]), copy("rosey-bot-pods", [0.0, 15.0, 30.0, 45.0])]
+    other = Series({"alertname": "BotDown", "env": "prod", "job": "rosey-bot"}, [(600.0, 1.0)])
+    merged = one_copy([*both, other], Metrics(parse_selector('env="prod"')))
+    assert [len(episodes([s], 15)) for s in merged] == [1, 1]
+    assert list(merged[0].points) == sorted([*both[0].points, *both[1].points])
+    # A selector naming the job holds one copy already: nothing joined.
+    pinned = Metrics(parse_selector('env="prod",job="rosey-bot"'))
+    assert one_copy([*both, other], pinned) == [*both, other]
 
 
 @given(
