@@ -52,8 +52,9 @@ def gap_tolerance_s(interval_s: float) -> float:
     """The longest gap between two samples (or from the window's start to the first) that is not
     a hole: HOLE_FACTOR intervals (one missed scrape) and LATE_FACTOR (half an interval) more.
     Scrapes run on a fixed grid, stamped when they start; on a loaded machine a scrape starts
-    late, so a missed scrape's gap is 31 s as often as 30 s at a 15 s interval. Rounded to whole intervals, 31 s
-    is still one scrape missed; 45 s (two missed) is a hole however its neighbours lie."""
+    late, so a missed scrape's gap is 31 s as often as 30 s at a 15 s interval. Rounded to whole
+    intervals, 31 s is still one scrape missed; 45 s (two missed) is a hole however its
+    neighbours lie."""
     return (HOLE_FACTOR + LATE_FACTOR) * interval_s
 
 

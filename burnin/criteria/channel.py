@@ -18,8 +18,8 @@ from burnin.criteria.host import (
     journal_command,
     measure_journal_coverage,
     parse_journal_json,
+    read_drops,
     suppressed_command,
-    suppressed_of,
     unreadable_hint,
 )
 from burnin.probes.ssh import CommandResult, SshProbe
@@ -59,15 +59,7 @@ def measure_channel_events(ssh: SshProbe, unit: str, window: Window) -> ChannelM
     except (ValueError, TypeError, AttributeError) as exc:  # not journalctl's JSON lines
         return ChannelMeasurement(result, None, problem=f"unreadable journalctl output: {exc}")
     coverage = measure_journal_coverage(ssh, window)
-    dropped = ssh.run(suppressed_command(window), privileged=True)
-    suppressed: tuple[tuple[JournalEntry, int], ...] = ()
-    if dropped.ok:
-        try:
-            suppressed = tuple(suppressed_of(unit, parse_journal_json(dropped.stdout)))
-        except (ValueError, TypeError, AttributeError) as exc:
-            dropped = CommandResult(
-                dropped.command, None, dropped.stdout, dropped.stderr, f"unreadable: {exc}"
-            )
+    dropped, suppressed = read_drops(unit, ssh.run(suppressed_command(window), privileged=True))
     return ChannelMeasurement(result, entries, coverage, dropped=dropped, suppressed=suppressed)
 
 

@@ -99,6 +99,20 @@ def suppressed_of(unit: str, entries: list[JournalEntry]) -> list[tuple[JournalE
     return found
 
 
+def read_drops(
+    unit: str, result: CommandResult
+) -> tuple[CommandResult, tuple[tuple[JournalEntry, int], ...]]:
+    """The drop messages about `unit` in a suppressed_command's answer; an answer that is not
+    journalctl's JSON lines comes back failed, saying so (nothing read from it)."""
+    if not result.ok:
+        return result, ()
+    try:
+        return result, tuple(suppressed_of(unit, parse_journal_json(result.stdout)))
+    except (ValueError, TypeError, AttributeError) as exc:
+        unreadable = f"unreadable: {exc}"
+        return CommandResult(result.command, None, result.stdout, result.stderr, unreadable), ()
+
+
 def retention_command(window: Window) -> list[str]:
     """The newest entry of the whole journal before the window's start: if there is one, the
     journal's retention reaches back past the start and an empty answer inside it means
@@ -210,6 +224,7 @@ def measure_journal(ssh: SshProbe, unit: str, window: Window) -> JournalMeasurem
         journal_commands(unit, window), privileged=True
     )
     coverage = journal_coverage(retention)
+    dropped, suppressed = read_drops(unit, dropped)
     results = (presence, errors, warnings, coverage.result, dropped)
     if not all(r.ok for r in results):
         return JournalMeasurement(None, None, False, results, coverage)
@@ -219,7 +234,7 @@ def measure_journal(ssh: SshProbe, unit: str, window: Window) -> JournalMeasurem
         bool(presence.stdout.strip()),
         results,
         coverage,
-        tuple(suppressed_of(unit, parse_journal_json(dropped.stdout))),
+        suppressed,
     )
 
 

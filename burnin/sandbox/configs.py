@@ -17,21 +17,17 @@ from burnin.sandbox.paths import (
     SSH_PORT,
     Layout,
 )
-from burnin.sandbox.scenario import Scenario
-from burnin.sandbox.stacks import CONTRACT, Stack
+from burnin.sandbox.scenario import HEALTHY, Scenario
 
 # The red-flag rules burnin ships for production's Prometheus: the sandbox runs them too.
 RED_FLAG_RULES = REPO / "rules" / "burnin-red-flags.yml"
 
 
-def prometheus_yml(
-    layout: Layout,
-    scrape_bot: bool = True,
-    stack: Stack = CONTRACT,
-    bots: int = 1,
-    remote_read_down: bool = False,
-    second_job: str | None = None,
-) -> str:
+def prometheus_yml(layout: Layout, scenario: Scenario = HEALTHY, bots: int = 1) -> str:
+    """Prometheus's configuration for the scenario: its bot's scrape jobs (none when it lost the
+    bot), a remote read store that is down, its stack's labels and interval."""
+    stack = scenario.monitoring
+    second_job = scenario.second_job
     # A fleet: the one bot scraped once per instance label (same address, distinct targets).
     targets = ""
     for instance in fleet_instances(bots):
@@ -68,8 +64,8 @@ alerting:
   alertmanagers:
     - static_configs:
         - targets: ["{HOST}:{ALERTMANAGER_PORT}"]
-{remote_read if remote_read_down else ""}scrape_configs:
-{bot_job if scrape_bot else ""}  - job_name: prometheus
+{remote_read if scenario.remote_read_down else ""}scrape_configs:
+{bot_job if scenario.live_scrape else ""}  - job_name: prometheus
     static_configs:
       - targets: ["{HOST}:{PROMETHEUS_PORT}"]
 """
@@ -195,16 +191,7 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 def write_all(layout: Layout, scenario: Scenario, bots: int = 1) -> None:
     layout.config.mkdir(parents=True, exist_ok=True)
     stack = scenario.monitoring
-    (layout.config / "prometheus.yml").write_text(
-        prometheus_yml(
-            layout,
-            scenario.live_scrape,
-            stack,
-            bots,
-            scenario.remote_read_down,
-            scenario.second_job,
-        )
-    )
+    (layout.config / "prometheus.yml").write_text(prometheus_yml(layout, scenario, bots))
     (layout.config / "rules.yml").write_text(stack.rules_yml(scenario.metric_prefix))
     (layout.config / "alertmanager.yml").write_text(ALERTMANAGER_YML)
     layout.sshd_config.write_text(sshd_config(layout))

@@ -18,9 +18,9 @@ SSH_PORT = 12222
 # The same sshd, whose logins' shell start-up takes SLOW_LOGIN_S (configs.SLOW_LOGIN_S): a host
 # whose .bashrc loads version managers for every non-interactive SSH command.
 SLOW_SSH_PORT = 12224
-# The front (`up --front`): TLS, mTLS and bearer-token servers in front of the ones above.
 # Nothing listens here: the remote read store of a Prometheus whose store is down.
 REMOTE_READ_PORT = 19098
+# The front (`up --front`): TLS, mTLS and bearer-token servers in front of the ones above.
 FRONT_PROMETHEUS_PORT = 19443  # the second Prometheus: TLS + basic auth + route prefix
 FRONT_HEALTH_TLS_PORT = 19444  # nginx: HTTPS to the bot
 FRONT_HEALTH_MTLS_PORT = 19445  # nginx: HTTPS to the bot, client certificate required

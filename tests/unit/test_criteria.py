@@ -281,6 +281,18 @@ def test_an_error_line_seen_stands_and_says_what_journald_dropped():
     assert "journald dropped 50 line(s) of the unit" in verdict.cause
 
 
+def test_an_unreadable_drop_answer_is_a_source_error_saying_so():
+    def answer(argv: list[str]) -> tuple[int, str, str]:
+        if f"MESSAGE_ID={DROPPED_ID}" in argv:
+            return (0, "Welcome to the bastion\n", "")
+        return quiet_host(argv)
+
+    verdict = judge_logs_clean(measure_journal(ScriptedSsh(answer), "rosey-bot", WINDOW), WINDOW)  # type: ignore[arg-type]
+    assert verdict.band is Band.SOURCE_ERROR
+    assert verdict.cause.startswith("log query failed: `journalctl --no-pager -q MESSAGE_ID=")
+    assert "(unreadable: " in verdict.cause
+
+
 def test_a_failing_retention_query_is_a_source_error():
     ssh = ScriptedSsh.journal(
         "started\n", BEFORE_START, retention=(1, "", "sudo: a password is required")
