@@ -165,6 +165,10 @@ class FleetMember:
 
 # The label that says which scrape job took a sample, not what it measures.
 SCRAPE_LABEL = "job"
+# The step at which total_over reads a bot's counter once per moment across its scrape jobs:
+# the contract's scrape interval (a longer interval's samples are read more than once; a counter
+# loses nothing to that).
+COPIES_STEP = "15s"
 
 
 @dataclass(frozen=True)
@@ -184,16 +188,28 @@ class Metrics:
         return f"{op} by ({self.member.label})" if self.member else op
 
     def total(self, per_series: str) -> str:
-        """This bot's total of `per_series` (an expression over its series: `increase(x[1h])`),
-        each of its series counted once. Two scrape jobs of one bot (a static job beside a
-        Kubernetes pod job) hold every series twice, told apart by `job` only: summed, they count
-        twice (a healthy bot's users doubled, its errors and restarts too). `max without (job)`
-        first keeps one of each; the other labels, a metric's own dimensions, are summed as
-        before. Left out when the selector names the job or a fleet's bots are told apart by it:
-        then every series of the bot is one job's already."""
+        """This bot's total of `per_series`, an expression over its series and a short range
+        (`rate(x[5m])`, `min_over_time(x[2m])`), each of its series counted once. Two scrape
+        jobs of one bot (a static job beside a Kubernetes pod job) hold every series twice, told
+        apart by `job` only: summed, they count twice (a healthy bot's users doubled, its errors
+        too). `max without (job)` first keeps one of each; the other labels, a metric's own
+        dimensions, are summed as before. Left out when the selector names the job or a fleet's
+        bots are told apart by it: then every series of the bot is one job's already. For a
+        whole window use total_over: a job label that changed inside it leaves two series one
+        after the other, and the larger of their counts is not the window's."""
         if not self.jobs_may_repeat:
             return f"{self.agg('sum')}({per_series})"
         return f"{self.agg('sum')}(max without ({SCRAPE_LABEL})({per_series}))"
+
+    def total_over(self, func: str, series: str, seconds: int) -> str:
+        """This bot's `func` (increase, resets, changes) of `series` over `seconds`, each moment
+        counted once: `max without (job)` at every COPIES_STEP of a subquery, `func` over that.
+        Copies under two jobs count once, and a job label that changed in the window (two series
+        one after the other) counts whole, as the sum of their counts did."""
+        if not self.jobs_may_repeat:
+            return f"{self.agg('sum')}({func}({series}[{seconds}s]))"
+        once = f"(max without ({SCRAPE_LABEL})({series}))[{seconds}s:{COPIES_STEP}]"
+        return f"{self.agg('sum')}({func}({once}))"
 
     @property
     def jobs_may_repeat(self) -> bool:

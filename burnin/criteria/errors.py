@@ -21,9 +21,7 @@ def measure_errors_total(
     prometheus: PrometheusProbe, metrics: Metrics, window: Window
 ) -> tuple[Reading, Coverage]:
     series = metrics.series("bot_errors_total")
-    total = read(
-        prometheus, metrics.total(f"increase({series}{window.promql_range()})"), window.end
-    )
+    total = read(prometheus, metrics.total_over("increase", series, window.seconds), window.end)
     return total, measure_samples(prometheus, metrics, "bot_errors_total", window).coverage
 
 
@@ -45,7 +43,7 @@ def measure_error_rate(
     series = metrics.series("bot_errors_total")
     average = read(
         prometheus,
-        metrics.total(f"increase({series}{window.promql_range()})") + f" / {window.seconds / 60:g}",
+        metrics.total_over("increase", series, window.seconds) + f" / {window.seconds / 60:g}",
         window.end,
     )
     worst = read(

@@ -46,17 +46,18 @@ def measure_restarts(
     window: Window,
     process_metrics: bool = True,
 ) -> RestartMeasurement:
-    rng = window.promql_range()
     uptime = read(
         prometheus,
-        metrics.total(f"resets({metrics.series('bot_uptime_seconds')}{rng})"),
+        metrics.total_over("resets", metrics.series("bot_uptime_seconds"), window.seconds),
         window.end,
     )
     starts = None
     if process_metrics:
         starts = read(
             prometheus,
-            metrics.total(f"changes({metrics.series('process_start_time_seconds')}{rng})"),
+            metrics.total_over(
+                "changes", metrics.series("process_start_time_seconds"), window.seconds
+            ),
             window.end,
         )
     journal, n_restarts = ssh.run_all(restart_commands(unit, window), privileged=True)

@@ -92,7 +92,7 @@ def measure_periods(
         result.append(
             PeriodReadings(
                 span,
-                read(prometheus, metrics.total(f"increase({errors}{rng})"), at),
+                read(prometheus, metrics.total_over("increase", errors, span.seconds), at),
                 read(
                     prometheus,
                     f"max_over_time({metrics.total(f'rate({errors}[5m])')}[{span.seconds}s:1m]) * 60",

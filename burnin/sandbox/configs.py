@@ -23,11 +23,20 @@ from burnin.sandbox.scenario import HEALTHY, Scenario
 RED_FLAG_RULES = REPO / "rules" / "burnin-red-flags.yml"
 
 
+def _live_jobs(scenario: Scenario) -> tuple[str, ...]:
+    """The scrape jobs of the bot now: its own, a second one beside it, or the one it was
+    renamed to."""
+    if scenario.second_job is None:
+        return (JOB,)
+    if scenario.job_renamed is not None:
+        return (scenario.second_job,)
+    return (JOB, scenario.second_job)
+
+
 def prometheus_yml(layout: Layout, scenario: Scenario = HEALTHY, bots: int = 1) -> str:
     """Prometheus's configuration for the scenario: its bot's scrape jobs (none when it lost the
     bot), a remote read store that is down, its stack's labels and interval."""
     stack = scenario.monitoring
-    second_job = scenario.second_job
     # A fleet: the one bot scraped once per instance label (same address, distinct targets).
     targets = ""
     for instance in fleet_instances(bots):
@@ -42,7 +51,7 @@ def prometheus_yml(layout: Layout, scenario: Scenario = HEALTHY, bots: int = 1) 
     scrape_interval: {stack.scrape_s}s
     static_configs:
 {targets}"""
-        for job in (JOB, *([second_job] if second_job else []))
+        for job in _live_jobs(scenario)
     )
     # Asked for every query (read_recent), refused every time: Prometheus answers with its local
     # data and a warning.

@@ -404,12 +404,18 @@ def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> Hist
         other = generate(scenario.neighbour.day, end, scenario.neighbour.labels)
         for family, by_labels in other.series.items():
             hist.series.setdefault(family, {}).update(by_labels)
-    if scenario.second_job is not None:  # the same samples under the second job's label
+    if scenario.second_job is not None:  # the samples under the second job's label too
         second = scenario.second_job
+        renamed = None if scenario.job_renamed is None else resolve(scenario.job_renamed, end)
         for by_labels in hist.series.values():
             for labels, samples in list(by_labels.items()):
                 if ("job", JOB) in labels:
-                    by_labels[tuple((k, second if k == "job" else v) for k, v in labels)] = samples
+                    moved = tuple((k, second if k == "job" else v) for k, v in labels)
+                    if renamed is None:  # two jobs: every sample twice
+                        by_labels[moved] = samples
+                        continue
+                    by_labels[labels] = [(t, v) for t, v in samples if t < renamed]
+                    by_labels[moved] = [(t, v) for t, v in samples if t >= renamed]
     hist.journal.sort(key=lambda e: int(e["__REALTIME_TIMESTAMP"]))
     if scenario.journal_hours is not None:  # rotated away: the journal starts late
         first_us = (end - scenario.journal_hours * HOUR) * 1_000_000

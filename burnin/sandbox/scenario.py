@@ -132,6 +132,9 @@ class Scenario:
     # A second scrape job of the same bot (its name): Prometheus holds every series of the bot
     # twice, told apart by `job` only, as a Kubernetes pod job beside a static one does.
     second_job: str | None = None
+    # The bot's scrape job renamed to second_job at this moment (a monitoring migration): its
+    # series under JOB before, under second_job after, never both at once.
+    job_renamed: When | None = None
     live_keepalive: bool = False  # health server on HTTP/1.1 keep-alive, headers and body apart
     live_connected: bool = True
     live_errors_per_min: float = 0.0
@@ -458,6 +461,19 @@ SCRAPED_TWICE = _DAY.variant(
     ),
     second_job="rosey-bot-pods",
 )
+JOB_RENAMED = _DAY.variant(
+    "job-renamed",
+    "The bot's scrape job was renamed from rosey-bot to rosey-bot-pods 7 h ago (a monitoring "
+    "migration): each series under one job before and the other after. Three errors 10-9 h "
+    "ago and eight 5-2.3 h ago: eleven in 12 h, past its ten (the larger of the two jobs' "
+    "counts, eight, would pass).",
+    error_bursts=(
+        ErrorBurst(start=10 * HOUR, duration_s=3600, per_min=0.05),
+        ErrorBurst(start=5 * HOUR, duration_s=9600, per_min=0.05),
+    ),
+    second_job="rosey-bot-pods",
+    job_renamed=7 * HOUR,
+)
 RELEASE_AT = DAY + 60.0
 _RELEASE_USERS = Users(night_low=12)
 RELEASE_REGRESSED = _DAY.variant(
@@ -527,6 +543,7 @@ SCENARIOS: dict[str, Scenario] = {
         EXPORTER_RESTART,
         SHARED_PROMETHEUS,
         SCRAPED_TWICE,
+        JOB_RENAMED,
         RELEASE_REGRESSED,
         RELEASE_IMPROVED,
     )

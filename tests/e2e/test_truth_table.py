@@ -319,6 +319,17 @@ CASES: dict[str, Case] = {
             "logs-clean": {"12h": "critical", "24h": "critical"},
         },
     ),
+    # The bot's scrape job renamed 7 h ago: its series under one job, then the other. Three
+    # errors before and eight after are eleven in 12 h (DEGRADED): the larger of the two jobs'
+    # counts, eight, was ACCEPTABLE. The errors fail logs-clean, and 6 h's zero.
+    "job-renamed": Case(
+        "job-renamed",
+        {
+            "errors-total": {"6h": "degraded", "12h": "degraded"},
+            "error-rate": {"12h": "acceptable", "24h": "acceptable"},
+            "logs-clean": {"6h": "critical", "12h": "critical", "24h": "critical"},
+        },
+    ),
     # v1.1.0, deployed 24 h ago: errors x4 and memory 8 MB/hr against v1.0.0's 0.5, every
     # window against the same hours a day earlier, v1.0.0's (the 6 h one: memory for sure; errors
     # x4 are at the edge of significance there, p about 0.01: worse in some runs, not in others).

@@ -62,7 +62,7 @@ def reading(value: float | None, query: str = "q") -> Reading:
 # ---------------------------------------------------------------- errors-total
 
 ERRORS_SERIES = 'bot_errors_total{env="production"}'
-ERRORS_QUERY = f"sum(max without (job)(increase({ERRORS_SERIES}[43200s])))"
+ERRORS_QUERY = f"sum(increase((max without (job)({ERRORS_SERIES}))[43200s:15s]))"
 ERRORS_COVERED = coverage(WINDOW, selector=ERRORS_SERIES)
 
 
@@ -392,9 +392,10 @@ def restarts(
     process_metrics: bool = True,
 ) -> RestartMeasurement:
     return RestartMeasurement(
-        reading(resets, "sum(max without (job)(resets(bot_uptime_seconds[43200s])))"),
+        reading(resets, "sum(resets((max without (job)(bot_uptime_seconds))[43200s:15s]))"),
         reading(
-            start_changes, "sum(max without (job)(changes(process_start_time_seconds[43200s])))"
+            start_changes,
+            "sum(changes((max without (job)(process_start_time_seconds))[43200s:15s]))",
         )
         if process_metrics
         else None,
@@ -540,7 +541,7 @@ def test_measure_restarts_asks_both_sources_and_reads_the_journals_restart_jobs(
     assert result.journal_starts == [at]
     assert result.start_changes is None
     assert fake.asked == [
-        f"sum(max without (job)(resets({UPTIME_SERIES}[43200s])))",
+        f"sum(resets((max without (job)({UPTIME_SERIES}))[43200s:15s]))",
         f"{UPTIME_SERIES}[43200s]",
     ]
     assert [argv[:2] for argv, _ in ssh.asked] == [

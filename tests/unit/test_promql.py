@@ -230,3 +230,14 @@ def test_a_bot_s_total_counts_each_series_once_whichever_jobs_scrape_it():
     )
     fleet = Metrics(parse_selector('instance="bot-1"'), member=by_instance)
     assert fleet.total("rate(x[5m])") == "sum by (instance)(max without (job)(rate(x[5m])))"
+
+
+def test_a_bot_s_window_total_takes_one_copy_at_each_moment():
+    """Over a whole window the copy is taken per moment (a subquery): a job renamed inside it
+    leaves two series one after the other, both counted."""
+    metrics = Metrics(parse_selector('env="prod"'))
+    assert metrics.total_over("increase", 'x{env="prod"}', 3600) == (
+        'sum(increase((max without (job)(x{env="prod"}))[3600s:15s]))'
+    )
+    pinned = Metrics(parse_selector('env="prod",job="rosey-bot"'))
+    assert pinned.total_over("resets", "x", 3600) == "sum(resets(x[3600s]))"
