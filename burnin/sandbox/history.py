@@ -109,6 +109,7 @@ class History:
     labels: Labels = TARGET_LABELS  # the scrape target's labels (env, instance, job)
     # The bot's own lines when its stack logs to a file (time, line), else in `journal`.
     log_lines: list[tuple[float, str]] = field(default_factory=list)
+    renamed_job: str | None = None  # the job the target's series moved to (Scenario.job_renamed)
 
     def add(self, family: str, t: int, value: float, labels: Labels | None = None) -> None:
         if labels is None:
@@ -117,13 +118,16 @@ class History:
         self.series.setdefault(family, {}).setdefault(labels, []).append((t, value))
 
     def samples(self, family: str) -> list[tuple[int, float]]:
-        """The one series of a family (all of the target's, merged, in time order; a
-        neighbour's, under other labels, left out)."""
-        own = set(self.labels)
+        """The one series of a family (all of the target's, merged, in time order, before and
+        after a renamed job; a neighbour's, under other labels, and a second job's copy left
+        out)."""
+        owns = [set(self.labels)]
+        if self.renamed_job is not None:
+            owns.append({(k, self.renamed_job if k == "job" else v) for k, v in self.labels})
         return sorted(
             p
             for labels, points in self.series.get(family, {}).items()
-            if own <= set(labels)
+            if any(own <= set(labels) for own in owns)
             for p in points
         )
 
@@ -416,6 +420,7 @@ def generate(scenario: Scenario, end: int, labels: Labels | None = None) -> Hist
                         continue
                     by_labels[labels] = [(t, v) for t, v in samples if t < renamed]
                     by_labels[moved] = [(t, v) for t, v in samples if t >= renamed]
+        hist.renamed_job = second if renamed is not None else None
     hist.journal.sort(key=lambda e: int(e["__REALTIME_TIMESTAMP"]))
     if scenario.journal_hours is not None:  # rotated away: the journal starts late
         first_us = (end - scenario.journal_hours * HOUR) * 1_000_000
